@@ -1,0 +1,3 @@
+"""AIGC Studio: watch and steer generative models write and draw."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Qt-free core: models, tokenizers, sampling, generation loops, model files, training."""

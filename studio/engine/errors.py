@@ -1,0 +1,31 @@
+"""The engine's documented exceptions.
+
+Every problem with a model file (ours or a foreign checkpoint) raises `ModelFileError`, whose message
+is one line naming the file and the reason; the CLI prints it and exits with status 2. Invalid user
+settings raise `SettingsError` (a ValueError) naming the setting and the value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StudioError(Exception):
+    """Base class for errors the engine reports to a person rather than a traceback."""
+
+
+class ModelFileError(StudioError):
+    """A model file or folder cannot be used: missing, corrupt, inconsistent or unsafe."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason.replace("\n", " ").strip()
+        super().__init__(f"{self.path}: {self.reason}")
+
+
+class SettingsError(StudioError, ValueError):
+    """A generation or sampling setting has a value that cannot be used."""
+
+
+class CorpusError(StudioError):
+    """A training corpus cannot be used (empty, not UTF-8, smaller than one block)."""

@@ -1,0 +1,301 @@
+"""Text generation as a generator of events (DESIGN.md's protocol).
+
+    for event in generate_text(loaded, "ROMEO:", GenerationSettings(max_new_tokens=100, seed=1)):
+        ...
+
+One forward pass over the prompt fills the KV cache; each new token is one cached step. Several
+samples run as one batch in lockstep; sample i draws from its own generator seeded `seed + i`, so
+sample 0 of a batch equals a single-sample run with the same seed. Past the context window the
+window slides as nanoGPT's sampler does: the oldest tokens drop out and, since positions are
+learned, the cache is rebuilt from the last `block_size` tokens for every further step.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from studio.engine.errors import SettingsError
+from studio.engine.events import Candidate, DoneEvent, Event, StartEvent, TokenEvent, WarningEvent
+from studio.engine.modelfile import LoadedModel
+from studio.engine.sampling import SamplingSettings, apply_chain, build_chain, entropy_nats
+from studio.engine.tokenizers import Utf8Stream
+
+MAX_NEW_TOKENS_LIMIT = 1_000_000
+MAX_SAMPLES = 64
+MAX_TOP_N = 100
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    max_new_tokens: int = 200
+    seed: int | None = None  # None: a seed is drawn and reported in the start event
+    stop: tuple[str, ...] = ()  # generation of a sample ends when its text contains one of these
+    ignore_eos: bool = False
+    num_samples: int = 1
+    top_n: int = 5  # alternatives reported per token
+
+    def __post_init__(self) -> None:
+        def whole(name: str, v: object, lo: int, hi: int) -> None:
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise SettingsError(f"{name} must be a whole number from {lo} to {hi}, got {v!r}")
+
+        whole("max_new_tokens", self.max_new_tokens, 0, MAX_NEW_TOKENS_LIMIT)
+        whole("num_samples", self.num_samples, 1, MAX_SAMPLES)
+        whole("top_n", self.top_n, 0, MAX_TOP_N)
+        if self.seed is not None:
+            whole("seed", self.seed, 0, 2**63 - 1 - MAX_SAMPLES)
+        if isinstance(self.stop, str) or any(not isinstance(s, str) or not s for s in self.stop):
+            raise SettingsError("stop must be a list of non-empty strings")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["stop"] = list(self.stop)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> GenerationSettings:
+        s = dict(d)
+        sampling = SamplingSettings(**s.pop("sampling", {}))
+        if "stop" in s:
+            s["stop"] = tuple(s["stop"])
+        known = {k: v for k, v in s.items() if k in cls.__dataclass_fields__}
+        return cls(sampling=sampling, **known)
+
+
+def draw_seed() -> int:
+    return random.SystemRandom().randrange(0, 2**31)
+
+
+class _StopFilter:
+    """Holds back text that might be the start of a stop string; finds stop strings."""
+
+    def __init__(self, stops: tuple[str, ...]):
+        self.stops = stops
+        self.full = ""
+        self.emitted = 0
+
+    def push(self, piece: str) -> tuple[str, bool]:
+        """Add decoded text; return (text safe to release now, hit a stop string)."""
+        before = len(self.full)
+        self.full += piece
+        if not self.stops:
+            out = self.full[self.emitted :]
+            self.emitted = len(self.full)
+            return out, False
+        longest = max(len(s) for s in self.stops)
+        start = max(0, before - longest + 1)
+        hit = -1
+        for s in self.stops:
+            j = self.full.find(s, start)
+            if j >= 0 and (hit < 0 or j < hit):
+                hit = j
+        if hit >= 0:
+            self.full = self.full[:hit]
+            out = self.full[self.emitted :] if hit > self.emitted else ""
+            self.emitted = len(self.full)
+            return out, True
+        hold = 0
+        for s in self.stops:
+            for n in range(min(len(s) - 1, len(self.full)), 0, -1):
+                if self.full.endswith(s[:n]):
+                    hold = max(hold, n)
+                    break
+        safe = len(self.full) - hold
+        out = self.full[self.emitted : safe] if safe > self.emitted else ""
+        self.emitted = max(self.emitted, safe)
+        return out, False
+
+    def flush(self) -> str:
+        out = self.full[self.emitted :]
+        self.emitted = len(self.full)
+        return out
+
+    @property
+    def released(self) -> str:
+        return self.full[: self.emitted]
+
+
+def start_ids(loaded: LoadedModel) -> list[int]:
+    """What an empty prompt conditions on: EOS (GPT-2's <|endoftext|>), else a newline, else id 0."""
+    tok = loaded.tokenizer
+    if tok.eos_id is not None:
+        return [tok.eos_id]
+    nl = tok.encode("\n")
+    return nl[:1] if nl else [0]
+
+
+def generate_text(
+    loaded: LoadedModel,
+    prompt: str,
+    settings: GenerationSettings | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Event]:
+    settings = settings or GenerationSettings()
+    if not isinstance(prompt, str):
+        raise SettingsError(f"prompt must be text, got {type(prompt).__name__}")
+    model = loaded.model
+    tok = loaded.tokenizer
+    if tok is None:
+        raise SettingsError(f"{loaded.name} is not a text model")
+    block = model.config.block_size
+    device = next(model.parameters()).device
+    B = settings.num_samples
+    seed = settings.seed if settings.seed is not None else draw_seed()
+    t0 = time.perf_counter()
+
+    ids = tok.encode(prompt)
+    unknown = getattr(tok, "last_unknown", [])
+    prompt_ids = ids
+    if not ids:
+        ids = start_ids(loaded)
+    warnings: list[str] = []
+    if unknown:
+        shown = "".join(sorted(set(unknown)))[:20]
+        warnings.append(
+            f"{len(unknown)} character(s) of the prompt are not in {loaded.name}'s vocabulary "
+            f"and were {'replaced by a space' if getattr(tok, 'unk_id', None) is not None else 'dropped'}: {shown!r}"
+        )
+    if len(ids) > block:
+        warnings.append(
+            f"the prompt has {len(ids)} tokens, more than the context window of {block}; "
+            f"the first {len(ids) - block} were cut"
+        )
+        ids = ids[-block:]
+    yield StartEvent(
+        model=loaded.name,
+        settings=settings.to_dict(),
+        seed=seed,
+        prompt_tokens=len(prompt_ids),
+        num_samples=B,
+    )
+    for w in warnings:
+        yield WarningEvent(w)
+
+    chain = build_chain(settings.sampling)
+    greedy = settings.sampling.greedy
+    needs_history = any(type(s).__name__ == "RepetitionPenalty" for s in chain)
+    gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
+    P = len(ids)
+    history = torch.empty((B, P + settings.max_new_tokens), dtype=torch.long, device=device)
+    history[:, :P] = torch.tensor(ids, dtype=torch.long, device=device)
+    length = P
+    streams = [Utf8Stream(tok) for _ in range(B)]
+    filters = [_StopFilter(settings.stop) for _ in range(B)]
+    active = [True] * B
+    reasons = ["length"] * B
+    counts = [0] * B
+    eos = None if settings.ignore_eos else tok.eos_id
+    top_n = min(settings.top_n, model.config.vocab_size)
+    token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
+
+    cache = model.new_cache(B)
+    with torch.inference_mode():
+        logits = model(history[:, :P], cache, last_only=True)[:, -1]  # (B, V)
+    t_prompt = time.perf_counter()
+    t_first: float | None = None
+
+    def sample_step(logits: torch.Tensor, hist: torch.Tensor):
+        """One draw for every row: (next ids (B,), numbers for the events as Python lists)."""
+        scores = logits.float()  # (B, V)
+        model_probs = scores.softmax(dim=-1)
+        shaped = apply_chain(chain, hist, scores) if chain else scores
+        if greedy:
+            nxt = shaped.argmax(dim=-1)  # (B,)
+            ranked = torch.topk(shaped, top_n, dim=-1).indices if top_n else None
+            chosen_prob = torch.ones(B, device=device)
+            ent = torch.zeros(B, device=device)
+            top_probs = (ranked == nxt[:, None]).float() if top_n else None
+        else:
+            probs = shaped.softmax(dim=-1)  # (B, V)
+            if B == 1:
+                nxt = torch.multinomial(probs[0], 1, generator=gens[0])
+            else:
+                nxt = torch.cat(
+                    [torch.multinomial(probs[i], 1, generator=gens[i]) for i in range(B)]
+                )
+            chosen_prob = probs.gather(1, nxt[:, None])[:, 0]
+            ent = entropy_nats(probs)
+            if top_n:
+                top_probs, ranked = torch.topk(probs, top_n, dim=-1)
+        chosen_model = model_probs.gather(1, nxt[:, None])[:, 0]
+        packed = [nxt.tolist(), chosen_prob.tolist(), chosen_model.tolist(), ent.tolist()]
+        if top_n:
+            packed += [ranked.tolist(), top_probs.tolist(), model_probs.gather(1, ranked).tolist()]
+        return nxt, packed
+
+    step = 0
+    with torch.inference_mode():
+        while step < settings.max_new_tokens and any(active):
+            if cancel is not None and cancel.is_set():
+                for i in range(B):
+                    if active[i]:
+                        reasons[i] = "cancelled"
+                        active[i] = False
+                break
+            nxt, packed = sample_step(
+                logits, history[:, :length] if needs_history else history[:, :0]
+            )
+            history[:, length] = nxt
+            length += 1
+            if t_first is None:
+                t_first = time.perf_counter()
+            last_step = step == settings.max_new_tokens - 1
+            for i in range(B):
+                if not active[i]:
+                    continue
+                tid = packed[0][i]
+                counts[i] += 1
+                if eos is not None and tid == eos:
+                    piece = filters[i].push(streams[i].end())[0] + filters[i].flush()
+                    active[i], reasons[i] = False, "eos"
+                else:
+                    piece, hit = filters[i].push(streams[i].put(tid))
+                    if hit:
+                        active[i], reasons[i] = False, "stop"
+                    elif last_step:
+                        piece += filters[i].push(streams[i].end())[0] + filters[i].flush()
+                top: tuple[Candidate, ...] = ()
+                if top_n:
+                    top = tuple(
+                        Candidate(c, token_text(c), p, mp)
+                        for c, p, mp in zip(packed[4][i], packed[5][i], packed[6][i], strict=True)
+                    )
+                yield TokenEvent(
+                    sample=i,
+                    step=step,
+                    id=tid,
+                    text=piece,
+                    prob=packed[1][i],
+                    model_prob=packed[2][i],
+                    entropy=packed[3][i],
+                    top=top,
+                )
+            step += 1
+            if not any(active) or step >= settings.max_new_tokens:
+                break
+            if cache.length < block:
+                logits = model(nxt.view(B, 1), cache, last_only=True)[:, -1]
+            else:  # window full: slide it, rebuild the cache for the new positions
+                cache.reset()
+                logits = model(history[:, length - block : length], cache, last_only=True)[:, -1]
+
+    t_end = time.perf_counter()
+    ttft = ((t_first or t_end) - t0) * 1000
+    for i in range(B):
+        decode_s = t_end - t_prompt
+        yield DoneEvent(
+            sample=i,
+            text=filters[i].released,
+            tokens=counts[i],
+            stop_reason=reasons[i],
+            ttft_ms=ttft,
+            tokens_per_s=counts[i] / decode_s if decode_s > 0 else 0.0,
+            prompt=prompt,
+        )

@@ -1,0 +1,244 @@
+"""A decoder-only transformer with GPT-2's math and parameter names, and a preallocated KV cache.
+
+Parameter names follow GPT-2 / nanoGPT (`transformer.wte`, `transformer.h.0.attn.c_attn`, ...), with
+`nn.Linear` weights stored (out, in) as nanoGPT does; Hugging Face's Conv1D weights are (in, out) and
+are transposed when loaded. The prompt goes through in one forward pass; each new token then costs
+one cached step of length 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# Sizes above these are refused when a config is read from a file: a corrupt or hostile config must
+# not make us allocate terabytes.
+MAX_LAYERS = 256
+MAX_EMBD = 16384
+MAX_VOCAB = 1_000_000
+MAX_BLOCK = 131072
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    block_size: int = 256  # context window in tokens; learned positions exist only for these
+    vocab_size: int = 65  # rows of the (tied) token embedding
+    n_layer: int = 6  # transformer blocks
+    n_head: int = 6  # attention heads; n_embd must divide by it
+    n_embd: int = 192  # residual stream width
+    dropout: float = 0.0  # training only; inference runs in eval mode
+    bias: bool = (
+        True  # biases in Linear and LayerNorm: True as in GPT-2, False is slightly better/faster
+    )
+    layer_norm_epsilon: float = 1e-5  # GPT-2's value
+
+    def validate(self) -> list[str]:
+        """Problems with this config, as short phrases (empty when it is usable)."""
+        problems = []
+        for name, limit in (
+            ("n_layer", MAX_LAYERS),
+            ("n_embd", MAX_EMBD),
+            ("vocab_size", MAX_VOCAB),
+            ("block_size", MAX_BLOCK),
+            ("n_head", MAX_EMBD),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problems.append(f"{name}={value!r} must be a positive integer")
+            elif value > limit:
+                problems.append(f"{name}={value} is absurdly large (limit {limit})")
+        if not problems and self.n_embd % self.n_head:
+            problems.append(f"n_embd={self.n_embd} is not divisible by n_head={self.n_head}")
+        if not 0.0 <= float(self.dropout) < 1.0:
+            problems.append(f"dropout={self.dropout} must be in [0, 1)")
+        return problems
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> GPTConfig:
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+    def num_params(self) -> int:
+        """Parameter count with tied embeddings (lm_head shares wte)."""
+        e, v, t, layer = self.n_embd, self.vocab_size, self.block_size, self.n_layer
+        b = 1 if self.bias else 0
+        per_block = (
+            2 * (e + b * e)  # ln_1, ln_2
+            + e * 3 * e
+            + b * 3 * e  # c_attn
+            + e * e
+            + b * e  # attn.c_proj
+            + e * 4 * e
+            + b * 4 * e  # mlp.c_fc
+            + 4 * e * e
+            + b * e  # mlp.c_proj
+        )
+        return v * e + t * e + layer * per_block + (e + b * e)
+
+
+class KVCache:
+    """Keys and values of every layer, preallocated for the whole window.
+
+    k, v: (n_layer, B, n_head, block_size, head_size). `length` is how many positions are filled.
+    Preallocating avoids a torch.cat per layer per token, which dominates on small models.
+    """
+
+    def __init__(self, config: GPTConfig, batch: int, device: torch.device, dtype: torch.dtype):
+        hs = config.n_embd // config.n_head
+        shape = (config.n_layer, batch, config.n_head, config.block_size, hs)
+        self.k = torch.zeros(shape, device=device, dtype=dtype)
+        self.v = torch.zeros(shape, device=device, dtype=dtype)
+        self.length = 0
+        self.capacity = config.block_size
+
+    def reset(self) -> None:
+        self.length = 0
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.attn_dropout = config.dropout
+        self.resid_dropout = nn.Dropout(config.dropout)
+        self.n_head = config.n_head
+        self.n_embd = config.n_embd
+
+    def forward(
+        self, x: torch.Tensor, cache: KVCache | None = None, layer: int = 0
+    ) -> torch.Tensor:
+        B, T, C = x.shape
+        nh, hs = self.n_head, C // self.n_head
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        q = q.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
+        v = v.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
+        if cache is None:
+            dropout = self.attn_dropout if self.training else 0.0
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=dropout)
+        else:
+            start = cache.length
+            end = start + T
+            cache.k[layer, :, :, start:end] = k
+            cache.v[layer, :, :, start:end] = v
+            k_all = cache.k[layer, :, :, :end]  # (B, nh, end, hs)
+            v_all = cache.v[layer, :, :, :end]
+            if T == 1:
+                y = F.scaled_dot_product_attention(q, k_all, v_all)
+            elif start == 0:
+                y = F.scaled_dot_product_attention(q, k_all, v_all, is_causal=True)
+            else:
+                # new queries at positions start..end-1 see every cached key and the new ones causally
+                mask = torch.ones(T, end, dtype=torch.bool, device=x.device).tril(diagonal=start)
+                y = F.scaled_dot_product_attention(q, k_all, v_all, attn_mask=mask)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C)
+        return self.resid_dropout(self.c_proj(y))
+
+
+class MLP(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # GPT-2 uses the tanh approximation of GELU ("gelu_new" in transformers)
+        return self.dropout(self.c_proj(F.gelu(self.c_fc(x), approximate="tanh")))
+
+
+class Block(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        eps = config.layer_norm_epsilon
+        self.ln_1 = nn.LayerNorm(config.n_embd, eps=eps, bias=config.bias)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.n_embd, eps=eps, bias=config.bias)
+        self.mlp = MLP(config)
+
+    def forward(
+        self, x: torch.Tensor, cache: KVCache | None = None, layer: int = 0
+    ) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x), cache, layer)  # pre-LayerNorm, as GPT-2
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        problems = config.validate()
+        if problems:
+            raise ValueError("; ".join(problems))
+        self.config = config
+        self.transformer = nn.ModuleDict(
+            dict(
+                wte=nn.Embedding(config.vocab_size, config.n_embd),
+                wpe=nn.Embedding(config.block_size, config.n_embd),
+                drop=nn.Dropout(config.dropout),
+                h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
+                ln_f=nn.LayerNorm(config.n_embd, eps=config.layer_norm_epsilon, bias=config.bias),
+            )
+        )
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight = self.transformer.wte.weight  # tied, as GPT-2
+        self.apply(self._init_weights)
+        # GPT-2 scales the residual projections by 1/sqrt(2 * n_layer)
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def new_cache(self, batch: int = 1) -> KVCache:
+        p = self.transformer.wte.weight
+        return KVCache(self.config, batch, p.device, p.dtype)
+
+    def forward(
+        self,
+        idx: torch.Tensor,
+        cache: KVCache | None = None,
+        last_only: bool = False,
+    ) -> torch.Tensor:
+        """idx: (B, T) token ids -> logits (B, T, vocab), or (B, 1, vocab) when last_only.
+
+        With a cache, the T new tokens sit at positions cache.length .. cache.length+T-1, and the
+        cache grows by T. Without one, positions start at 0 (training and uncached inference).
+        """
+        B, T = idx.shape
+        start = cache.length if cache is not None else 0
+        if start + T > self.config.block_size:
+            raise ValueError(
+                f"sequence of {start + T} tokens exceeds the context window of {self.config.block_size}"
+            )
+        pos = torch.arange(start, start + T, dtype=torch.long, device=idx.device)  # (T,)
+        x = self.transformer.drop(
+            self.transformer.wte(idx) + self.transformer.wpe(pos)
+        )  # (B, T, C)
+        for i, block in enumerate(self.transformer.h):
+            x = block(x, cache, i)
+        if cache is not None:
+            cache.length += T
+        if last_only:
+            x = x[:, -1:, :]  # (B, 1, C): only the next-token logits are needed when sampling
+        x = self.transformer.ln_f(x)
+        return self.lm_head(x)
+
+    def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean cross-entropy in nats/token. idx, targets: (B, T)."""
+        logits = self(idx)
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))

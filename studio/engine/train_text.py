@@ -1,0 +1,379 @@
+"""Training a character-level GPT on a text corpus, as a generator of progress events.
+
+    for event in train_text(TrainConfig(corpus="input.txt", out="m.safetensors")):
+        print(event)
+
+The run is checkpointed atomically to `<out>.ckpt` (weights, optimizer, step, RNG state, elapsed
+time) so it can resume. The learning rate follows warmup then cosine decay over *progress*, the larger
+of step/max_steps and elapsed/time budget, so a run with `minutes` set still anneals properly before
+its time is up. The finished file is a model file whose card records data, metrics and recipe.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shlex
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import torch
+
+from studio.engine.errors import CorpusError
+from studio.engine.gpt import GPT, GPTConfig
+from studio.engine.modelfile import save_model_file, untied_state_dict
+from studio.engine.tokenizers import CharTokenizer
+
+# Sizes that fit a 2-core laptop-class CPU. tokens/s are rough, measured with 2 threads.
+PRESETS: dict[str, dict] = {
+    "tiny": dict(n_layer=2, n_head=2, n_embd=32, block_size=32, batch_size=8, lr=3e-3),
+    "small": dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12, lr=1e-3),
+    "medium": dict(n_layer=6, n_head=6, n_embd=192, block_size=128, batch_size=32, lr=1.5e-3),
+    "large": dict(n_layer=6, n_head=6, n_embd=256, block_size=192, batch_size=32, lr=1e-3),
+}
+
+
+@dataclass
+class TrainConfig:
+    corpus: str  # UTF-8 text file
+    out: str  # model file to write (.safetensors)
+    preset: str = "small"
+    name: str | None = None  # model name in the card; defaults to the file stem
+    title: str | None = None
+    max_steps: int = 5000
+    minutes: float | None = None  # time budget; the schedule anneals to it
+    seed: int = 1337
+    val_fraction: float = 0.1  # held out from the end of the corpus, as nanoGPT does
+    eval_interval: int = 250
+    eval_batches: int = 20
+    resume: bool = False
+    source: str = ""  # where the data comes from and its license, for the card
+    license: str = ""
+    align: str | None = None  # if set, training windows start right after this separator
+    dropout: float = 0.0
+    weight_decay: float = 0.1
+    warmup_steps: int = 100
+    min_lr_ratio: float = 0.1
+    grad_clip: float = 1.0
+    half: bool = False  # store float16 weights
+    threads: int | None = None
+    checkpoint_interval: int = 250
+    overrides: dict = field(default_factory=dict)  # per-field preset overrides (n_layer=..., ...)
+    command: str = ""  # recorded in the card
+
+    def hyper(self) -> dict:
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; choose one of {', '.join(PRESETS)}")
+        h = dict(PRESETS[self.preset])
+        h.update(self.overrides)
+        return h
+
+
+@dataclass(frozen=True)
+class TrainEvent:
+    kind: str  # "start" | "step" | "eval" | "checkpoint" | "done"
+    step: int
+    max_steps: int
+    loss: float | None = None
+    val_loss: float | None = None
+    tokens_per_s: float = 0.0
+    elapsed_s: float = 0.0
+    eta_s: float | None = None
+    message: str = ""
+
+
+def read_corpus(path: str | Path, min_chars: int) -> str:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"{path}: {e.strerror or e}") from None
+    if not raw.strip():
+        raise CorpusError(f"{path}: the corpus is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: not UTF-8 text (bad byte at offset {e.start})") from None
+    if len(text) < min_chars:
+        raise CorpusError(
+            f"{path}: the corpus has {len(text)} characters, fewer than the {min_chars} needed "
+            "for one training block plus a held-out block"
+        )
+    return text
+
+
+def evaluate_ids(model: GPT, ids: torch.Tensor, batch: int = 16) -> float:
+    """Mean nats/token over non-overlapping windows of block_size (deterministic).
+
+    ids: (N,) int64. Each window predicts tokens 1..T from 0..T-1, so every token but the first of
+    each window is scored with the context the window gives it.
+    """
+    T = model.config.block_size
+    n = (len(ids) - 1) // T
+    if n == 0:
+        T = len(ids) - 1
+        n = 1
+    x = ids[: n * T].view(n, T)
+    y = ids[1 : n * T + 1].view(n, T)
+    total, count = 0.0, 0
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        for i in range(0, n, batch):
+            logits = model(x[i : i + batch])
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.size(-1)), y[i : i + batch].reshape(-1), reduction="sum"
+            )
+            total += loss.item()
+            count += y[i : i + batch].numel()
+        # the tail that does not fill a window
+        rest = len(ids) - 1 - n * T
+        if rest > 0:
+            xt = ids[n * T : n * T + rest].view(1, -1)
+            yt = ids[n * T + 1 : n * T + rest + 1].view(1, -1)
+            logits = model(xt)
+            total += torch.nn.functional.cross_entropy(
+                logits.view(-1, logits.size(-1)), yt.view(-1), reduction="sum"
+            ).item()
+            count += rest
+    model.train(was_training)
+    return total / count
+
+
+def _atomic_torch_save(obj: dict, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
+    h = cfg.hyper()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    if not 0.0 < cfg.val_fraction < 1.0:
+        raise ValueError(f"val_fraction={cfg.val_fraction} must be between 0 and 1")
+    block = h["block_size"]
+    text = read_corpus(cfg.corpus, min_chars=2 * (block + 1))
+    out = Path(cfg.out)
+    ckpt_path = out.with_name(out.name + ".ckpt")
+    if not out.parent.exists():
+        raise CorpusError(f"{out.parent}: the output folder does not exist")
+
+    state = None
+    if cfg.resume and ckpt_path.exists():
+        state = torch.load(ckpt_path, weights_only=True, map_location="cpu")
+        tokenizer = CharTokenizer(list(state["vocab"]), eos=state.get("eos"))
+    else:
+        tokenizer = CharTokenizer.from_text(text)
+    data = torch.tensor(tokenizer.encode(text), dtype=torch.long)  # (N,)
+    n_val = int(len(data) * cfg.val_fraction)
+    if n_val < block + 1 or len(data) - n_val < block + 1:
+        raise CorpusError(
+            f"{cfg.corpus}: {len(data)} characters leave too little for a block of {block} "
+            f"in both the training and the held-out part (val_fraction={cfg.val_fraction})"
+        )
+    train_ids, val_ids = data[: len(data) - n_val], data[len(data) - n_val :]
+
+    # where training windows may start
+    if cfg.align:
+        starts = [0]
+        pos = text.find(cfg.align)
+        limit = len(text) - n_val - block - 1
+        while pos >= 0:
+            s = pos + len(cfg.align)
+            if s > limit:
+                break
+            starts.append(s)
+            pos = text.find(cfg.align, s)
+        window_starts = torch.tensor(starts, dtype=torch.long)
+    else:
+        window_starts = None
+
+    gconf = GPTConfig(
+        block_size=block,
+        vocab_size=tokenizer.vocab_size,
+        n_layer=h["n_layer"],
+        n_head=h["n_head"],
+        n_embd=h["n_embd"],
+        dropout=cfg.dropout,
+        bias=h.get("bias", False),
+    )
+    torch.manual_seed(cfg.seed)
+    model = GPT(gconf)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=h["lr"],
+        betas=(0.9, 0.99),
+    )
+    step, elapsed_before, best_val = 0, 0.0, None
+    gen = torch.Generator().manual_seed(cfg.seed)
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optim"])
+        step = int(state["step"])
+        elapsed_before = float(state["elapsed_s"])
+        gen.set_state(state["gen_state"])
+        best_val = state.get("val_loss")
+
+    budget_s = cfg.minutes * 60 if cfg.minutes else None
+    batch = h["batch_size"]
+    t0 = time.perf_counter()
+    last_val = best_val
+
+    def elapsed() -> float:
+        return elapsed_before + time.perf_counter() - t0
+
+    def progress() -> float:
+        p = step / cfg.max_steps
+        if budget_s:
+            p = max(p, elapsed() / budget_s)
+        return min(p, 1.0)
+
+    def lr_at() -> float:
+        if step < cfg.warmup_steps:
+            return h["lr"] * (step + 1) / cfg.warmup_steps
+        p = progress()
+        coeff = 0.5 * (1.0 + math.cos(math.pi * p))
+        return h["lr"] * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * coeff)
+
+    def get_batch() -> tuple[torch.Tensor, torch.Tensor]:
+        if window_starts is not None:
+            ix = window_starts[torch.randint(len(window_starts), (batch,), generator=gen)]
+        else:
+            ix = torch.randint(len(train_ids) - block - 1, (batch,), generator=gen)
+        x = torch.stack([train_ids[i : i + block] for i in ix])  # (B, T)
+        y = torch.stack([train_ids[i + 1 : i + 1 + block] for i in ix])  # (B, T)
+        return x, y
+
+    def estimate_val() -> float:
+        model.eval()
+        g = torch.Generator().manual_seed(0)  # the same windows every time, so curves compare
+        losses = []
+        with torch.inference_mode():
+            for _ in range(cfg.eval_batches):
+                ix = torch.randint(len(val_ids) - block - 1, (batch,), generator=g)
+                x = torch.stack([val_ids[i : i + block] for i in ix])
+                y = torch.stack([val_ids[i + 1 : i + 1 + block] for i in ix])
+                losses.append(model.loss(x, y).item())
+        model.train()
+        return sum(losses) / len(losses)
+
+    def save_checkpoint() -> None:
+        _atomic_torch_save(
+            {
+                "model": model.state_dict(),
+                "optim": opt.state_dict(),
+                "step": step,
+                "elapsed_s": elapsed(),
+                "gen_state": gen.get_state(),
+                "vocab": "".join(tokenizer.chars),
+                "eos": tokenizer.eos,
+                "val_loss": last_val,
+                "hyper": {k: v for k, v in h.items()},
+            },
+            ckpt_path,
+        )
+
+    yield TrainEvent(
+        "start", step, cfg.max_steps, message=f"{gconf.num_params() / 1e6:.2f}M parameters"
+    )
+    model.train()
+    tokens_per_step = batch * block
+    window_t, window_steps = time.perf_counter(), 0
+    tps = 0.0
+    while step < cfg.max_steps and progress() < 1.0:
+        for g in opt.param_groups:
+            g["lr"] = lr_at()
+        x, y = get_batch()
+        loss = model.loss(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        step += 1
+        window_steps += 1
+        now = time.perf_counter()
+        if now - window_t > 2.0:
+            tps = window_steps * tokens_per_step / (now - window_t)
+            window_t, window_steps = now, 0
+        p = progress()
+        eta = (elapsed() / p - elapsed()) if p > 0 else None
+        yield TrainEvent(
+            "step",
+            step,
+            cfg.max_steps,
+            loss=loss.item(),
+            tokens_per_s=tps,
+            elapsed_s=elapsed(),
+            eta_s=eta,
+        )
+        if step % cfg.eval_interval == 0:
+            last_val = estimate_val()
+            yield TrainEvent("eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=elapsed())
+        if step % cfg.checkpoint_interval == 0:
+            save_checkpoint()
+            yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
+    save_checkpoint()
+
+    val_nats = evaluate_ids(model, val_ids)
+    minutes = elapsed() / 60
+    card = {
+        "name": cfg.name or out.stem,
+        "title": cfg.title or cfg.name or out.stem,
+        "kind": "text-gpt",
+        "version": "1",
+        "architecture": gconf.to_dict() | {"dropout": 0.0},
+        "tokenizer": tokenizer.to_card(),
+        "data": {
+            "corpus": Path(cfg.corpus).name,
+            "characters": len(text),
+            "val_fraction": cfg.val_fraction,
+            "source": cfg.source,
+            "license": cfg.license,
+        },
+        "metrics": {
+            "val_loss_nats_per_token": round(val_nats, 4),
+            "val_bits_per_char": round(val_nats / math.log(2), 4),
+            "val_tokens": len(val_ids),
+        },
+        "training": {
+            "command": cfg.command or " ".join(shlex.quote(a) for a in sys.argv),
+            "steps": step,
+            "minutes": round(minutes, 1),
+            "seed": cfg.seed,
+            "preset": cfg.preset,
+            "hyper": h,
+            "tokens_seen": step * tokens_per_step,
+        },
+    }
+    model.eval()
+    save_model_file(out, untied_state_dict(model), card, half=cfg.half)
+    if cfg.half:
+        # report the loss of the weights as stored, so `eval` reproduces the card
+        from studio.engine.modelfile import load_state_into, load_tensors
+
+        reloaded = GPT(replace(gconf, dropout=0.0))
+        load_state_into(out, reloaded, load_tensors(out))
+        half_nats = evaluate_ids(reloaded, val_ids)
+        card["metrics"]["val_loss_nats_per_token_float32"] = card["metrics"][
+            "val_loss_nats_per_token"
+        ]
+        card["metrics"]["val_loss_nats_per_token"] = round(half_nats, 4)
+        card["metrics"]["val_bits_per_char"] = round(half_nats / math.log(2), 4)
+        save_model_file(out, untied_state_dict(model), card, half=True)
+        val_nats = half_nats
+    yield TrainEvent(
+        "done", step, cfg.max_steps, val_loss=val_nats, elapsed_s=elapsed(), message=str(out)
+    )
+
+
+def config_as_dict(cfg: TrainConfig) -> dict:
+    return asdict(cfg)

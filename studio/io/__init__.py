@@ -1,0 +1,1 @@
+"""Export, history, settings and paths; no Qt."""

@@ -1,0 +1,24 @@
+"""The dependency rule of DESIGN.md, checked by import-linter's contracts in pyproject.toml."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold():
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    r = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "2 kept, 0 broken" in r.stdout
+
+
+def test_engine_and_io_import_without_qt():
+    code = (
+        "import sys, studio.engine.generate, studio.engine.registry, studio.engine.train_text\n"
+        "import studio.io\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
