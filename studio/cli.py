@@ -186,6 +186,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on your own data")
     tsub = p.add_subparsers(dest="train_kind", required=True)
+    _add_train_image(tsub)
     t = tsub.add_parser("text", help="train a character-level GPT on a UTF-8 text file")
     t.add_argument("--corpus", required=True, help="UTF-8 text file")
     t.add_argument("--out", required=True, help="model file to write (.safetensors)")
@@ -214,7 +215,31 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     )
 
 
+def _add_train_image(tsub: argparse._SubParsersAction) -> None:
+    from studio.cli_image import add_train_image_args
+
+    add_train_image_args(tsub.add_parser("image", help="train an image model (digits, emoji)"))
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="measure speed against a peer, in one run")
+    p.add_argument("what", choices=["text", "ui", "image"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer tokens, for a smoke test")
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import importlib
+
+    module = importlib.import_module(f"studio.benchmarks.{args.what}")
+    return module.run(args)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
+    if args.train_kind == "image":
+        from studio.cli_image import train_image_command
+
+        return train_image_command(args)
     import shlex
     from pathlib import Path
 
@@ -280,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(sub)
     _add_eval(sub)
     _add_train(sub)
+    _add_bench(sub)
     return parser
 
 
@@ -297,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "models": _cmd_models,
         "generate": _cmd_generate,
         "eval": _cmd_eval,
+        "bench": _cmd_bench,
     }
     try:
         return handlers[args.command](args)
