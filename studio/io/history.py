@@ -1,0 +1,147 @@
+"""The history of runs: one SQLite database (WAL) in the user data folder, one row per run.
+
+Each run is committed as soon as it ends, so killing the app loses at most the run in progress. Rows
+keep the settings and the trace as JSON text; listing reads only the small columns.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.io.run import RunRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created REAL NOT NULL,
+    model_name TEXT NOT NULL,
+    model_title TEXT NOT NULL,
+    model_path TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    text TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    stop_reason TEXT NOT NULL,
+    tokens INTEGER NOT NULL,
+    ttft_ms REAL NOT NULL,
+    tokens_per_s REAL NOT NULL,
+    settings_json TEXT NOT NULL,
+    trace_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
+"""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """What the history list shows of a run."""
+
+    id: int
+    created: float
+    model_name: str
+    model_title: str
+    first_words: str
+    stop_reason: str
+    tokens: int
+
+
+class HistoryStore:
+    """A connection to the history database; use one per thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=5.0)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed run survives the process being killed
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def add(self, run: RunRecord) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO runs (created, model_name, model_title, model_path, prompt, text, seed,"
+                " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run.created,
+                    run.model_name,
+                    run.model_title,
+                    run.model_path,
+                    run.prompt,
+                    run.text,
+                    run.seed,
+                    run.stop_reason,
+                    run.tokens,
+                    run.ttft_ms,
+                    run.tokens_per_s,
+                    json.dumps(run.settings, ensure_ascii=False),
+                    json.dumps(run.trace, ensure_ascii=False, separators=(",", ":")),
+                ),
+            )
+        run.id = int(cur.lastrowid)
+        return run.id
+
+    def list(self, search: str = "", limit: int = 500) -> list[HistoryRow]:
+        """Newest first; `search` matches the prompt, the text or the model (case-insensitive)."""
+        sql = (
+            "SELECT id, created, model_name, model_title, substr(prompt || text, 1, 200),"
+            " stop_reason, tokens FROM runs"
+        )
+        args: list = []
+        if search:
+            like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql += (
+                " WHERE prompt LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\'"
+                " OR model_name LIKE ? ESCAPE '\\' OR model_title LIKE ? ESCAPE '\\'"
+            )
+            args = [like] * 4
+        sql += " ORDER BY created DESC, id DESC LIMIT ?"
+        args.append(limit)
+        rows = []
+        for rid, created, name, title, head, reason, tokens in self.db.execute(sql, args):
+            words = " ".join(head.split()[:10])
+            rows.append(HistoryRow(rid, created, name, title, words, reason, tokens))
+        return rows
+
+    def get(self, run_id: int) -> RunRecord | None:
+        row = self.db.execute(
+            "SELECT id, created, model_name, model_title, model_path, prompt, text, seed,"
+            " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json"
+            " FROM runs WHERE id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        (rid, created, name, title, mpath, prompt, text, seed, reason, tokens, ttft, tps, s, t) = (
+            row
+        )
+        return RunRecord(
+            model_name=name,
+            model_title=title,
+            model_path=mpath,
+            prompt=prompt,
+            text=text,
+            settings=json.loads(s),
+            seed=seed,
+            stop_reason=reason,
+            tokens=tokens,
+            ttft_ms=ttft,
+            tokens_per_s=tps,
+            created=created,
+            trace=json.loads(t),
+            id=rid,
+        )
+
+    def delete(self, run_id: int) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM runs").fetchone()[0])

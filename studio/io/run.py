@@ -1,0 +1,76 @@
+"""One generation run as plain data: what was asked, what came out, and the per-token trace.
+
+The same record is shown in the window, stored in the history database and written by the
+exporters. `settings` has the shape of the engine's `GenerationSettings.to_dict()` with `seed` set to
+the seed actually used, so that running it again reproduces the text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RUN_FORMAT = "aigc-studio.run"
+RUN_FORMAT_VERSION = 1
+
+
+class RunFormatError(ValueError):
+    """A file or database row that should hold a run does not."""
+
+
+@dataclass
+class RunRecord:
+    model_name: str
+    model_title: str
+    model_path: str
+    prompt: str
+    text: str  # generated text, prompt excluded
+    settings: dict  # GenerationSettings.to_dict() with the seed used
+    seed: int
+    stop_reason: str  # "length" | "eos" | "stop" | "cancelled"
+    tokens: int
+    ttft_ms: float
+    tokens_per_s: float
+    created: float = field(default_factory=time.time)  # unix time the run ended
+    trace: list[dict] = field(default_factory=list)  # TokenEvent.to_json() per generated token
+    id: int | None = None  # history row id, once stored
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("id")
+        return {"format": RUN_FORMAT, "version": RUN_FORMAT_VERSION, **d}
+
+    @classmethod
+    def from_json(cls, d: object) -> RunRecord:
+        if not isinstance(d, dict) or d.get("format") != RUN_FORMAT:
+            raise RunFormatError("not an AIGC Studio run (no 'format': 'aigc-studio.run')")
+        if not isinstance(d.get("version"), int) or d["version"] > RUN_FORMAT_VERSION:
+            raise RunFormatError(
+                f"run format version {d.get('version')!r} is newer than this studio"
+            )
+        try:
+            rec = cls(
+                model_name=str(d["model_name"]),
+                model_title=str(d.get("model_title") or d["model_name"]),
+                model_path=str(d.get("model_path") or ""),
+                prompt=str(d["prompt"]),
+                text=str(d["text"]),
+                settings=dict(d["settings"]),
+                seed=int(d["seed"]),
+                stop_reason=str(d.get("stop_reason", "")),
+                tokens=int(d.get("tokens", 0)),
+                ttft_ms=float(d.get("ttft_ms", 0.0)),
+                tokens_per_s=float(d.get("tokens_per_s", 0.0)),
+                created=float(d.get("created", 0.0)),
+                trace=list(d.get("trace") or []),
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise RunFormatError(f"run is missing or has a bad field: {e}") from None
+        if not all(isinstance(t, dict) for t in rec.trace):
+            raise RunFormatError("run trace must be a list of token objects")
+        return rec
+
+    def first_words(self, n: int = 8) -> str:
+        words = (self.prompt + self.text).split()
+        return " ".join(words[:n])

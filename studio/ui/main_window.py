@@ -1,0 +1,776 @@
+"""The main window: model picker and sampling panel on the left, the text (and, later, image)
+workspace in the middle, the history on the right, the status bar below.
+
+The GUI thread only shows things: models load and run in `GenerationWorker`, in its own thread, and
+their events arrive here in batches (at most one per frame).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.engine.events import Candidate, DoneEvent, StartEvent, TokenEvent, WarningEvent
+from studio.io.export import export_run, read_run
+from studio.io.history import HistoryStore
+from studio.io.paths import history_path
+from studio.io.run import RunFormatError, RunRecord
+from studio.io.settings import load_settings, save_settings
+from studio.ui.history_panel import HistoryPanel
+from studio.ui.legend import ProbLegend
+from studio.ui.model_card_dialog import ModelCardDialog
+from studio.ui.model_picker import ModelPicker
+from studio.ui.output_view import OutputView
+from studio.ui.sampling_panel import SamplingPanel
+from studio.ui.worker import GenerationWorker
+
+MODEL_SUFFIXES = (".safetensors", ".pt")
+
+
+def token_from_json(d: dict) -> TokenEvent:
+    """A TokenEvent back from its JSON form (a history or export trace)."""
+    return TokenEvent(
+        sample=int(d.get("sample", 0)),
+        step=int(d["step"]),
+        id=int(d["id"]),
+        text=str(d["text"]),
+        prob=float(d["prob"]),
+        model_prob=float(d["model_prob"]),
+        entropy=float(d["entropy"]),
+        top=tuple(
+            Candidate(int(c["id"]), str(c["text"]), float(c["prob"]), float(c["model_prob"]))
+            for c in d.get("top") or ()
+        ),
+    )
+
+
+class MessageBar(QWidget):
+    """A dismissable line above the text for errors and warnings, so nothing needs a modal dialog."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.setAutoFillBackground(True)
+        self.hide()
+
+    def show_message(self, text: str, error: bool = True) -> None:
+        bg, fg = ("#fde7e9", "#8a1020") if error else ("#fff4ce", "#5c4400")
+        self.setStyleSheet(f"MessageBar {{ background: {bg}; }} QLabel {{ color: {fg}; }}")
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class MainWindow(QMainWindow):
+    """AIGC Studio's window."""
+
+    sig_request_list = Signal()
+    """Ask the worker to list the models."""
+    sig_request_load = Signal(str, str)
+    """Ask the worker to load a model: (path, device)."""
+    sig_request_generate = Signal(str, object, object)
+    """Ask the worker to run: (prompt, settings dict, cancel event)."""
+    sig_model_ready = Signal(object)
+    """A model finished loading and can generate (its description)."""
+    sig_batch_shown = Signal(int)
+    """A batch of events is on screen (tokens shown so far in this run)."""
+    sig_run_shown = Signal(object)
+    """A run ended and is fully on screen (its RunRecord, or None if it failed)."""
+
+    def __init__(self, initial_model: str | None = None, device: str = "auto") -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr("AIGC Studio"))
+        self.setAcceptDrops(True)
+        self._device = device
+        self._initial_model = initial_model
+        self._settings = load_settings()
+        self.history = HistoryStore(history_path())
+        self._loaded_info: dict | None = None
+        self._loading_path: str | None = None
+        self._cancel: threading.Event | None = None
+        self._running = False
+        self._closed = False
+        self._backend_started = False
+        self._last_run: RunRecord | None = None
+        self._run_t0 = 0.0
+        self._first_t: float | None = None
+        self._shown = 0
+        self.last_batch_shown_at: float | None = None  # perf_counter, for the UI benchmark
+
+        self._build_widgets()
+        self._build_menus()
+        self._restore_settings()
+        self._update_actions()
+
+        self.thread = QThread(self)
+        self.thread.setObjectName("generation")
+        self.worker = GenerationWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.finished.connect(self.worker.shutdown, Qt.ConnectionType.DirectConnection)
+        self.sig_request_list.connect(self.worker.list_models)
+        self.sig_request_load.connect(self.worker.load_model)
+        self.sig_request_generate.connect(self.worker.generate)
+        self.worker.sig_models_listed.connect(self._on_models_listed)
+        self.worker.sig_model_loading.connect(self._on_model_loading)
+        self.worker.sig_model_loaded.connect(self._on_model_loaded)
+        self.worker.sig_model_failed.connect(self._on_model_failed)
+        self.worker.sig_events.connect(self._on_events)
+        self.worker.sig_run_ended.connect(self._on_run_ended)
+        self.worker.sig_error.connect(self._on_error)
+        self.thread.start()
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.picker = ModelPicker()
+        self.picker.sig_model_chosen.connect(self.choose_model)
+        self.picker.sig_card_requested.connect(self.show_model_card)
+        self.picker.sig_open_requested.connect(self.open_model_dialog)
+        self.picker.set_state(self.tr("Looking for models…"))
+        self.sampling = SamplingPanel()
+
+        model_box = QGroupBox(self.tr("Model"))
+        QVBoxLayout(model_box).addWidget(self.picker)
+        sampling_box = QGroupBox(self.tr("Sampling"))
+        QVBoxLayout(sampling_box).addWidget(self.sampling)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(6, 6, 6, 6)
+        ll.addWidget(model_box)
+        ll.addWidget(sampling_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
+
+        # text workspace
+        self.message_bar = MessageBar()
+        self.generate_button = QPushButton(self.tr("Generate"))
+        self.generate_button.setToolTip(
+            self.tr("Generate a continuation of the prompt (Ctrl+Return).")
+        )
+        self.generate_button.setDefault(True)
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setToolTip(self.tr("Stop the run and keep the text so far (Esc)."))
+        self.generate_button.clicked.connect(self.generate)
+        self.stop_button.clicked.connect(self.stop)
+        self.colors_check = QCheckBox(self.tr("Probability colours"))
+        self.colors_check.setToolTip(
+            self.tr(
+                "Colour each generated token by the probability it was drawn with; hover a token for its alternatives."
+            )
+        )
+        self.legend = ProbLegend()
+        self.colors_check.toggled.connect(self.set_colors)
+        bar = QHBoxLayout()
+        bar.addWidget(self.generate_button)
+        bar.addWidget(self.stop_button)
+        bar.addSpacing(16)
+        bar.addWidget(self.colors_check)
+        bar.addWidget(self.legend)
+        bar.addStretch(1)
+        self.prompt_edit = QPlainTextEdit()
+        self.prompt_edit.setPlaceholderText(self.tr("Write a prompt, then press Ctrl+Return…"))
+        self.prompt_edit.setTabChangesFocus(True)
+        self.output = OutputView()
+        self.output.setPlaceholderText(self.tr("Generated text appears here, token by token."))
+        self.text_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.text_splitter.setObjectName("textSplitter")
+        self.text_splitter.addWidget(self.prompt_edit)
+        self.text_splitter.addWidget(self.output)
+        self.text_splitter.setStretchFactor(0, 1)
+        self.text_splitter.setStretchFactor(1, 4)
+        text_tab = QWidget()
+        tl = QVBoxLayout(text_tab)
+        tl.setContentsMargins(6, 6, 6, 6)
+        tl.addWidget(self.message_bar)
+        tl.addLayout(bar)
+        tl.addWidget(self.text_splitter, 1)
+
+        image_tab = QLabel(
+            self.tr(
+                "Image models arrive with the image workspace.\nThe model picker and the sampling panel on the left will drive it too."
+            )
+        )
+        image_tab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        image_tab.setObjectName("imagePlaceholder")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(text_tab, self.tr("Text"))
+        self.tabs.addTab(image_tab, self.tr("Image"))
+
+        self.history_panel = HistoryPanel(self.history)
+        self.history_panel.sig_run_selected.connect(self.restore_from_history)
+        self.history_panel.sig_export_requested.connect(self.export_from_history)
+        history_box = QGroupBox(self.tr("History"))
+        hl = QVBoxLayout(history_box)
+        hl.addWidget(self.history_panel)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(scroll)
+        self.main_splitter.addWidget(self.tabs)
+        self.main_splitter.addWidget(history_box)
+        self.main_splitter.setStretchFactor(0, 0)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setStretchFactor(2, 0)
+        self.main_splitter.setSizes([330, 900, 280])
+        self.setCentralWidget(self.main_splitter)
+
+        sb = self.statusBar()
+        self.status_labels: dict[str, QLabel] = {}
+        for key, tip in (
+            ("model", self.tr("The loaded model")),
+            ("device", self.tr("Where the model runs")),
+            ("tokens", self.tr("Tokens generated in this run")),
+            ("speed", self.tr("Tokens per second")),
+            ("ttft", self.tr("Time to first token")),
+            ("stop", self.tr("Why the run ended")),
+        ):
+            lab = QLabel()
+            lab.setToolTip(tip)
+            sb.addPermanentWidget(lab)
+            self.status_labels[key] = lab
+        self._set_status(
+            model=self.tr("no model"),
+            device="–",
+            tokens="0 tokens",
+            speed="– tok/s",
+            ttft="first token –",
+            stop="",
+        )
+
+    def _build_menus(self) -> None:
+        def action(text: str, slot, shortcuts=(), tip: str = "") -> QAction:
+            a = QAction(text, self)
+            if shortcuts:
+                a.setShortcuts([QKeySequence(s) for s in shortcuts])
+            if tip:
+                a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            self.addAction(a)
+            return a
+
+        self.open_action = action(
+            self.tr("&Open…"),
+            self.open_dialog,
+            [QKeySequence.StandardKey.Open],
+            self.tr("Open an exported run (.json) or a model file"),
+        )
+        self.open_model_action = action(
+            self.tr("Open &Model…"), self.open_model_dialog, tip=self.tr("Open a model file")
+        )
+        self.open_folder_action = action(
+            self.tr("Open Model &Folder…"),
+            self.open_model_folder_dialog,
+            tip=self.tr("Open a Hugging Face GPT-2 or nanoGPT folder"),
+        )
+        self.export_action = action(
+            self.tr("&Export…"),
+            self.export_dialog,
+            ["Ctrl+E"],
+            self.tr("Export the run as .txt, .md or .json"),
+        )
+        self.copy_action = action(
+            self.tr("&Copy Text"),
+            self.copy_text,
+            ["Ctrl+Shift+C"],
+            self.tr("Copy the prompt and the generated text"),
+        )
+        self.quit_action = action(self.tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit])
+        self.generate_action = action(
+            self.tr("&Generate"), self.generate, ["Ctrl+Return", "Ctrl+Enter"]
+        )
+        self.stop_action = action(self.tr("&Stop"), self.stop, ["Esc"])
+        self.colors_action = action(
+            self.tr("&Probability Colours"),
+            lambda on: self.colors_check.setChecked(on),
+            ["Ctrl+Shift+P"],
+        )
+        self.colors_action.setCheckable(True)
+        self.card_action = action(self.tr("Model &Card…"), self.show_model_card)
+
+        m = self.menuBar().addMenu(self.tr("&File"))
+        for a in (self.open_action, self.open_model_action, self.open_folder_action):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.export_action)
+        m.addAction(self.copy_action)
+        m.addSeparator()
+        m.addAction(self.quit_action)
+        r = self.menuBar().addMenu(self.tr("&Run"))
+        r.addAction(self.generate_action)
+        r.addAction(self.stop_action)
+        v = self.menuBar().addMenu(self.tr("&View"))
+        v.addAction(self.colors_action)
+        v.addAction(self.card_action)
+
+    # ---- start-up -----------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._backend_started:
+            # let the window reach the screen before the worker starts importing torch
+            QTimer.singleShot(30, self.start_backend)
+
+    def start_backend(self) -> None:
+        """Ask the worker for the model list (this is what first imports torch, in the worker)."""
+        if self._backend_started or self._closed:
+            return
+        self._backend_started = True
+        self.sig_request_list.emit()
+
+    def _on_models_listed(self, models: list, problems: list) -> None:
+        if self._closed:
+            return
+        self.picker.set_models(models)
+        self.picker.set_state(
+            "" if models else self.tr("No models found: open one with File > Open Model…")
+        )
+        for p in problems:
+            self.statusBar().showMessage(self.tr("Could not read a model: {0}").format(p), 8000)
+        wanted = self._initial_model or self._settings.get("last_model") or ""
+        if wanted and (self.picker.find(path=wanted) or Path(wanted).exists()):
+            self.choose_model(wanted)
+            return
+        if wanted and (m := self.picker.find(name=wanted)):
+            self.choose_model(m["path"])
+            return
+        texts = [m for m in self.picker.models() if m.get("kind") == "text-gpt"]
+        if texts:
+            self.choose_model(texts[0]["path"])
+
+    # ---- models -------------------------------------------------------------------------------
+
+    def choose_model(self, path: str) -> None:
+        """Load the model at `path` (stopping a run first)."""
+        if self._closed or not path:
+            return
+        if (
+            self._loaded_info
+            and self.picker._same(self._loaded_info["path"], path)
+            and not self._loading_path
+        ):
+            self.picker.select_path(path)
+            return
+        if self._running:
+            self.stop()
+        self.picker.select_path(path)
+        self._loading_path = path
+        self.picker.set_state(self.tr("Loading model…"))
+        self._update_actions()
+        self.sig_request_load.emit(path, self._device)
+
+    def _on_model_loading(self, path: str) -> None:
+        if self._closed:
+            return
+        self._loading_path = path
+        self.picker.set_state(self.tr("Loading model…"))
+        self._set_status(model=self.tr("Loading model…"))
+        self._update_actions()
+
+    def _on_model_loaded(self, info: dict) -> None:
+        if self._closed:
+            return
+        self._loading_path = None
+        self._loaded_info = info
+        self.picker.add_model(info)
+        self.picker.set_state("")
+        self.picker.card_button.setEnabled(True)
+        self._set_status(model=info.get("title") or info["name"], device=info.get("device", "?"))
+        self.tabs.setCurrentIndex(0)
+        self._update_actions()
+        self.sig_model_ready.emit(info)
+
+    def _on_model_failed(self, path: str, message: str) -> None:
+        if self._closed:
+            return
+        self._loading_path = None
+        self.picker.set_state("")
+        if self._loaded_info:
+            self.picker.select_path(self._loaded_info["path"])
+            self._set_status(model=self._loaded_info.get("title") or self._loaded_info["name"])
+        else:
+            self._set_status(model=self.tr("no model"))
+        self.message_bar.show_message(self.tr("Could not open the model: {0}").format(message))
+        self._update_actions()
+
+    def show_model_card(self) -> None:
+        info = self.picker.current_info() or self._loaded_info
+        if info:
+            ModelCardDialog(info, self).exec()
+
+    # ---- running ------------------------------------------------------------------------------
+
+    def can_generate(self) -> bool:
+        return self._loaded_info is not None and not self._loading_path and not self._running
+
+    def generate(self) -> None:
+        if not self.can_generate():
+            return
+        settings = self.sampling.generation_settings()
+        if settings is None:
+            self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
+            return
+        prompt = self.prompt_edit.toPlainText()
+        self.message_bar.hide()
+        self._cancel = threading.Event()
+        self._running = True
+        self._shown = 0
+        self._run_t0 = time.perf_counter()
+        self._first_t = None
+        self.output.start(prompt)
+        self._set_status(
+            tokens=self.tr("0 tokens"),
+            speed="– tok/s",
+            ttft=self.tr("first token –"),
+            stop=self.tr("running…"),
+        )
+        self._update_actions()
+        self.sig_request_generate.emit(prompt, settings, self._cancel)
+
+    def stop(self) -> None:
+        if self._cancel is not None and not self._cancel.is_set():
+            self._cancel.set()
+            self._set_status(stop=self.tr("stopping…"))
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def _on_events(self, batch: list) -> None:
+        if self._closed:
+            return
+        tokens = []
+        done = None
+        for ev in batch:
+            kind = type(ev)
+            if kind is TokenEvent:
+                if ev.sample == 0:
+                    tokens.append(ev)
+            elif kind is StartEvent:
+                self.sampling.set_used_seed(ev.seed)
+            elif kind is WarningEvent:
+                self.message_bar.show_message(ev.message, error=False)
+            elif kind is DoneEvent and ev.sample == 0:
+                done = ev
+        now = time.perf_counter()
+        if tokens:
+            if self._first_t is None:
+                self._first_t = now
+            self.output.append_tokens(tokens)
+            self._shown += len(tokens)
+            elapsed = now - self._first_t
+            speed = f"{(self._shown - 1) / elapsed:.1f} tok/s" if elapsed > 0 else "– tok/s"
+            self._set_status(tokens=self.tr("{0} tokens").format(self._shown), speed=speed)
+        if done is not None:
+            self._set_status(
+                tokens=self.tr("{0} tokens").format(done.tokens),
+                speed=f"{done.tokens_per_s:.1f} tok/s",
+                ttft=self.tr("first token {0:.0f} ms").format(done.ttft_ms),
+                stop=self.tr("stop: {0}").format(done.stop_reason),
+            )
+        self.last_batch_shown_at = time.perf_counter()
+        self.sig_batch_shown.emit(self._shown)
+
+    def _on_run_ended(self, record: RunRecord | None) -> None:
+        if self._closed:
+            return
+        self._running = False
+        self._cancel = None
+        if record is not None:
+            self._last_run = record
+            self.history_panel.refresh()
+        else:
+            self._set_status(stop=self.tr("failed"))
+        self._update_actions()
+        self.sig_run_shown.emit(record)
+
+    def _on_error(self, message: str) -> None:
+        if not self._closed:
+            self.message_bar.show_message(message)
+
+    def set_colors(self, on: bool) -> None:
+        self.output.set_colors(on)
+        self.legend.setVisible(on)
+        if self.colors_action.isChecked() != on:
+            self.colors_action.setChecked(on)
+        if self.colors_check.isChecked() != on:
+            self.colors_check.setChecked(on)
+
+    # ---- restoring runs -----------------------------------------------------------------------
+
+    def restore_run(self, record: RunRecord) -> None:
+        """Show a past run: its prompt, text, settings and model."""
+        if self._running:
+            self.message_bar.show_message(
+                self.tr("Stop the run first, then open another."), error=False
+            )
+            return
+        self.prompt_edit.setPlainText(record.prompt)
+        self.sampling.set_generation_settings(record.settings)
+        self.sampling.set_used_seed(record.seed)
+        try:
+            tokens = [token_from_json(d) for d in record.trace if d.get("sample", 0) == 0]
+        except (KeyError, TypeError, ValueError):
+            tokens = []
+        if "".join(t.text for t in tokens) == record.text:
+            self.output.show_run(record.prompt, tokens)
+        else:  # no usable trace: the text without colours
+            self.output.start(record.prompt)
+            self.output.insertPlainText(record.text)
+        self._set_status(
+            tokens=self.tr("{0} tokens").format(record.tokens),
+            speed=f"{record.tokens_per_s:.1f} tok/s",
+            ttft=self.tr("first token {0:.0f} ms").format(record.ttft_ms),
+            stop=self.tr("stop: {0}").format(record.stop_reason),
+        )
+        self._last_run = record
+        self.tabs.setCurrentIndex(0)
+        m = self.picker.find(name=record.model_name, path=record.model_path)
+        if m is not None:
+            self.choose_model(m["path"])
+        elif record.model_path and Path(record.model_path).exists():
+            self.choose_model(record.model_path)
+        else:
+            self.message_bar.show_message(
+                self.tr(
+                    "The model of this run ({0}) is not available; open it to generate again."
+                ).format(record.model_name),
+                error=False,
+            )
+        self._update_actions()
+
+    def restore_from_history(self, run_id: int) -> None:
+        record = self.history.get(run_id)
+        if record is not None:
+            self.restore_run(record)
+
+    def open_path(self, path: str) -> None:
+        """Open a dropped or chosen path: an exported run (.json) or a model file or folder."""
+        p = Path(path)
+        if p.is_file() and p.suffix.lower() == ".json":
+            try:
+                record = read_run(p)
+            except RunFormatError as e:
+                self.message_bar.show_message(str(e))
+                return
+            self.restore_run(record)
+        else:
+            self.choose_model(str(p))
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open a run or a model"),
+            "",
+            self.tr("Runs and models (*.json *.safetensors *.pt);;All files (*)"),
+        )
+        if path:
+            self.open_path(path)
+
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open a model"), "", self.tr("Models (*.safetensors *.pt);;All files (*)")
+        )
+        if path:
+            self.choose_model(path)
+
+    def open_model_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a model folder"))
+        if path:
+            self.choose_model(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for u in event.mimeData().urls():
+            if u.isLocalFile():
+                self.open_path(u.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    # ---- export -------------------------------------------------------------------------------
+
+    def last_run(self) -> RunRecord | None:
+        return self._last_run
+
+    def export_dialog(self, record: RunRecord | None = None) -> None:
+        record = record if isinstance(record, RunRecord) else self._last_run
+        if record is None:
+            self.statusBar().showMessage(
+                self.tr("Nothing to export yet: generate something first."), 5000
+            )
+            return
+        filters = [
+            self.tr("Text (*.txt)"),
+            self.tr("Markdown with settings (*.md)"),
+            self.tr("JSON with settings and trace (*.json)"),
+        ]
+        stem = f"{record.model_name}-seed{record.seed}"
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export"),
+            stem + ".txt",
+            ";;".join(filters),
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".txt", ".md", ".json"):
+            path += (".txt", ".md", ".json")[filters.index(chosen)] if chosen in filters else ".txt"
+        self.export_to(path, record)
+
+    def export_from_history(self, run_id: int) -> None:
+        record = self.history.get(run_id)
+        if record is not None:
+            self.export_dialog(record)
+
+    def export_to(self, path: str, record: RunRecord | None = None) -> bool:
+        """Write a run; asks before overwriting; reports a failure and leaves no partial file."""
+        record = record or self._last_run
+        if record is None:
+            return False
+        if Path(path).exists() and not self.confirm_overwrite(path):
+            return False
+        try:
+            export_run(path, record)
+        except OSError as e:
+            self.show_problem(
+                self.tr("Could not write {0}: {1}. Nothing was written.").format(
+                    path, e.strerror or e
+                )
+            )
+            return False
+        except ValueError as e:
+            self.show_problem(str(e))
+            return False
+        self.statusBar().showMessage(self.tr("Exported to {0}").format(path), 5000)
+        return True
+
+    def confirm_overwrite(self, path: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Overwrite?"),
+            self.tr("{0} already exists. Replace it?").format(Path(path).name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_problem(self, message: str) -> None:
+        self.message_bar.show_message(message)
+        QMessageBox.warning(self, self.tr("AIGC Studio"), message)
+
+    def copy_text(self) -> None:
+        QGuiApplication.clipboard().setText(self.output.toPlainText())
+        self.statusBar().showMessage(self.tr("Copied the text."), 3000)
+
+    # ---- state --------------------------------------------------------------------------------
+
+    def _update_actions(self) -> None:
+        can = self.can_generate()
+        self.generate_button.setEnabled(can)
+        self.generate_action.setEnabled(can)
+        self.stop_button.setEnabled(self._running)
+        self.stop_action.setEnabled(self._running)
+        self.card_action.setEnabled(self.picker.current_info() is not None)
+
+    def _set_status(self, **values: str) -> None:
+        for key, text in values.items():
+            self.status_labels[key].setText(text)
+            self.status_labels[key].setVisible(bool(text))
+
+    def status_text(self, key: str) -> str:
+        return self.status_labels[key].text()
+
+    def _restore_settings(self) -> None:
+        s = self._settings
+        gen = s.get("generation")
+        if isinstance(gen, dict):
+            self.sampling.set_generation_settings(gen)
+        if isinstance(s.get("prompt"), str):
+            self.prompt_edit.setPlainText(s["prompt"])
+        self.set_colors(bool(s.get("prob_colors", False)))
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("main_splitter", self.main_splitter.restoreState),
+            ("text_splitter", self.text_splitter.restoreState),
+        ):
+            raw = s.get(key)
+            if isinstance(raw, str):
+                with contextlib.suppress(ValueError):
+                    restore(QByteArray(base64.b64decode(raw)))
+        if not isinstance(s.get("geometry"), str):
+            self.resize(1500, 920)
+
+    def settings_values(self) -> dict:
+        def enc(b: QByteArray) -> str:
+            return base64.b64encode(bytes(b.data())).decode("ascii")
+
+        values = {
+            "prompt": self.prompt_edit.toPlainText(),
+            "prob_colors": self.output.colors(),
+            "geometry": enc(self.saveGeometry()),
+            "main_splitter": enc(self.main_splitter.saveState()),
+            "text_splitter": enc(self.text_splitter.saveState()),
+        }
+        last = (self._loaded_info or {}).get("path") or self._settings.get("last_model")
+        if last:
+            values["last_model"] = last
+        gen = self.sampling.generation_settings()
+        values["generation"] = gen if gen is not None else self._settings.get("generation", {})
+        return values
+
+    def closeEvent(self, event) -> None:
+        if self._closed:
+            event.accept()
+            return
+        self._closed = True
+        try:
+            save_settings(self.settings_values())
+        except OSError as e:
+            print(f"aigc-studio: could not save settings: {e}")
+        if self._cancel is not None:
+            self._cancel.set()
+        self.thread.quit()
+        self.thread.wait(5000)
+        self.history_panel.detach()
+        self.history.close()
+        event.accept()

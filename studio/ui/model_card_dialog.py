@@ -1,0 +1,76 @@
+"""The model card: what a model is, what it was trained on, under which license, how well it does."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def card_html(info: dict) -> str:
+    """The card of a model description (name, title, kind, path, size_bytes, source, card) as HTML."""
+    card = info.get("card") or {}
+    e = html.escape
+
+    def table(rows: list[tuple[str, object]]) -> str:
+        body = "".join(
+            f"<tr><td><b>{e(k)}</b></td><td>{e(_fmt(v))}</td></tr>"
+            for k, v in rows
+            if v not in (None, "", {}, [])
+        )
+        return f"<table cellspacing=6>{body}</table>" if body else "<p>—</p>"
+
+    size = info.get("size_bytes")
+    parts = [f"<h2>{e(str(info.get('title') or info.get('name')))}</h2>"]
+    parts.append(
+        table(
+            [
+                ("name", info.get("name")),
+                ("kind", info.get("kind")),
+                ("file", info.get("path")),
+                ("size", f"{size / 1e6:.1f} MB" if isinstance(size, int) else None),
+                ("from", info.get("source")),
+                ("version", card.get("version")),
+            ]
+        )
+    )
+    data = card.get("data") or {}
+    parts.append("<h3>Data and license</h3>")
+    parts.append(table(list(data.items()) if isinstance(data, dict) else [("data", data)]))
+    metrics = card.get("metrics") or {}
+    parts.append("<h3>Metrics</h3>")
+    parts.append(table(list(metrics.items()) if isinstance(metrics, dict) else []))
+    arch = card.get("architecture") or {}
+    parts.append("<h3>Architecture</h3>")
+    parts.append(table(list(arch.items()) if isinstance(arch, dict) else []))
+    training = card.get("training") or {}
+    parts.append("<h3>Training</h3>")
+    parts.append(table(list(training.items()) if isinstance(training, dict) else []))
+    return "".join(parts)
+
+
+class ModelCardDialog(QDialog):
+    """Shows one model's card."""
+
+    def __init__(self, info: dict, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(
+            self.tr("Model card — {0}").format(info.get("title") or info.get("name"))
+        )
+        self.resize(620, 560)
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setHtml(card_html(info))
+        layout.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)

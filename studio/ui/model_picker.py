@@ -1,0 +1,125 @@
+"""The model picker: bundled and user models, plus any model opened from a file or folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class ModelPicker(QWidget):
+    """A list of models to choose from, and a button for the chosen model's card."""
+
+    sig_model_chosen = Signal(str)
+    """The person chose a model (its path)."""
+    sig_card_requested = Signal()
+    """The person asked to see the chosen model's card."""
+    sig_open_requested = Signal()
+    """The person asked to open a model file or folder."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setToolTip(
+            self.tr("The model that generates: bundled, from your model folder, or opened.")
+        )
+        self.combo.setMinimumContentsLength(18)
+        self.combo.setPlaceholderText(self.tr("Looking for models…"))
+        self.card_button = QPushButton(self.tr("Card…"))
+        self.card_button.setToolTip(
+            self.tr("Size, training data and license, and metrics of the model.")
+        )
+        self.open_button = QPushButton(self.tr("Open…"))
+        self.open_button.setToolTip(
+            self.tr("Open a model file or folder (or drop one on the window).")
+        )
+        self.state = QLabel()
+        self.state.setObjectName("modelState")
+        self.state.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.card_button)
+        row.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.state)
+        self._models: list[dict] = []
+        self.combo.activated.connect(self._activated)
+        self.card_button.clicked.connect(self.sig_card_requested)
+        self.open_button.clicked.connect(self.sig_open_requested)
+        self.card_button.setEnabled(False)
+
+    def set_models(self, models: list[dict]) -> None:
+        """Show these models (dicts as the worker lists them), keeping any opened by path."""
+        current = self.current_path()
+        opened = [m for m in self._models if m.get("source") == "path"]
+        self._models = []
+        self.combo.clear()
+        for m in list(models) + opened:
+            self._add(m)
+        if current:
+            self.select_path(current)
+
+    def _add(self, m: dict) -> None:
+        if any(self._same(x["path"], m["path"]) for x in self._models):
+            return
+        self._models.append(m)
+        where = {"bundled": self.tr("bundled"), "user": self.tr("yours"), "path": self.tr("opened")}
+        label = f"{m.get('title') or m['name']}  ({where.get(m.get('source', ''), m.get('source', ''))})"
+        self.combo.addItem(label, m["path"])
+        self.combo.setItemData(self.combo.count() - 1, m["path"], 3)  # ToolTipRole
+
+    def add_model(self, m: dict) -> None:
+        """Add (or update) a model that was opened by path and select it."""
+        for i, x in enumerate(self._models):
+            if self._same(x["path"], m["path"]):
+                self._models[i] = {**x, **{k: v for k, v in m.items() if k != "source"}}
+                self.select_path(m["path"])
+                return
+        self._add({**m, "source": m.get("source") or "path"})
+        self.select_path(m["path"])
+
+    def models(self) -> list[dict]:
+        return list(self._models)
+
+    def find(self, name: str = "", path: str = "") -> dict | None:
+        for m in self._models:
+            if path and self._same(m["path"], path):
+                return m
+        for m in self._models:
+            if name and m["name"] == name:
+                return m
+        return None
+
+    def select_path(self, path: str) -> bool:
+        for i, m in enumerate(self._models):
+            if self._same(m["path"], path):
+                self.combo.setCurrentIndex(i)
+                return True
+        return False
+
+    def current_path(self) -> str:
+        i = self.combo.currentIndex()
+        return self._models[i]["path"] if 0 <= i < len(self._models) else ""
+
+    def current_info(self) -> dict | None:
+        i = self.combo.currentIndex()
+        return self._models[i] if 0 <= i < len(self._models) else None
+
+    def set_state(self, text: str) -> None:
+        self.state.setText(text)
+        self.state.setVisible(bool(text))
+
+    def _activated(self, i: int) -> None:
+        if 0 <= i < len(self._models):
+            self.sig_model_chosen.emit(self._models[i]["path"])
+
+    @staticmethod
+    def _same(a: str, b: str) -> bool:
+        try:
+            return Path(a).resolve() == Path(b).resolve()
+        except OSError:
+            return a == b

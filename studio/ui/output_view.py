@@ -1,0 +1,182 @@
+"""The output view: the prompt set apart, then the generated text token by token.
+
+Each generated token is one run of characters with its own format, so probability colours can be
+switched on and off, and hovering a token shows its alternatives, their probabilities and the step's
+entropy. Tokens are appended at the end with one cursor, which stays cheap however long the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
+
+
+def prob_color(p: float) -> QColor:
+    """Background for a token drawn with probability p: red (unlikely) through yellow to green."""
+    p = min(max(p, 0.0), 1.0)
+    return QColor.fromHsvF(p / 3.0, 0.42, 1.0)
+
+
+def qlen(s: str) -> int:
+    """Length in Qt's document positions (UTF-16 code units), which count an emoji as two."""
+    return len(s.encode("utf-16-le")) // 2
+
+
+def show_text(s: str) -> str:
+    """A token's text made visible in a tooltip (newlines and spaces shown as symbols)."""
+    return s.replace("\n", "⏎").replace("\t", "⇥").replace(" ", "␣") or "∅"
+
+
+class OutputView(QTextEdit):
+    """Read-only text: the prompt in its own format, generated tokens after it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setAcceptRichText(False)
+        self.setMouseTracking(True)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(11)
+        self.document().setDefaultFont(font)
+        self._prompt_fmt = QTextCharFormat()
+        self._prompt_fmt.setForeground(QColor("#1f3b73"))
+        self._prompt_fmt.setBackground(QColor("#e4ecf7"))
+        self._prompt_fmt.setFontWeight(QFont.Weight.Bold)
+        self._plain_fmt = QTextCharFormat()
+        self._plain_fmt.setForeground(self.palette().text().color())
+        self._colors = False
+        self._prompt = ""
+        self._tokens: list = []  # TokenEvent-like: text, prob, model_prob, entropy, top
+        self._starts: list[int] = []  # document position where each token's text starts
+        self._cursor = QTextCursor(self.document())
+
+    # ---- content ------------------------------------------------------------------------------
+
+    def start(self, prompt: str) -> None:
+        """Clear the view and show the prompt of a new run."""
+        self._prompt = prompt
+        self._tokens = []
+        self._starts = []
+        self.document().clear()
+        self._cursor = QTextCursor(self.document())
+        self._cursor.insertText(prompt, self._prompt_fmt)
+
+    def append_tokens(self, tokens: list) -> None:
+        """Append generated tokens (TokenEvent or alike), keeping the view at the end if it was."""
+        if not tokens:
+            return
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        c = self._cursor
+        c.movePosition(QTextCursor.MoveOperation.End)
+        colors = self._colors
+        for t in tokens:
+            self._starts.append(c.position())
+            self._tokens.append(t)
+            if t.text:
+                c.insertText(t.text, self._token_format(t.prob) if colors else self._plain_fmt)
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def show_run(self, prompt: str, tokens: list) -> None:
+        self.start(prompt)
+        self.append_tokens(tokens)
+
+    def set_colors(self, on: bool) -> None:
+        """Colour each generated token by its probability (re-renders the current text)."""
+        if on == self._colors:
+            return
+        self._colors = on
+        value = self.verticalScrollBar().value()
+        tokens = self._tokens
+        self.show_run(self._prompt, tokens)
+        self.verticalScrollBar().setValue(value)
+
+    def colors(self) -> bool:
+        return self._colors
+
+    def generated_text(self) -> str:
+        return "".join(t.text for t in self._tokens)
+
+    def token_count(self) -> int:
+        return len(self._tokens)
+
+    def _token_format(self, p: float) -> QTextCharFormat:
+        f = QTextCharFormat(self._plain_fmt)
+        f.setBackground(prob_color(p))
+        return f
+
+    # ---- hovering -----------------------------------------------------------------------------
+
+    def token_index_at(self, pos: QPoint) -> int | None:
+        """Index of the generated token under a viewport point, or None."""
+        c = self.cursorForPosition(pos)
+        p = c.position()
+        if pos.x() < self.cursorRect(c).left():
+            p -= 1
+        if p < qlen(self._prompt) or not self._starts:
+            return None
+        i = bisect.bisect_right(self._starts, p) - 1
+        # skip tokens that released no text (a character still incomplete)
+        while i >= 0 and not self._tokens[i].text:
+            i -= 1
+        if i < 0 or p >= self._starts[i] + qlen(self._tokens[i].text):
+            return None
+        return i
+
+    def token_tooltip(self, i: int) -> str:
+        t = self._tokens[i]
+        rows = "".join(
+            "<tr><td>{}</td><td align=right>{:.1%}</td><td align=right>{:.1%}</td></tr>".format(
+                ("<b>{}</b>" if c.id == t.id else "{}").format(html.escape(show_text(c.text))),
+                c.prob,
+                c.model_prob,
+            )
+            for c in t.top
+        )
+        head = self.tr("Token {0}: <b>{1}</b>").format(t.step + 1, html.escape(show_text(t.text)))
+        nums = self.tr("prob {0:.1%} · model_prob {1:.1%} · entropy {2:.2f} nats").format(
+            t.prob, t.model_prob, t.entropy
+        )
+        table = ""
+        if rows:
+            table = (
+                "<table cellspacing=4><tr><th align=left>{}</th><th>prob</th><th>model_prob</th></tr>"
+                "{}</table>"
+            ).format(self.tr("alternative"), rows)
+        return f"<p style='white-space:pre'>{head}<br>{nums}</p>{table}"
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            i = self.token_index_at(event.pos())
+            if i is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.token_tooltip(i), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        if QToolTip.isVisible():
+            i = self.token_index_at(event.position().toPoint())
+            if i is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(
+                    event.globalPosition().toPoint(), self.token_tooltip(i), self.viewport()
+                )
+
+    def keyPressEvent(self, event) -> None:
+        # Esc stops a run: let the window's action have it
+        if event.key() == Qt.Key.Key_Escape:
+            event.ignore()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,202 @@
+"""The generation worker: one QObject in a QThread that owns the model and runs the engine.
+
+The GUI talks to it only through queued signals and never waits on it. torch and the engine are
+imported inside the slots, so they load in the worker thread after the window is on screen. Engine
+events are batched here and sent as one list at most every FRAME_S seconds (plus at the start and end
+of a run), so a fast model cannot flood the GUI thread. Each run gets its own `threading.Event`,
+created by the GUI: setting it stops the run within one step.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from studio.io.run import RunRecord
+
+FRAME_S = 0.016  # one batch of events per frame at most
+
+
+def token_json(e) -> dict:
+    """TokenEvent.to_json(), written out: dataclasses.asdict is slow for a per-token trace."""
+    return {
+        "sample": e.sample,
+        "step": e.step,
+        "id": e.id,
+        "text": e.text,
+        "prob": e.prob,
+        "model_prob": e.model_prob,
+        "entropy": e.entropy,
+        "top": [
+            {"id": c.id, "text": c.text, "prob": c.prob, "model_prob": c.model_prob} for c in e.top
+        ],
+        "event": "token",
+    }
+
+
+class GenerationWorker(QObject):
+    """Lists and loads models, runs generations, and stores every ended run in the history."""
+
+    sig_models_listed = Signal(object, object)
+    """(model descriptions as dicts, one-line problems with files that could not be read)."""
+    sig_model_loading = Signal(str)
+    """A model started loading (its path)."""
+    sig_model_loaded = Signal(object)
+    """A model is ready: name, title, kind, path, size_bytes, source, card, device."""
+    sig_model_failed = Signal(str, str)
+    """(path, one-line reason) when a model could not be loaded."""
+    sig_events = Signal(object)
+    """A batch of engine events (StartEvent, WarningEvent, TokenEvent, DoneEvent), in order."""
+    sig_run_ended = Signal(object)
+    """A run ended: its RunRecord (already stored in the history, `id` set), or None if it failed."""
+    sig_error = Signal(str)
+    """An error to show to the person; the worker carries on."""
+
+    def __init__(self, history_path: str | None = None) -> None:
+        super().__init__()
+        self._loaded = None
+        self._info: dict | None = None
+        self._history_path = history_path
+        self._history = None
+        self.done_at: float | None = None  # perf_counter when the last run's DoneEvent arrived
+        self.last_emit_at: float | None = None  # perf_counter of the last batch sent
+
+    # ---- models -------------------------------------------------------------------------------
+
+    @Slot()
+    def list_models(self) -> None:
+        try:
+            from studio.engine.registry import list_models
+
+            models, problems = list_models()
+            self.sig_models_listed.emit([self._describe(m) for m in models], problems)
+        except Exception as e:  # noqa: BLE001 - shown to the person, the worker carries on
+            self.sig_error.emit(self._message(e))
+            self.sig_models_listed.emit([], [])
+
+    @staticmethod
+    def _describe(m) -> dict:
+        return {
+            "name": m.name,
+            "title": m.title,
+            "kind": m.kind,
+            "path": m.path,
+            "size_bytes": m.size_bytes,
+            "source": m.source,
+            "card": m.card,
+        }
+
+    @Slot(str, str)
+    def load_model(self, path: str, device: str = "auto") -> None:
+        self.sig_model_loading.emit(path)
+        try:
+            from pathlib import Path
+
+            from studio.engine.registry import describe, load_model
+
+            info = self._describe(describe(Path(path), "path"))
+            if info["kind"].startswith("image-"):
+                raise ValueError(
+                    f"{info['title']} is an image model; image models open in the image workspace"
+                )
+            loaded = load_model(path, device)
+            info["device"] = str(next(loaded.model.parameters()).device)
+        except Exception as e:  # noqa: BLE001
+            self.sig_model_failed.emit(path, self._message(e))
+            return
+        self._loaded, self._info = loaded, info
+        self.sig_model_loaded.emit(info)
+
+    # ---- generation ---------------------------------------------------------------------------
+
+    @Slot(str, object, object)
+    def generate(self, prompt: str, settings: dict, cancel: threading.Event) -> None:
+        record = None
+        try:
+            record = self._run(prompt, settings, cancel)
+        except Exception as e:  # noqa: BLE001
+            self.sig_error.emit(self._message(e))
+        if record is not None:
+            try:
+                self._store().add(record)
+            except Exception as e:  # noqa: BLE001
+                self.sig_error.emit(self.tr("The run could not be saved to the history: ") + str(e))
+        self.sig_run_ended.emit(record)
+
+    def _run(self, prompt: str, settings: dict, cancel: threading.Event) -> RunRecord | None:
+        from studio.engine.events import DoneEvent, StartEvent, TokenEvent
+        from studio.engine.generate import GenerationSettings, generate_text
+
+        if self._loaded is None or self._info is None:
+            raise ValueError(self.tr("No model is loaded yet."))
+        gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
+        loaded, info = self._loaded, self._info
+        batch: list = []
+        tokens: list = []
+        start = done = None
+        last = time.perf_counter()
+        for ev in generate_text(loaded, prompt, gs, cancel):
+            batch.append(ev)
+            if type(ev) is TokenEvent:
+                tokens.append(ev)
+                now = time.perf_counter()
+                if now - last < FRAME_S:
+                    continue
+            elif type(ev) is StartEvent:
+                start = ev
+            elif type(ev) is DoneEvent:
+                done = ev
+                self.done_at = time.perf_counter()
+            last = time.perf_counter()
+            self.last_emit_at = last
+            self.sig_events.emit(batch)
+            batch = []
+        if batch:
+            self.last_emit_at = time.perf_counter()
+            self.sig_events.emit(batch)
+        if start is None or done is None:
+            return None
+        used = {**gs.to_dict(), "seed": start.seed}
+        return RunRecord(
+            model_name=info["name"],
+            model_title=info["title"],
+            model_path=info["path"],
+            prompt=prompt,
+            text=done.text,
+            settings=used,
+            seed=start.seed,
+            stop_reason=done.stop_reason,
+            tokens=done.tokens,
+            ttft_ms=done.ttft_ms,
+            tokens_per_s=done.tokens_per_s,
+            trace=[token_json(e) for e in tokens],
+        )
+
+    # ---- history and shutdown -----------------------------------------------------------------
+
+    def _store(self):
+        if self._history is None:
+            from studio.io.history import HistoryStore
+            from studio.io.paths import history_path
+
+            self._history = HistoryStore(self._history_path or history_path())
+        return self._history
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Close the history connection; call in the worker thread before it quits."""
+        if self._history is not None:
+            self._history.close()
+            self._history = None
+
+    @staticmethod
+    def _message(e: BaseException) -> str:
+        from studio.engine.errors import StudioError
+
+        if isinstance(e, (StudioError, ValueError, OSError)):
+            return str(e) or type(e).__name__
+        traceback.print_exc()
+        return f"{type(e).__name__}: {e}"

@@ -1,0 +1,54 @@
+"""The history store: WAL, one row per run, search, delete, and survival across connections."""
+
+import sqlite3
+
+from test_io_export import make_run
+
+from studio.io.history import HistoryStore
+from studio.io.paths import history_path, settings_path
+from studio.io.settings import load_settings, save_settings
+
+
+def test_add_list_get_delete(tmp_path):
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    a = store.add(make_run(text="lo world", created=1.0))
+    b = store.add(make_run(text="lo there, friend", created=2.0))
+    rows = store.list()
+    assert [r.id for r in rows] == [b, a]  # newest first
+    assert rows[0].first_words == "hello there, friend"
+    got = store.get(a)
+    assert got.text == "lo world" and got.settings["seed"] == 7 and len(got.trace) == 8
+    assert [r.id for r in store.list("THERE")] == [b]
+    assert [r.id for r in store.list("tiny")] == [b, a]
+    assert store.list("100%") == []
+    store.delete(b)
+    assert [r.id for r in store.list()] == [a]
+    assert store.get(b) is None
+
+
+def test_runs_survive_a_new_connection_and_use_wal(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    store = HistoryStore(path)
+    rid = store.add(make_run())
+    # another connection (another process after a crash) sees the committed run at once
+    other = sqlite3.connect(path)
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert other.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    other.close()
+    store.close()
+    assert HistoryStore(path).get(rid).text == "lo world"
+
+
+def test_paths_follow_aigc_studio_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_STUDIO_HOME", str(tmp_path))
+    assert history_path() == tmp_path / "data" / "history.sqlite3"
+    assert settings_path() == tmp_path / "config" / "settings.json"
+
+
+def test_settings_round_trip_and_bad_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_STUDIO_HOME", str(tmp_path))
+    assert load_settings() == {}
+    save_settings({"last_model": "x", "generation": {"max_new_tokens": 5}})
+    assert load_settings()["generation"] == {"max_new_tokens": 5}
+    settings_path().write_text("{broken")
+    assert load_settings() == {}

@@ -1,0 +1,242 @@
+"""The main window driven through its widgets, with a tiny model and the real worker thread."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import save_tiny, tiny_char_model
+from PySide6.QtCore import Qt, QtMsgType
+
+from studio.cli import main as cli_main
+from studio.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 20_000  # ms; the first test in a process also imports torch in the worker
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_STUDIO_HOME", str(tmp_path / "home"))
+    d = tmp_path / "models"
+    d.mkdir()
+    save_tiny(d / "tiny.safetensors", tiny_char_model())
+    monkeypatch.setenv("AIGC_STUDIO_MODELS", str(d))
+    return d
+
+
+def open_window(qtbot, model: Path | None) -> MainWindow:
+    w = MainWindow(initial_model=str(model) if model else None)
+    qtbot.addWidget(w)
+    if model is None:
+        w.show()
+        return w
+    with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
+        w.show()
+    return w
+
+
+@pytest.fixture
+def window(qtbot, models):
+    return open_window(qtbot, models / "tiny.safetensors")
+
+
+def run(qtbot, w: MainWindow, prompt: str, **settings):
+    w.prompt_edit.setPlainText(prompt)
+    w.sampling.set_generation_settings(settings)
+    with qtbot.waitSignal(w.sig_run_shown, timeout=TIMEOUT) as blocker:
+        w.prompt_edit.setFocus()
+        qtbot.keyClick(w.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    return blocker.args[0]
+
+
+def cli_text(capsys, model: Path, prompt: str, seed: int, n: int) -> str:
+    capsys.readouterr()
+    rc = cli_main(
+        [
+            "generate",
+            "--model",
+            str(model),
+            "--prompt",
+            prompt,
+            "--seed",
+            str(seed),
+            "--max-new-tokens",
+            str(n),
+        ]
+    )
+    assert rc == 0
+    return capsys.readouterr().out
+
+
+def test_window_is_titled_and_lists_the_model(window, models):
+    assert window.windowTitle() == "AIGC Studio"
+    assert window.picker.current_path() == str(models / "tiny.safetensors")
+    assert window.status_text("device") == "cpu"
+    assert window.tabs.count() == 2 and window.tabs.tabText(1) == "Image"
+
+
+def test_generate_with_a_seed_shows_what_the_cli_prints(window, models, qtbot, capsys):
+    record = run(qtbot, window, "hello", seed=3, max_new_tokens=40)
+    expected = cli_text(capsys, models / "tiny.safetensors", "hello", 3, 40)
+    assert window.output.toPlainText() + "\n" == expected
+    assert record.stop_reason == "length" and record.seed == 3
+    assert "seed used: 3" in window.sampling.used_seed_label.text().lower()
+    assert window.status_text("tokens") == "40 tokens"
+    assert window.status_text("stop") == "stop: length"
+    assert window.status_text("ttft").startswith("first token")
+
+
+def test_stop_mid_run_keeps_the_partial_text(window, qtbot):
+    window.prompt_edit.setPlainText("hello")
+    window.sampling.set_generation_settings({"seed": 1, "max_new_tokens": 5000})
+    with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
+        window.generate_button.click()
+    assert window.is_running()
+    with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as blocker:
+        t0 = time.perf_counter()
+        qtbot.keyClick(window.output, Qt.Key.Key_Escape)
+    assert time.perf_counter() - t0 < 0.5
+    record = blocker.args[0]
+    assert record.stop_reason == "cancelled" and 0 < record.tokens < 5000
+    assert window.output.toPlainText() == "hello" + record.text
+    assert not window.is_running() and window.generate_button.isEnabled()
+
+
+def test_close_mid_run_exits_cleanly(window, qtbot, qtlog):
+    window.sampling.set_generation_settings({"max_new_tokens": 5000})
+    with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
+        window.generate_button.click()
+    before = len(qtlog.records)
+    t0 = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - t0 < 1.0
+    assert window.thread.isFinished()
+    warnings = [r for r in qtlog.records[before:] if r.type != QtMsgType.QtDebugMsg]
+    assert warnings == []
+
+
+def test_switching_model_during_a_run_stops_it_first(window, models, qtbot):
+    other = save_tiny(models / "other.safetensors", tiny_char_model(seed=1))
+    window.sampling.set_generation_settings({"max_new_tokens": 5000})
+    with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
+        window.generate_button.click()
+    with (
+        qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended,
+        qtbot.waitSignal(window.sig_model_ready, timeout=TIMEOUT) as ready,
+    ):
+        window.choose_model(str(other))
+    assert ended.args[0].stop_reason == "cancelled"
+    assert ready.args[0]["path"] == str(other)
+
+
+def test_engine_errors_show_in_the_window(window, models, qtbot):
+    bad = models / "broken.safetensors"
+    bad.write_bytes(b"\x01\x00\x00\x00not a model")
+    window.choose_model(str(bad))
+    qtbot.waitUntil(lambda: "broken.safetensors" in window.message_bar.text(), timeout=TIMEOUT)
+    # the old model is still there and still generates
+    assert window.can_generate()
+    assert run(qtbot, window, "hi", seed=1, max_new_tokens=5).tokens == 5
+
+
+def test_probability_colours_and_token_tooltips(window, qtbot):
+    run(qtbot, window, "hello", seed=2, max_new_tokens=30)
+    window.colors_check.setChecked(True)
+    assert window.legend.isVisible()
+    out = window.output
+    i = next(i for i, t in enumerate(out._tokens) if t.text.strip())
+    tip = out.token_tooltip(i)
+    assert "entropy" in tip and "model_prob" in tip and "alternative" in tip
+    # hovering the middle of that token's character finds it
+    from PySide6.QtGui import QTextCursor
+
+    c = QTextCursor(out.document())
+    c.setPosition(out._starts[i])
+    rect = out.cursorRect(c)
+    point = rect.center()
+    point.setX(point.x() + 2)
+    assert out.token_index_at(point) == i
+    assert out.token_index_at(out.cursorRect(QTextCursor(out.document())).center()) is None
+
+
+def test_exports_and_reopening_the_json_reproduces_the_run(window, models, qtbot, tmp_path, capsys):
+    record = run(qtbot, window, "hello", seed=5, max_new_tokens=25)
+    expected = cli_text(capsys, models / "tiny.safetensors", "hello", 5, 25)
+    for suffix in ("txt", "md", "json"):
+        assert window.export_to(str(tmp_path / f"run.{suffix}"))
+    assert (tmp_path / "run.txt").read_text(encoding="utf-8") == expected
+    md = (tmp_path / "run.md").read_text(encoding="utf-8")
+    assert expected.rstrip("\n") in md and "| seed | 5 |" in md
+    data = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert data["seed"] == 5 and data["model_name"] == "tiny" and len(data["trace"]) == 25
+
+    # overwriting asks first; saying no keeps the file
+    asked = []
+    window.confirm_overwrite = lambda p: asked.append(p) or False
+    (tmp_path / "run.txt").write_text("keep")
+    assert not window.export_to(str(tmp_path / "run.txt"))
+    assert asked and (tmp_path / "run.txt").read_text() == "keep"
+    # an unwritable place gives a message and no file
+    problems = []
+    window.show_problem = problems.append
+    assert not window.export_to(str(tmp_path / "missing" / "run.txt"))
+    assert problems and "Nothing was written" in problems[0]
+    assert not (tmp_path / "missing").exists()
+
+    # re-open: change everything, then open the JSON
+    window.sampling.reset()
+    window.prompt_edit.setPlainText("something else")
+    window.output.clear()
+    window.open_path(str(tmp_path / "run.json"))
+    assert window.prompt_edit.toPlainText() == "hello"
+    assert window.output.toPlainText() == "hello" + record.text
+    assert window.sampling.generation_settings()["seed"] == 5
+    assert window.sampling.generation_settings()["max_new_tokens"] == 25
+    again = run(qtbot, window, "hello")
+    assert again.text == record.text
+
+
+def test_history_survives_a_restart(models, qtbot):
+    w = open_window(qtbot, models / "tiny.safetensors")
+    record = run(qtbot, w, "hello", seed=9, max_new_tokens=12)
+    w.sampling.sliders["temperature"].set_value(1.3)
+    w.close()
+
+    w2 = open_window(qtbot, None)
+    assert w2.history_panel.list.count() == 1
+    assert w2.sampling.sliders["temperature"].value() == 1.3  # settings persisted too
+    w2.history_panel.search.setText("nothing like this")
+    w2.history_panel.refresh()
+    assert w2.history_panel.list.count() == 0
+    w2.history_panel.search.setText("")
+    w2.history_panel.refresh()
+    item = w2.history_panel.list.item(0)
+    w2.history_panel.list.setCurrentItem(item)
+    w2.history_panel.list.itemClicked.emit(item)
+    assert w2.output.toPlainText() == "hello" + record.text
+    assert w2.sampling.generation_settings()["seed"] == 9
+    w2.history_panel.delete_selected()
+    assert w2.history_panel.list.count() == 0
+
+
+def test_window_appears_before_torch_is_imported(tmp_path):
+    env = {
+        **os.environ,
+        "AIGC_STUDIO_EXIT_WHEN_SHOWN": "1",
+        "AIGC_STUDIO_HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "studio"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "torch=False" in r.stdout
