@@ -23,7 +23,13 @@ import torch
 from studio.engine.errors import SettingsError
 from studio.engine.events import Candidate, DoneEvent, Event, StartEvent, TokenEvent, WarningEvent
 from studio.engine.modelfile import LoadedModel
-from studio.engine.sampling import SamplingSettings, apply_chain, build_chain, entropy_nats
+from studio.engine.sampling import (
+    RepetitionPenalty,
+    SamplingSettings,
+    apply_chain,
+    build_chain,
+    entropy_nats,
+)
 from studio.engine.tokenizers import Utf8Stream
 
 MAX_NEW_TOKENS_LIMIT = 1_000_000
@@ -180,9 +186,11 @@ def generate_text(
 
     chain = build_chain(settings.sampling)
     greedy = settings.sampling.greedy
-    needs_history = any(type(s).__name__ == "RepetitionPenalty" for s in chain)
+    needs_history = any(isinstance(s, RepetitionPenalty) for s in chain)
     gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
     P = len(ids)
+    # every token so far, (B, P + max_new_tokens): the repetition penalty's context, and what the
+    # window is rebuilt from once it slides
     history = torch.empty((B, P + settings.max_new_tokens), dtype=torch.long, device=device)
     history[:, :P] = torch.tensor(ids, dtype=torch.long, device=device)
     length = P
@@ -193,42 +201,47 @@ def generate_text(
     counts = [0] * B
     eos = None if settings.ignore_eos else tok.eos_id
     top_n = min(settings.top_n, model.config.vocab_size)
+    k = max(top_n, 1)
     token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
+    greedy_probs = [1.0] + [0.0] * (k - 1)  # a point mass on the first candidate
 
     cache = model.new_cache(B)
     with torch.inference_mode():
         logits = model(history[:, :P], cache, last_only=True)[:, -1]  # (B, V)
+        # the fast path for single-token steps; forward() in training mode (dropout) or for
+        # modules without one
+        decode = model.decoder(cache) if hasattr(model, "decoder") and not model.training else None
     t_prompt = time.perf_counter()
     t_first: float | None = None
 
-    def sample_step(logits: torch.Tensor, hist: torch.Tensor):
-        """One draw for every row: (next ids (B,), numbers for the events as Python lists)."""
+    def sample_step(logits: torch.Tensor, hist: torch.Tensor) -> tuple[torch.Tensor, list]:
+        """One draw for every row: next ids (B,), and per row the event numbers as Python values
+        [ids (1 + k: the chosen, then the top k), probs (1 + k), model probs (1 + k), entropy].
+
+        Few, small tensor calls: at small model sizes each costs as much as a layer's arithmetic.
+        """
         scores = logits.float()  # (B, V)
-        model_probs = scores.softmax(dim=-1)
+        model_probs = scores.softmax(dim=-1)  # (B, V)
         shaped = apply_chain(chain, hist, scores) if chain else scores
         if greedy:
-            nxt = shaped.argmax(dim=-1)  # (B,)
-            ranked = torch.topk(shaped, top_n, dim=-1).indices if top_n else None
-            chosen_prob = torch.ones(B, device=device)
-            ent = torch.zeros(B, device=device)
-            top_probs = (ranked == nxt[:, None]).float() if top_n else None
-        else:
-            probs = shaped.softmax(dim=-1)  # (B, V)
-            if B == 1:
-                nxt = torch.multinomial(probs[0], 1, generator=gens[0])
-            else:
-                nxt = torch.cat(
-                    [torch.multinomial(probs[i], 1, generator=gens[i]) for i in range(B)]
-                )
-            chosen_prob = probs.gather(1, nxt[:, None])[:, 0]
-            ent = entropy_nats(probs)
-            if top_n:
-                top_probs, ranked = torch.topk(probs, top_n, dim=-1)
-        chosen_model = model_probs.gather(1, nxt[:, None])[:, 0]
-        packed = [nxt.tolist(), chosen_prob.tolist(), chosen_model.tolist(), ent.tolist()]
-        if top_n:
-            packed += [ranked.tolist(), top_probs.tolist(), model_probs.gather(1, ranked).tolist()]
-        return nxt, packed
+            # the most likely token first; topk rather than argmax so that the chosen token is
+            # always the first candidate, also among ties
+            ranked = torch.topk(shaped, k, dim=-1).indices  # (B, k)
+            nxt = ranked[:, 0]
+            mp = model_probs.gather(1, ranked).tolist()
+            rows = [
+                [[r[0], *r], [1.0, *greedy_probs], [m[0], *m], 0.0]
+                for r, m in zip(ranked.tolist(), mp, strict=True)
+            ]
+            return nxt, rows
+        probs = shaped.softmax(dim=-1) if chain else model_probs  # (B, V)
+        nxt = torch.cat([torch.multinomial(probs[i], 1, generator=gens[i]) for i in range(B)])
+        both = torch.cat([nxt[:, None], torch.topk(probs, k, dim=-1).indices], dim=1)  # (B, 1+k)
+        p = probs.gather(1, both).tolist()
+        mp = model_probs.gather(1, both).tolist()
+        ent = entropy_nats(probs).tolist()
+        rows = [list(r) for r in zip(both.tolist(), p, mp, ent, strict=True)]
+        return nxt, rows
 
     step = 0
     with torch.inference_mode():
@@ -239,10 +252,10 @@ def generate_text(
                         reasons[i] = "cancelled"
                         active[i] = False
                 break
-            nxt, packed = sample_step(
+            nxt, rows = sample_step(
                 logits, history[:, :length] if needs_history else history[:, :0]
             )
-            history[:, length] = nxt
+            history.select(1, length).copy_(nxt)
             length += 1
             if t_first is None:
                 t_first = time.perf_counter()
@@ -250,38 +263,43 @@ def generate_text(
             for i in range(B):
                 if not active[i]:
                     continue
-                tid = packed[0][i]
+                ids_i, p_i, mp_i, ent_i = rows[i]
+                tid = ids_i[0]
                 counts[i] += 1
                 if eos is not None and tid == eos:
-                    piece = filters[i].push(streams[i].end())[0] + filters[i].flush()
+                    piece, _ = filters[i].push(streams[i].end())
+                    piece += filters[i].flush()
                     active[i], reasons[i] = False, "eos"
                 else:
                     piece, hit = filters[i].push(streams[i].put(tid))
+                    if not hit and last_step:
+                        # the end of the stream may complete a character, and so a stop string
+                        more, hit = filters[i].push(streams[i].end())
+                        piece += more + filters[i].flush()
                     if hit:
                         active[i], reasons[i] = False, "stop"
-                    elif last_step:
-                        piece += filters[i].push(streams[i].end())[0] + filters[i].flush()
                 top: tuple[Candidate, ...] = ()
                 if top_n:
                     top = tuple(
-                        Candidate(c, token_text(c), p, mp)
-                        for c, p, mp in zip(packed[4][i], packed[5][i], packed[6][i], strict=True)
+                        Candidate(ids_i[j], token_text(ids_i[j]), p_i[j], mp_i[j])
+                        for j in range(1, top_n + 1)
                     )
                 yield TokenEvent(
                     sample=i,
                     step=step,
                     id=tid,
                     text=piece,
-                    prob=packed[1][i],
-                    model_prob=packed[2][i],
-                    entropy=packed[3][i],
+                    prob=p_i[0],
+                    model_prob=mp_i[0],
+                    entropy=ent_i,
                     top=top,
                 )
             step += 1
             if not any(active) or step >= settings.max_new_tokens:
                 break
             if cache.length < block:
-                logits = model(nxt.view(B, 1), cache, last_only=True)[:, -1]
+                # one cached step: (B,) ids -> (B, V) logits
+                logits = decode(nxt) if decode is not None else model(nxt.view(B, 1), cache)[:, -1]
             else:  # window full: slide it, rebuild the cache for the new positions
                 cache.reset()
                 logits = model(history[:, length - block : length], cache, last_only=True)[:, -1]

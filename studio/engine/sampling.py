@@ -75,6 +75,8 @@ class TopK:
         self.k = k
 
     def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        if self.k == 0:  # off (build_chain leaves this stage out)
+            return scores.clone()
         k = min(self.k, scores.size(-1))
         kth = torch.topk(scores, k, dim=-1).values[..., -1:]  # (B, 1)
         return scores.masked_fill(scores < kth, NEG_INF)
@@ -172,6 +174,5 @@ def apply_chain(
 
 
 def entropy_nats(probs: torch.Tensor) -> torch.Tensor:
-    """Entropy of each row of probs (B, V) in nats; zero-probability entries contribute 0."""
-    logp = torch.log(probs.clamp_min(1e-30))
-    return -(probs * logp).sum(dim=-1)
+    """Entropy of each row of probs (B, V) in nats, (B,); zero-probability entries contribute 0."""
+    return torch.special.entr(probs).sum(dim=-1)
