@@ -20,6 +20,7 @@ def run_app(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("AIGC Studio")
     app.setOrganizationName("aigc-studio")
+    app.setStyle("Fusion")
 
     from studio.ui.main_window import MainWindow
 

@@ -47,7 +47,7 @@ from studio.ui.output_view import OutputView
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.worker import GenerationWorker
 
-MODEL_SUFFIXES = (".safetensors", ".pt")
+STATUS_INTERVAL_S = 0.1  # live numbers in the status bar are refreshed this often at most
 
 
 def token_from_json(d: dict) -> TokenEvent:
@@ -126,9 +126,12 @@ class MainWindow(QMainWindow):
         self._running = False
         self._closed = False
         self._backend_started = False
+        self._generate_when_ready = False
+        self._models_listed = False
         self._last_run: RunRecord | None = None
         self._run_t0 = 0.0
         self._first_t: float | None = None
+        self._status_t = 0.0
         self._shown = 0
         self.last_batch_shown_at: float | None = None  # perf_counter, for the UI benchmark
 
@@ -177,7 +180,11 @@ class MainWindow(QMainWindow):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # wide enough for the panel, so only a vertical scroll bar is ever needed
+        scroll.setMinimumWidth(
+            left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2
+        )
 
         # text workspace
         self.message_bar = MessageBar()
@@ -249,10 +256,14 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 0)
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setStretchFactor(2, 0)
-        self.main_splitter.setSizes([330, 900, 280])
+        self.main_splitter.setSizes([360, 860, 280])
+        self.prompt_edit.setFocus()
         self.setCentralWidget(self.main_splitter)
 
         sb = self.statusBar()
+        sb.setStyleSheet(
+            "QStatusBar QLabel { padding: 0 10px; border-left: 1px solid palette(mid); }"
+        )
         self.status_labels: dict[str, QLabel] = {}
         for key, tip in (
             ("model", self.tr("The loaded model")),
@@ -358,6 +369,7 @@ class MainWindow(QMainWindow):
     def _on_models_listed(self, models: list, problems: list) -> None:
         if self._closed:
             return
+        self._models_listed = True
         self.picker.set_models(models)
         self.picker.set_state(
             "" if models else self.tr("No models found: open one with File > Open Model…")
@@ -416,6 +428,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self._update_actions()
         self.sig_model_ready.emit(info)
+        if self._generate_when_ready:
+            self.generate()
 
     def _on_model_failed(self, path: str, message: str) -> None:
         if self._closed:
@@ -428,6 +442,7 @@ class MainWindow(QMainWindow):
         else:
             self._set_status(model=self.tr("no model"))
         self.message_bar.show_message(self.tr("Could not open the model: {0}").format(message))
+        self._generate_when_ready = False
         self._update_actions()
 
     def show_model_card(self) -> None:
@@ -441,8 +456,20 @@ class MainWindow(QMainWindow):
         return self._loaded_info is not None and not self._loading_path and not self._running
 
     def generate(self) -> None:
-        if not self.can_generate():
+        if self._running or self._closed:
             return
+        if not self.can_generate():
+            if self._loading_path or not self._models_listed:
+                # pressed while the model loads: run as soon as it is ready
+                self._generate_when_ready = True
+                self.statusBar().showMessage(self.tr("Generating once the model is loaded…"), 5000)
+            else:
+                self.message_bar.show_message(
+                    self.tr("Choose a model first, or open one with File > Open Model…"),
+                    error=False,
+                )
+            return
+        self._generate_when_ready = False
         settings = self.sampling.generation_settings()
         if settings is None:
             self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
@@ -492,11 +519,16 @@ class MainWindow(QMainWindow):
         if tokens:
             if self._first_t is None:
                 self._first_t = now
+                ttft = (now - self._run_t0) * 1000
+                self._set_status(ttft=self.tr("first token {0:.0f} ms").format(ttft))
             self.output.append_tokens(tokens)
             self._shown += len(tokens)
-            elapsed = now - self._first_t
-            speed = f"{(self._shown - 1) / elapsed:.1f} tok/s" if elapsed > 0 else "– tok/s"
-            self._set_status(tokens=self.tr("{0} tokens").format(self._shown), speed=speed)
+            if now - self._status_t >= STATUS_INTERVAL_S and done is None:
+                # the numbers change every frame; people read them a few times a second
+                self._status_t = now
+                elapsed = now - self._first_t
+                speed = f"{(self._shown - 1) / elapsed:.1f} tok/s" if elapsed > 0 else "– tok/s"
+                self._set_status(tokens=self.tr("{0} tokens").format(self._shown), speed=speed)
         if done is not None:
             self._set_status(
                 tokens=self.tr("{0} tokens").format(done.tokens),
@@ -705,7 +737,8 @@ class MainWindow(QMainWindow):
     # ---- state --------------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        can = self.can_generate()
+        # while a model loads, Generate stays available and runs once it is ready
+        can = not self._running
         self.generate_button.setEnabled(can)
         self.generate_action.setEnabled(can)
         self.stop_button.setEnabled(self._running)

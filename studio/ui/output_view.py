@@ -14,6 +14,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
+BUCKETS = 20  # probability colours come in steps of 1/BUCKETS
+
 
 def prob_color(p: float) -> QColor:
     """Background for a token drawn with probability p: red (unlikely) through yellow to green."""
@@ -56,6 +58,8 @@ class OutputView(QTextEdit):
         self._tokens: list = []  # TokenEvent-like: text, prob, model_prob, entropy, top
         self._starts: list[int] = []  # document position where each token's text starts
         self._cursor = QTextCursor(self.document())
+        self._end = 0
+        self._formats = [self._token_format(i / BUCKETS) for i in range(BUCKETS + 1)]
 
     # ---- content ------------------------------------------------------------------------------
 
@@ -67,21 +71,42 @@ class OutputView(QTextEdit):
         self.document().clear()
         self._cursor = QTextCursor(self.document())
         self._cursor.insertText(prompt, self._prompt_fmt)
+        self._end = self._cursor.position()
 
     def append_tokens(self, tokens: list) -> None:
-        """Append generated tokens (TokenEvent or alike), keeping the view at the end if it was."""
+        """Append generated tokens (TokenEvent or alike), keeping the view at the end if it was.
+
+        Qt calls are the cost here, so neighbouring tokens of the same colour go in as one insert,
+        all inside one edit block (one relayout), and positions are counted in Python.
+        """
         if not tokens:
             return
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         c = self._cursor
-        c.movePosition(QTextCursor.MoveOperation.End)
-        colors = self._colors
+        pos = self._end
+        starts, kept = self._starts, self._tokens
+        formats = self._formats if self._colors else None
+        run: list[str] = []
+        run_fmt = None
+        c.beginEditBlock()
         for t in tokens:
-            self._starts.append(c.position())
-            self._tokens.append(t)
-            if t.text:
-                c.insertText(t.text, self._token_format(t.prob) if colors else self._plain_fmt)
+            starts.append(pos)
+            kept.append(t)
+            s = t.text
+            if not s:
+                continue
+            pos += len(s) if s.isascii() else qlen(s)
+            fmt = formats[round(t.prob * BUCKETS)] if formats else self._plain_fmt
+            if fmt is not run_fmt and run:
+                c.insertText("".join(run), run_fmt)
+                run = []
+            run_fmt = fmt
+            run.append(s)
+        if run:
+            c.insertText("".join(run), run_fmt)
+        c.endEditBlock()
+        self._end = pos
         if at_end:
             bar.setValue(bar.maximum())
 
