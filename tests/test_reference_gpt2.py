@@ -192,6 +192,7 @@ def test_nanogpt_checkpoint_matches_source(tmp_path, bias):
         ids = loaded.tokenizer.encode("hello 你好")
         assert loaded.tokenizer.decode(ids) == "hello 你好"
         x = torch.tensor([ids])
+        assert loaded.model.lm_head.weight is loaded.model.transformer.wte.weight
         with torch.no_grad():
             assert (loaded.model(x) - source(x)).abs().max().item() <= 1e-6
 

@@ -159,9 +159,9 @@ def drop_tied_head(path: str | Path, tensors: dict[str, torch.Tensor]) -> None:
 def build_model(path: str | Path, config: GPTConfig, tensors: dict[str, torch.Tensor]) -> GPT:
     """Our GPT with the given (already renamed, untied) tensors, checked name by name and shape."""
     check_shapes(path, config, {k: tuple(t.shape) for k, t in tensors.items()})
-    # Built on the CPU with its random init even though every weight is overwritten: building on
-    # the "meta" device instead costs a one-time import of torch's decompositions (seconds) that
-    # is slower than the init for GPT-2-sized models.
+    # Built with its random init although every weight is overwritten next: skipping the init
+    # through the "meta" device costs a one-time import inside torch that, on a slow machine,
+    # outweighs the init even for GPT-2 small.
     model = GPT(config)
     load_state_into(path, model, tensors)
     return model.eval()

@@ -139,6 +139,10 @@ def _card(path: Path, config: GPTConfig, tok_summary: dict, ckpt: dict) -> dict:
     name = Path(os.path.abspath(path.parent)).name if path.name == "ckpt.pt" else path.stem
     name = name or "nanogpt"
     card = foreign_card(name, f"{name} (nanoGPT)", config, tok_summary, NANOGPT_SOURCE, path)
+    run_config = ckpt.get("config")
+    dataset = run_config.get("dataset") if isinstance(run_config, dict) else None
+    if isinstance(dataset, str):
+        card["data"] = {"dataset": dataset}  # nanoGPT records the data folder's name, no license
     iters = ckpt.get("iter_num")
     if isinstance(iters, int) and not isinstance(iters, bool):
         card["training"] = {"steps": iters}
