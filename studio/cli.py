@@ -40,12 +40,18 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gif", help="write an animated GIF of the generation")
     p.add_argument("--init", help="image to complete")
     p.add_argument("--keep-rows", type=int, help="rows of --init to keep")
+    p.add_argument(
+        "--distribution",
+        action="store_true",
+        help="image models: every pixel event carries the distribution it was drawn from",
+    )
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="score a model on held-out data")
     p.add_argument("--model", required=True)
     p.add_argument("--text", help="UTF-8 text file to score (text models)")
+    p.add_argument("--data", help="image models: the MNIST folder or the emoji tarball")
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--threads", type=int)

@@ -1,0 +1,257 @@
+"""A class-conditional Gated PixelCNN (van den Oord et al. 2016, arXiv:1606.05328) for grey images.
+
+Two stacks of causal convolutions, so there is no blind spot:
+- the vertical stack at (r, c) sees every pixel in the rows above r within its receptive field,
+  including the columns to the right of c;
+- the horizontal stack at (r, c) sees the pixels left of c in row r, plus the vertical stack at (r, c).
+The first layer is strict (rows < r, columns < c); later layers may include their own position,
+because their inputs already exclude the current pixel. The kernels are cropped rather than masked:
+a vertical kernel is (k//2 + 1, k) over rows r-k//2..r, a horizontal one (1, k//2 + 1) over columns
+c-k//2..c, so no multiply is spent on zeros.
+
+Each pixel's 256 grey levels get a distribution from a mixture of discretized logistics (PixelCNN++,
+Salimans et al. 2017, arXiv:1701.05517), which learns from little data far faster than a 256-way
+softmax because neighbouring levels share mass. `level_logprobs` turns it into 256 log-probabilities,
+which the sampling chain then shapes like any other logits.
+
+The class label is a per-layer bias on both stacks; label `n_classes` means "any class".
+
+`IncrementalState` is the fast sampler's cache: the vertical stack is computed one row at a time, when
+the rows above are final, and the horizontal stack one column at a time, so each new pixel costs one
+column of every layer instead of a whole network pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+LEVELS = 256
+
+
+@dataclass(frozen=True)
+class PixelCNNConfig:
+    height: int = 28
+    width: int = 28
+    channels: int = 48  # width of each stack; cost grows with its square
+    n_layers: int = 8  # gated layers; the receptive field grows k//2 rows and columns per layer
+    kernel: int = 5  # odd; 5 reaches 2 rows up per layer, so 8 layers see 16 rows
+    n_classes: int = 10  # labels 0..n_classes-1; the extra label n_classes means "any class"
+    n_mix: int = 10  # logistic components per pixel (PixelCNN++ uses 10 for RGB)
+    head_channels: int = 96  # the 1x1 output head's hidden width
+
+    def validate(self) -> list[str]:
+        problems = []
+        for name in ("height", "width", "channels", "n_layers", "kernel", "n_mix", "head_channels"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1 or v > 4096:
+                problems.append(f"{name}={v!r} must be a whole number from 1 to 4096")
+        if not problems and (self.kernel < 3 or self.kernel % 2 == 0):
+            problems.append(f"kernel={self.kernel} must be odd and at least 3")
+        if not isinstance(self.n_classes, int) or not 0 <= self.n_classes <= 1000:
+            problems.append(f"n_classes={self.n_classes!r} must be from 0 to 1000")
+        return problems
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PixelCNNConfig:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+def gate(x: torch.Tensor, dim: int = 1) -> torch.Tensor:
+    """tanh(a) * sigmoid(b) of the two halves of x along dim: (.., 2C, ..) -> (.., C, ..)."""
+    a, b = x.chunk(2, dim=dim)
+    return torch.tanh(a) * torch.sigmoid(b)
+
+
+class GatedLayer(nn.Module):
+    def __init__(self, c_in: int, c: int, k: int, first: bool, n_labels: int):
+        super().__init__()
+        self.first = first
+        self.k = k
+        self.pad = k // 2
+        # the first layer excludes the current row (vertical) and pixel (horizontal)
+        self.kh = k // 2 if first else k // 2 + 1
+        self.kw = k // 2 if first else k // 2 + 1
+        self.v_conv = nn.Conv2d(c_in, 2 * c, (self.kh, k))
+        self.h_conv = nn.Conv2d(c_in, 2 * c, (1, self.kw))
+        self.v2h = nn.Conv2d(2 * c, 2 * c, 1)
+        self.h_res = nn.Conv2d(c, c, 1)
+        self.cond = nn.Embedding(n_labels, 4 * c)  # per-label bias: 2c for v, 2c for h
+        nn.init.zeros_(self.cond.weight)
+
+    def forward(
+        self, v: torch.Tensor, h: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """v, h: (B, c_in, H, W); labels (B,) -> v, h: (B, c, H, W)."""
+        H, W = v.shape[-2:]
+        cv, ch = self.cond(labels)[:, :, None, None].chunk(2, dim=1)  # (B, 2c, 1, 1) each
+        p = self.pad
+        v_feat = self.v_conv(F.pad(v, (p, p, p, 0)))[:, :, :H] + cv  # (B, 2c, H, W)
+        h_feat = self.h_conv(F.pad(h, (p, 0, 0, 0)))[:, :, :, :W]  # (B, 2c, H, W)
+        h_feat = h_feat + self.v2h(v_feat) + ch
+        h_out = self.h_res(gate(h_feat))
+        if not self.first:
+            h_out = h_out + h  # residual on the horizontal stack, as in the paper
+        return gate(v_feat), h_out
+
+
+class PixelCNN(nn.Module):
+    def __init__(self, config: PixelCNNConfig):
+        super().__init__()
+        problems = config.validate()
+        if problems:
+            raise ValueError("; ".join(problems))
+        self.config = config
+        c = config.channels
+        n_labels = config.n_classes + 1
+        self.layers = nn.ModuleList(
+            [
+                GatedLayer(1 if i == 0 else c, c, config.kernel, i == 0, n_labels)
+                for i in range(config.n_layers)
+            ]
+        )
+        self.head1 = nn.Conv2d(c, config.head_channels, 1)
+        self.head2 = nn.Conv2d(config.head_channels, 3 * config.n_mix, 1)
+
+    @property
+    def any_label(self) -> int:
+        return self.config.n_classes
+
+    @staticmethod
+    def normalize(x: torch.Tensor) -> torch.Tensor:
+        """Grey levels 0..255 (any integer dtype) -> floats in [-1, 1]."""
+        return x.float() / 127.5 - 1.0
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """x: (B, H, W) grey levels, labels (B,) -> mixture parameters (B, 3*n_mix, H, W).
+
+        The output at (r, c) depends only on pixels before (r, c) in raster order."""
+        v = h = self.normalize(x)[:, None]  # (B, 1, H, W)
+        for layer in self.layers:
+            v, h = layer(v, h, labels)
+        return self.head2(F.relu(self.head1(F.relu(h))))
+
+    def nll(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Mean negative log-likelihood of each image in nats per pixel: (B, H, W) -> (B,)."""
+        params = self(x, labels).permute(0, 2, 3, 1)  # (B, H, W, 3*n_mix)
+        lp = mixture_logprob(params, x.long())  # (B, H, W)
+        return -lp.flatten(1).mean(1)
+
+    def level_logprobs(self, params: torch.Tensor) -> torch.Tensor:
+        """Mixture parameters (..., 3*n_mix) -> log-probabilities of the 256 levels (..., 256)."""
+        return mixture_logprob(params[..., None, :], torch.arange(LEVELS, device=params.device))
+
+    def new_state(self, batch: int, labels: torch.Tensor) -> IncrementalState:
+        return IncrementalState(self, batch, labels)
+
+
+def _unpack(params: torch.Tensor, n_mix: int):
+    logit_pi = params[..., :n_mix]
+    mean = params[..., n_mix : 2 * n_mix]
+    log_scale = params[..., 2 * n_mix :].clamp(min=-7.0)
+    return logit_pi, mean, log_scale
+
+
+def mixture_logprob(params: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """log P(value) under a mixture of logistics discretized to 256 levels.
+
+    params (..., 3*n_mix) and value (...) broadcast; levels v map to x = v/127.5 - 1 with bin edges at
+    x +- 1/255; the lowest and highest level take the whole tails. Computed as
+    log(sig(b) - sig(a)) = b - softplus(a) - softplus(b) + log(1 - exp(a - b)), which stays exact in
+    both tails (where sig(b) - sig(a) is a difference of two numbers close to 0 or to 1)."""
+    n_mix = params.shape[-1] // 3
+    logit_pi, mean, log_scale = _unpack(params, n_mix)  # (..., n_mix)
+    x = (value.float() / 127.5 - 1.0)[..., None]  # (..., 1)
+    inv_s = torch.exp(-log_scale)
+    a = (x - 1.0 / 255 - mean) * inv_s  # lower edge, standardized
+    b = (x + 1.0 / 255 - mean) * inv_s  # upper edge
+    d = b - a  # > 0
+    mid = b - F.softplus(a) - F.softplus(b) + torch.log(-torch.expm1(-d))
+    low = -F.softplus(-b)  # level 0: log sig(b)
+    high = -F.softplus(a)  # level 255: log(1 - sig(a))
+    v = value[..., None]
+    lp = torch.where(v == 0, low, torch.where(v == LEVELS - 1, high, mid))
+    return torch.logsumexp(lp + F.log_softmax(logit_pi, dim=-1), dim=-1)
+
+
+class IncrementalState:
+    """The fast sampler's cache for one batch of images being drawn in raster order.
+
+    Per layer l it keeps the vertical stack's input for all rows, zero-padded the way the full
+    forward pads it (vin[l]: (B, c_in, pad + H, W + 2*pad)), and the horizontal stack's input for
+    the current row (hin[l]: (B, c_in, pad + W)). `begin_row(r)` computes row r of every vertical
+    layer (its inputs, the rows above, are final), `column(c)` computes column c of every horizontal
+    layer and returns the mixture parameters of pixel (r, c), and `put(c, values)` writes the pixel
+    that was drawn there. The arithmetic is the full forward's, restricted to what one pixel changes.
+    """
+
+    def __init__(self, model: PixelCNN, batch: int, labels: torch.Tensor):
+        cfg = model.config
+        p = cfg.kernel // 2
+        self.model, self.B, self.p = model, batch, p
+        self.H, self.W = cfg.height, cfg.width
+        dev = next(model.parameters()).device
+        c = cfg.channels
+        self.vin = []
+        self.hin = []
+        for i in range(cfg.n_layers):
+            c_in = 1 if i == 0 else c
+            self.vin.append(torch.zeros(batch, c_in, p + self.H, self.W + 2 * p, device=dev))
+            self.hin.append(torch.zeros(batch, c_in, p + self.W, device=dev))
+        # the layer-0 inputs hold the normalized image; unfilled pixels read as 0 grey (= -1)
+        # exactly as the naive sampler's canvas of zeros does
+        self.vin[0][:, :, p:, p : p + self.W] = -1.0
+        self.cond = [layer.cond(labels).chunk(2, dim=1) for layer in model.layers]  # (B, 2c) x2
+        self.hfeat_row: list[torch.Tensor] = []  # per layer (B, W, 2c): v2h + biases for the row
+        self.row = -1
+
+    @torch.no_grad()
+    def begin_row(self, r: int) -> None:
+        p = self.p
+        self.hfeat_row = []
+        for i, layer in enumerate(self.model.layers):
+            window = self.vin[i][:, :, r : r + layer.kh]  # padded rows = input rows r-kh(+1)..r
+            v_feat = layer.v_conv(window)[:, :, 0] + self.cond[i][0][:, :, None]  # (B, 2c, W)
+            hf = layer.v2h(v_feat[:, :, None])[:, :, 0] + self.cond[i][1][:, :, None]
+            self.hfeat_row.append((hf + layer.h_conv.bias[None, :, None]).transpose(1, 2))
+            if i + 1 < len(self.model.layers):
+                self.vin[i + 1][:, :, p + r, p : p + self.W] = gate(v_feat)
+        for i in range(len(self.hin)):
+            self.hin[i][:, :, p:] = 0.0 if i else -1.0
+        self.row = r
+
+    @torch.no_grad()
+    def column(self, c: int) -> torch.Tensor:
+        """Mixture parameters (B, 3*n_mix) of pixel (row, c)."""
+        p = self.p
+        layers = self.model.layers
+        h = None
+        for i, layer in enumerate(layers):
+            window = self.hin[i][:, :, c : c + layer.kw].reshape(self.B, -1)  # (B, c_in*kw)
+            w = layer.h_conv.weight.reshape(layer.h_conv.weight.shape[0], -1)  # (2c, c_in*kw)
+            h_feat = torch.addmm(self.hfeat_row[i][:, c], window, w.t())  # (B, 2c)
+            h = F.linear(gate(h_feat), layer.h_res.weight[:, :, 0, 0], layer.h_res.bias)
+            if not layer.first:
+                h = h + self.hin[i][:, :, p + c]
+            if i + 1 < len(layers):
+                self.hin[i + 1][:, :, p + c] = h
+        m = self.model
+        hid = F.relu(F.linear(F.relu(h), m.head1.weight[:, :, 0, 0], m.head1.bias))
+        return F.linear(hid, m.head2.weight[:, :, 0, 0], m.head2.bias)
+
+    def put(self, c: int, values: torch.Tensor) -> None:
+        """Write the grey levels (B,) drawn (or given) at (row, c) into the layer-0 inputs."""
+        x = PixelCNN.normalize(values)
+        self.hin[0][:, 0, self.p + c] = x
+        self.vin[0][:, 0, self.p + self.row, self.p + c] = x
+
+
+def bits_per_dim(nats_per_pixel: float) -> float:
+    return nats_per_pixel / math.log(2)

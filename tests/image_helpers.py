@@ -1,0 +1,88 @@
+"""Tiny image models built by the tests themselves (random weights, a few thousand parameters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from studio.engine.image_gpt import make_image_gpt
+from studio.engine.modelfile import LoadedModel, save_model_file, untied_state_dict
+from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
+
+
+def tiny_pixelcnn(seed: int = 0, height: int = 7, width: int = 6, kernel: int = 3) -> LoadedModel:
+    torch.manual_seed(seed)
+    cfg = PixelCNNConfig(
+        height=height,
+        width=width,
+        channels=8,
+        n_layers=3,
+        kernel=kernel,
+        n_classes=3,
+        n_mix=3,
+        head_channels=8,
+    )
+    model = PixelCNN(cfg).eval()
+    with torch.no_grad():
+        for layer in model.layers:  # training starts the label biases at zero; make them matter
+            layer.cond.weight.normal_(0, 0.5)
+        model.head2.bias[cfg.n_mix : 2 * cfg.n_mix] = torch.linspace(-0.8, 0.8, cfg.n_mix)
+        model.head2.bias[
+            2 * cfg.n_mix :
+        ] = -1.5  # broad enough that draws vary, narrow enough to see
+    card = {
+        "name": "tiny-digits",
+        "title": "Tiny digits",
+        "kind": "image-pixelcnn",
+        "architecture": cfg.to_dict(),
+        "image": {
+            "height": height,
+            "width": width,
+            "channels": 1,
+            "levels": 256,
+            "labels": ["a", "b", "c"],
+            "any_label": 3,
+        },
+    }
+    extras = {
+        "height": height,
+        "width": width,
+        "channels": 1,
+        "labels": ["a", "b", "c"],
+        "any_label": 3,
+        "palette": None,
+    }
+    return LoadedModel("tiny-digits", "", "image-pixelcnn", card, model, extras=extras)
+
+
+def tiny_image_gpt(seed: int = 0, size: int = 5, colours: int = 6) -> LoadedModel:
+    torch.manual_seed(seed)
+    model = make_image_gpt(size, size, colours, n_layer=2, n_head=2, n_embd=16).eval()
+    with torch.no_grad():
+        model.transformer.wte.weight.normal_(0, 0.5)  # livelier logits than GPT's 0.02 start
+    rng = np.random.default_rng(seed)
+    palette = np.concatenate([[[255, 255, 255]], rng.integers(0, 255, (colours - 1, 3))])
+    palette = palette.astype(np.uint8)
+    card = {
+        "name": "tiny-emoji",
+        "title": "Tiny emoji",
+        "kind": "image-gpt",
+        "architecture": model.config.to_dict(),
+        "image": {"height": size, "width": size, "channels": 3, "palette": palette.tolist()},
+    }
+    extras = {
+        "height": size,
+        "width": size,
+        "channels": 3,
+        "labels": None,
+        "any_label": None,
+        "palette": palette,
+    }
+    return LoadedModel("tiny-emoji", "", "image-gpt", card, model, extras=extras)
+
+
+def save_image_model(path: Path, loaded: LoadedModel) -> Path:
+    save_model_file(path, untied_state_dict(loaded.model), loaded.card)
+    return path

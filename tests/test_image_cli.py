@@ -1,0 +1,221 @@
+"""`aigc-studio generate|eval` on image models: files with metadata, and one-line errors (exit 2)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from image_helpers import save_image_model, tiny_image_gpt, tiny_pixelcnn
+from PIL import Image
+
+from studio.cli import main
+from studio.engine.png_meta import read_image, read_png_meta
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    return save_image_model(
+        tmp_path_factory.mktemp("m") / "tiny-digits.safetensors", tiny_pixelcnn()
+    )
+
+
+@pytest.fixture(scope="module")
+def emoji(tmp_path_factory):
+    return save_image_model(
+        tmp_path_factory.mktemp("m") / "tiny-emoji.safetensors", tiny_image_gpt()
+    )
+
+
+def _one_line_error(capsys, code):
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("aigc-studio: error:"), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_generate_writes_png_with_metadata_and_gif(digits, tmp_path, capsys):
+    out, gif = tmp_path / "b.png", tmp_path / "b.gif"
+    code = main(
+        [
+            "generate",
+            "--model",
+            str(digits),
+            "--label",
+            "b",
+            "--seed",
+            "3",
+            "--output",
+            str(out),
+            "--gif",
+            str(gif),
+            "--temperature",
+            "1",
+        ]
+    )
+    assert code == 0
+    meta = read_png_meta(out)
+    assert meta["model"] == "tiny-digits" and meta["seed"] == "3" and meta["version"]
+    settings = json.loads(meta["settings"])
+    assert settings["label"] == 1 and settings["sampling"]["temperature"] == 1.0
+    assert read_image(out)[0].shape == (7, 6, 3)
+    assert Image.open(gif).n_frames >= 7
+
+
+def test_grid_of_samples_and_jsonl_events(emoji, tmp_path, capsys):
+    out = tmp_path / "grid.png"
+    code = main(
+        [
+            "generate",
+            "--model",
+            str(emoji),
+            "--num-samples",
+            "4",
+            "--seed",
+            "1",
+            "--output",
+            str(out),
+            "--format",
+            "jsonl",
+        ]
+    )
+    assert code == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0]["event"] == "start" and lines[0]["num_samples"] == 4
+    assert sum(1 for x in lines if x["event"] == "pixel") == 4 * 25
+    assert [x["shape"] for x in lines if x["event"] == "done"] == [[5, 5, 3]] * 4
+    assert read_image(out)[0].shape == (12, 12, 3)  # 2x2 samples of 5x5 with a 2-pixel gap
+
+
+def test_completion_from_the_cli_keeps_rows(digits, tmp_path, capsys):
+    init = np.random.default_rng(0).integers(0, 256, (7, 6)).astype(np.uint8)
+    Image.fromarray(init).save(tmp_path / "init.png")
+    out = tmp_path / "done.png"
+    code = main(
+        [
+            "generate",
+            "--model",
+            str(digits),
+            "--init",
+            str(tmp_path / "init.png"),
+            "--keep-rows",
+            "4",
+            "--seed",
+            "1",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 0
+    np.testing.assert_array_equal(read_image(out)[0][:4, :, 0], init[:4])
+    assert read_png_meta(out)["keep_rows"] == "4"
+
+
+def test_wrong_label_is_one_line_exit_2(digits, tmp_path, capsys):
+    line = _one_line_error(
+        capsys,
+        main(
+            [
+                "generate",
+                "--model",
+                str(digits),
+                "--label",
+                "7",
+                "--output",
+                str(tmp_path / "x.png"),
+            ]
+        ),
+    )
+    assert "--label 7" in line
+    line = _one_line_error(capsys, main(["generate", "--model", str(digits), "--label", "x"]))
+    assert "'any'" in line
+
+
+def test_wrong_size_init_is_refused_not_resized(digits, tmp_path, capsys):
+    Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "big.png")
+    line = _one_line_error(
+        capsys,
+        main(
+            [
+                "generate",
+                "--model",
+                str(digits),
+                "--init",
+                str(tmp_path / "big.png"),
+                "--keep-rows",
+                "2",
+            ]
+        ),
+    )
+    assert "28x28" in line and "6x7" in line and "not resized" in line
+
+
+def test_unreadable_init_is_one_line_exit_2(digits, tmp_path, capsys):
+    (tmp_path / "bad.png").write_bytes(b"not a png at all")
+    line = _one_line_error(
+        capsys,
+        main(
+            [
+                "generate",
+                "--model",
+                str(digits),
+                "--init",
+                str(tmp_path / "bad.png"),
+                "--keep-rows",
+                "2",
+            ]
+        ),
+    )
+    assert "bad.png" in line and "cannot read" in line
+    line = _one_line_error(
+        capsys,
+        main(
+            [
+                "generate",
+                "--model",
+                str(digits),
+                "--init",
+                str(tmp_path / "missing.png"),
+                "--keep-rows",
+                "2",
+            ]
+        ),
+    )
+    assert "no such file" in line
+
+
+def test_label_on_an_unconditional_model_and_rows_out_of_range(emoji, digits, tmp_path, capsys):
+    _one_line_error(capsys, main(["generate", "--model", str(emoji), "--label", "3"]))
+    Image.fromarray(np.zeros((7, 6), np.uint8)).save(tmp_path / "i.png")
+    line = _one_line_error(
+        capsys,
+        main(
+            [
+                "generate",
+                "--model",
+                str(digits),
+                "--init",
+                str(tmp_path / "i.png"),
+                "--keep-rows",
+                "9",
+            ]
+        ),
+    )
+    assert "--keep-rows 9" in line
+
+
+def test_the_real_command_prints_no_traceback(digits):
+    r = subprocess.run(
+        [sys.executable, "-m", "studio", "generate", "--model", str(digits), "--label", "12"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr

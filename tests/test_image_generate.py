@@ -1,0 +1,122 @@
+"""Image generation events: batches, completion of a partial image, cancellation, distributions."""
+
+import threading
+
+import numpy as np
+import pytest
+from image_helpers import tiny_image_gpt, tiny_pixelcnn
+
+from studio.engine.errors import SettingsError
+from studio.engine.image_generate import ImageSettings, generate_image
+from studio.engine.sampling import SamplingSettings
+
+
+def _done(events):
+    return [e for e in events if e.event == "done"]
+
+
+@pytest.mark.parametrize("sampler", ["fast", "naive"])
+def test_completion_keeps_the_given_rows_exactly(sampler):
+    loaded = tiny_pixelcnn()
+    rng = np.random.default_rng(1)
+    init = rng.integers(0, 256, (7, 6)).astype(np.uint8)
+    mask = np.zeros((7, 6), dtype=bool)
+    mask[:3] = True
+    events = list(
+        generate_image(
+            loaded, ImageSettings(seed=2, num_samples=2, sampler=sampler), init=init, mask=mask
+        )
+    )
+    pixels = [e for e in events if e.event == "pixel"]
+    assert all(e.row >= 3 for e in pixels)
+    assert len(pixels) == 2 * 4 * 6
+    for d in _done(events):
+        np.testing.assert_array_equal(d.image[:3], init[:3])
+        assert d.tokens == 24
+
+
+def test_completion_with_a_drawn_mask_keeps_those_pixels_in_colour():
+    loaded = tiny_image_gpt()
+    rng = np.random.default_rng(3)
+    init = rng.integers(0, 256, (5, 5, 3)).astype(np.uint8)  # colours not in the palette
+    mask = rng.random((5, 5)) < 0.4
+    runs = {}
+    for sampler in ("fast", "naive"):
+        events = list(
+            generate_image(loaded, ImageSettings(seed=4, sampler=sampler), init=init, mask=mask)
+        )
+        (done,) = _done(events)
+        np.testing.assert_array_equal(done.image[mask], init[mask])
+        drawn = {(e.row, e.col) for e in events if e.event == "pixel"}
+        assert drawn == {tuple(p) for p in np.argwhere(~mask)}
+        runs[sampler] = done.image
+    np.testing.assert_array_equal(runs["fast"], runs["naive"])
+
+
+def test_sample_zero_of_a_batch_equals_a_single_run():
+    loaded = tiny_pixelcnn()
+    one = _done(generate_image(loaded, ImageSettings(seed=5, label=2)))[0].image
+    many = _done(generate_image(loaded, ImageSettings(seed=5, label=2, num_samples=3)))
+    np.testing.assert_array_equal(one, many[0].image)
+    assert one.shape == (7, 6) and one.dtype == np.uint8
+
+
+def test_cancel_stops_at_the_next_pixel():
+    loaded = tiny_pixelcnn()
+    cancel = threading.Event()
+    pixels = 0
+    events = []
+    for e in generate_image(loaded, ImageSettings(seed=1, num_samples=2), cancel=cancel):
+        events.append(e)
+        if e.event == "pixel":
+            pixels += 1
+            if pixels == 10:
+                cancel.set()
+    assert pixels == 10  # the batch finishes the pixel it was drawing, then stops
+    done = _done(events)
+    assert [d.stop_reason for d in done] == ["cancelled", "cancelled"]
+    assert done[0].tokens == 5
+
+
+def test_events_carry_probabilities_and_the_distribution_when_asked():
+    loaded = tiny_pixelcnn()
+    s = ImageSettings(
+        sampling=SamplingSettings(temperature=0.7, top_k=20), seed=3, distribution=True
+    )
+    pixels = [e for e in generate_image(loaded, s) if e.event == "pixel"]
+    for e in pixels[:20]:
+        assert len(e.distribution) == 256
+        assert abs(sum(e.distribution) - 1) < 1e-4
+        assert sum(p > 0 for p in e.distribution) <= 20
+        assert e.prob == pytest.approx(e.distribution[e.value])
+        assert 0 < e.model_prob <= 1 and e.entropy >= 0
+    colour = [
+        e
+        for e in generate_image(tiny_image_gpt(), ImageSettings(seed=1, distribution=True))
+        if e.event == "pixel"
+    ]
+    assert len(colour[0].distribution) == 6  # the palette, not the start token
+
+
+def test_greedy_is_deterministic_without_a_seed():
+    loaded = tiny_image_gpt()
+    s = ImageSettings(sampling=SamplingSettings(temperature=0))
+    a = _done(generate_image(loaded, s))[0].image
+    b = _done(generate_image(loaded, s))[0].image
+    np.testing.assert_array_equal(a, b)
+
+
+def test_bad_settings_are_refused_with_a_message():
+    with pytest.raises(SettingsError, match="label 5"):
+        list(generate_image(tiny_pixelcnn(), ImageSettings(label=5)))
+    with pytest.raises(SettingsError, match="without labels"):
+        list(generate_image(tiny_image_gpt(), ImageSettings(label=1)))
+    with pytest.raises(SettingsError, match="init image must be"):
+        list(
+            generate_image(
+                tiny_pixelcnn(),
+                ImageSettings(),
+                init=np.zeros((8, 8), np.uint8),
+                mask=np.ones((8, 8), bool),
+            )
+        )
