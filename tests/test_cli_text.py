@@ -143,3 +143,31 @@ def test_eval_scores_a_text_file(capsys, model_file, tmp_path):
     assert code == 0 and "nats/token" in out and "bits/char" in out
     code, _, err = run(capsys, "eval", "--model", str(model_file), "--text", str(tmp_path / "x"))
     assert code == 2 and "Traceback" not in err
+
+
+def test_bench_text_quick_json(capsys):
+    code, out, _ = run(capsys, "bench", "text", "--quick", "--json")
+    assert code == 0
+    r = json.loads(out)
+    assert r["quick"] is True
+    for section, keys in {
+        "machine": {"threads", "torch", "transformers"},
+        "tiny": {"ours_tok_s", "hf_tok_s", "plain_cached_loop_tok_s", "ratio_vs_hf"},
+        "gpt2": {
+            "ours_tok_s",
+            "hf_tok_s",
+            "ratio_vs_hf",
+            "weight_bytes_per_token",
+            "read_bandwidth_gb_s",
+            "bandwidth_bound_tok_s",
+            "fraction_of_bandwidth_bound",
+        },
+        "cache": {"cached_tok_s", "uncached_tok_s", "speedup", "new_tokens"},
+        "ttft": {"prompt_tokens", "tiny_ours_ms", "tiny_hf_ms", "gpt2_ours_ms", "gpt2_hf_ms"},
+    }.items():
+        assert keys <= set(r[section]), section
+    # the engines hold the same weights, so greedy decoding gives the same tokens
+    assert r["tiny"]["same_tokens_as_hf"] and r["gpt2"]["same_tokens_as_hf"]
+    assert r["cache"]["same_tokens"]
+    assert r["tiny"]["max_logit_difference_vs_hf"] < 1e-4
+    assert all(v > 0 for v in r["ttft"].values())
