@@ -240,3 +240,45 @@ def test_window_appears_before_torch_is_imported(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "torch=False" in r.stdout
+
+
+def test_dropping_a_model_file_opens_it(window, models, qtbot):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    other = save_tiny(models / "dropped.safetensors", tiny_char_model(seed=2))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(other))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.sig_model_ready, timeout=TIMEOUT) as ready:
+        window.dropEvent(event)
+    assert ready.args[0]["path"] == str(other)
+    assert window.picker.current_path() == str(other)
+
+
+def test_model_card_shows_size_data_license_and_metrics(qtbot):
+    from studio.ui.model_card_dialog import ModelCardDialog
+
+    info = {
+        "name": "shakespeare",
+        "title": "Shakespeare",
+        "kind": "text-gpt",
+        "path": "/m/shakespeare.safetensors",
+        "size_bytes": 12_500_000,
+        "source": "bundled",
+        "card": {
+            "data": {"source": "tinyshakespeare", "license": "public domain"},
+            "metrics": {"val_loss_nats_per_token": 1.4712},
+        },
+    }
+    dlg = ModelCardDialog(info)
+    qtbot.addWidget(dlg)
+    text = dlg.browser.toPlainText()
+    for needle in ("Shakespeare", "12.5 MB", "public domain", "tinyshakespeare", "1.471"):
+        assert needle in text

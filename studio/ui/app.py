@@ -39,4 +39,10 @@ def run_app(argv: list[str] | None = None) -> int:
         # after the first paint: a zero timer runs once the pending expose/paint events are done
         window.repaint()
         QTimer.singleShot(0, report)
-    return app.exec()
+    rc = app.exec()
+    # Everything the window owns is saved and closed by now (settings, history, worker thread).
+    # Skip the interpreter's teardown, which with torch loaded takes over a second, so that closing
+    # the window ends the process at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
