@@ -280,6 +280,11 @@ def bad(tmp_path_factory: pytest.TempPathFactory, marker: Path) -> dict[str, Pat
         "hf-vocab-too-big",
         _hf_folder(root, "hf-vocab-too-big", config=small, tensors=_hf_tensors(small)),
     )
+    folder = _hf_folder(root, "hf-shard-escape", weights="")
+    index = {"weight_map": {"transformer.wte.weight": "../good.safetensors"}}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
+    write("good.safetensors", good)
+    put("hf-shard-escape", folder)
     folder = _hf_folder(root, "hf-no-tokenizer")
     (folder / "tokenizer.json").unlink()
     put("hf-no-tokenizer", folder)
@@ -346,6 +351,7 @@ CASES = [
     "hf-bin-payload",
     "hf-bad-tokenizer",
     "hf-vocab-too-big",
+    "hf-shard-escape",
     "hf-no-tokenizer",
 ]
 

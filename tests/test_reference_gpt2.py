@@ -150,7 +150,34 @@ def test_hf_gpt2_bin_without_prefix_and_vocab_merges(hf_folder, tmp_path):
     (alt / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
     loaded = load_model(str(alt), device="cpu")
     ids = loaded.tokenizer.encode(PROMPT)
+    assert ids == load_model(str(folder), device="cpu").tokenizer.encode(PROMPT)
+    assert loaded.tokenizer.decode(ids) == PROMPT
     x = torch.tensor([ids])
+    with torch.no_grad():
+        assert (loaded.model(x) - ref(x).logits).abs().max().item() <= 1e-4
+
+
+def test_hf_gpt2_sharded_safetensors(hf_folder, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    folder, ref = hf_folder
+    alt = tmp_path / "sharded-gpt2"
+    alt.mkdir()
+    for f in ("config.json", "tokenizer.json"):
+        (alt / f).write_bytes((folder / f).read_bytes())
+    tensors = load_file(str(folder / "model.safetensors"))
+    names = sorted(tensors)
+    shards = {
+        "model-00001-of-00002.safetensors": names[::2],
+        "model-00002-of-00002.safetensors": names[1::2],
+    }
+    weight_map = {}
+    for shard, keys in shards.items():
+        save_file({k: tensors[k] for k in keys}, str(alt / shard))
+        weight_map.update(dict.fromkeys(keys, shard))
+    (alt / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    loaded = load_model(str(alt), device="cpu")
+    x = torch.tensor([loaded.tokenizer.encode(PROMPT)])
     with torch.no_grad():
         assert (loaded.model(x) - ref(x).logits).abs().max().item() <= 1e-4
 
