@@ -52,3 +52,27 @@ def test_settings_round_trip_and_bad_file(tmp_path, monkeypatch):
     assert load_settings()["generation"] == {"max_new_tokens": 5}
     settings_path().write_text("{broken")
     assert load_settings() == {}
+
+
+def test_a_killed_process_keeps_every_run_it_finished(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "h.sqlite3"
+    code = (
+        "import os, signal, sys\n"
+        "sys.path.insert(0, sys.argv[2])\n"
+        "from studio.io.history import HistoryStore\n"
+        "from test_io_export import make_run\n"
+        "store = HistoryStore(sys.argv[1])\n"
+        "store.add(make_run(text='lo one'))\n"
+        "store.add(make_run(text='lo two'))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    tests = Path(__file__).resolve().parent
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(tests)], cwd=tests.parent, timeout=60
+    )
+    assert r.returncode == -9
+    assert sorted(x.first_words for x in HistoryStore(path).list()) == ["hello one", "hello two"]
