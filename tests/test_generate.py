@@ -333,3 +333,13 @@ def test_weights_keep_their_fast_layout_through_a_file_round_trip(tmp_path):
     assert m.lm_head.weight is m.transformer.wte.weight
     for k, v in m.state_dict().items():
         assert torch.equal(v, loaded.model.state_dict()[k])
+
+
+def test_history_grows_past_its_first_allocation(monkeypatch):
+    import studio.engine.generate as generate
+
+    loaded = tiny_char_model(seed=2, block_size=16)
+    kw = dict(temperature=0.9, repetition_penalty=1.3, max_new_tokens=40, seed=3)
+    expected = ids(gen(loaded, **kw))
+    monkeypatch.setattr(generate, "HISTORY_CHUNK", 4)
+    assert ids(gen(loaded, **kw)) == expected

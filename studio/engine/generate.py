@@ -35,6 +35,7 @@ from studio.engine.tokenizers import Utf8Stream
 MAX_NEW_TOKENS_LIMIT = 1_000_000
 MAX_SAMPLES = 64
 MAX_TOP_N = 100
+HISTORY_CHUNK = 4096  # new tokens the history holds before it first grows
 
 
 @dataclass(frozen=True)
@@ -189,9 +190,10 @@ def generate_text(
     needs_history = any(isinstance(s, RepetitionPenalty) for s in chain)
     gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
     P = len(ids)
-    # every token so far, (B, P + max_new_tokens): the repetition penalty's context, and what the
-    # window is rebuilt from once it slides
-    history = torch.empty((B, P + settings.max_new_tokens), dtype=torch.long, device=device)
+    # every token so far, (B, capacity): the repetition penalty's context, and what the window is
+    # rebuilt from once it slides; doubled when full, since max_new_tokens may be huge
+    capacity = P + min(settings.max_new_tokens, HISTORY_CHUNK)
+    history = torch.empty((B, capacity), dtype=torch.long, device=device)
     history[:, :P] = torch.tensor(ids, dtype=torch.long, device=device)
     length = P
     streams = [Utf8Stream(tok) for _ in range(B)]
@@ -255,6 +257,8 @@ def generate_text(
             nxt, rows = sample_step(
                 logits, history[:, :length] if needs_history else history[:, :0]
             )
+            if length == history.size(1):
+                history = torch.cat([history, torch.empty_like(history)], dim=1)
             history.select(1, length).copy_(nxt)
             length += 1
             if t_first is None:
