@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import html
 
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
@@ -60,6 +60,7 @@ class OutputView(QTextEdit):
         self._cursor = QTextCursor(self.document())
         self._end = 0
         self._formats = [self._token_format(i / BUCKETS) for i in range(BUCKETS + 1)]
+        self.viewport().installEventFilter(self)
 
     # ---- content ------------------------------------------------------------------------------
 
@@ -178,30 +179,20 @@ class OutputView(QTextEdit):
             ).format(self.tr("alternative"), rows)
         return f"<p style='white-space:pre'>{head}<br>{nums}</p>{table}"
 
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            i = self.token_index_at(event.pos())
-            if i is None:
-                QToolTip.hideText()
-            else:
-                QToolTip.showText(event.globalPos(), self.token_tooltip(i), self.viewport())
+    def eventFilter(self, obj, event: QEvent) -> bool:
+        # An event filter rather than a viewportEvent override: paint events then run in C++
+        # alone, and only tooltips and mouse moves come to Python.
+        kind = event.type()
+        if kind == QEvent.Type.ToolTip:
+            self._show_tooltip(event.pos(), event.globalPos())
             return True
-        return super().viewportEvent(event)
+        if kind == QEvent.Type.MouseMove and QToolTip.isVisible():
+            self._show_tooltip(event.position().toPoint(), event.globalPosition().toPoint())
+        return False
 
-    def mouseMoveEvent(self, event) -> None:
-        super().mouseMoveEvent(event)
-        if QToolTip.isVisible():
-            i = self.token_index_at(event.position().toPoint())
-            if i is None:
-                QToolTip.hideText()
-            else:
-                QToolTip.showText(
-                    event.globalPosition().toPoint(), self.token_tooltip(i), self.viewport()
-                )
-
-    def keyPressEvent(self, event) -> None:
-        # Esc stops a run: let the window's action have it
-        if event.key() == Qt.Key.Key_Escape:
-            event.ignore()
-            return
-        super().keyPressEvent(event)
+    def _show_tooltip(self, pos: QPoint, global_pos: QPoint) -> None:
+        i = self.token_index_at(pos)
+        if i is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(global_pos, self.token_tooltip(i), self.viewport())
