@@ -107,6 +107,8 @@ class HistoryStore:
         rows = []
         for rid, created, name, title, head, reason, tokens in self.db.execute(sql, args):
             words = " ".join(head.split()[:10])
+            if len(words) > 80:
+                words = words[:79] + "…"
             rows.append(HistoryRow(rid, created, name, title, words, reason, tokens))
         return rows
 
