@@ -11,6 +11,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from studio.engine.events import Candidate, TokenEvent
+
 RUN_FORMAT = "aigc-studio.run"
 RUN_FORMAT_VERSION = 1
 
@@ -74,3 +76,29 @@ class RunRecord:
     def first_words(self, n: int = 8) -> str:
         words = (self.prompt + self.text).split()
         return " ".join(words[:n])
+
+
+def trace_events(trace: list[dict]) -> list[TokenEvent]:
+    """The TokenEvents of sample 0 back from a trace; ValueError if the trace is malformed."""
+    try:
+        return [
+            TokenEvent(
+                sample=int(d.get("sample", 0)),
+                step=int(d["step"]),
+                id=int(d["id"]),
+                text=str(d["text"]),
+                prob=float(d["prob"]),
+                model_prob=float(d["model_prob"]),
+                entropy=float(d["entropy"]),
+                top=tuple(
+                    Candidate(
+                        int(c["id"]), str(c["text"]), float(c["prob"]), float(c["model_prob"])
+                    )
+                    for c in d.get("top") or ()
+                ),
+            )
+            for d in trace
+            if d.get("sample", 0) == 0
+        ]
+    except (KeyError, TypeError, AttributeError) as e:
+        raise RunFormatError(f"bad token in the trace: {e}") from None

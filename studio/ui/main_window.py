@@ -16,84 +16,33 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.engine.events import Candidate, DoneEvent, StartEvent, TokenEvent, WarningEvent
+from studio.engine.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.io.export import export_run, read_run
 from studio.io.history import HistoryStore
 from studio.io.paths import history_path
-from studio.io.run import RunFormatError, RunRecord
+from studio.io.run import RunFormatError, RunRecord, trace_events
 from studio.io.settings import load_settings, save_settings
 from studio.ui.history_panel import HistoryPanel
-from studio.ui.legend import ProbLegend
 from studio.ui.model_card_dialog import ModelCardDialog
 from studio.ui.model_picker import ModelPicker
-from studio.ui.output_view import OutputView
 from studio.ui.sampling_panel import SamplingPanel
+from studio.ui.status_bar import StudioStatusBar
+from studio.ui.text_workspace import TextWorkspace
 from studio.ui.worker import GenerationWorker
 
 STATUS_INTERVAL_S = 0.1  # live numbers in the status bar are refreshed this often at most
-
-
-def token_from_json(d: dict) -> TokenEvent:
-    """A TokenEvent back from its JSON form (a history or export trace)."""
-    return TokenEvent(
-        sample=int(d.get("sample", 0)),
-        step=int(d["step"]),
-        id=int(d["id"]),
-        text=str(d["text"]),
-        prob=float(d["prob"]),
-        model_prob=float(d["model_prob"]),
-        entropy=float(d["entropy"]),
-        top=tuple(
-            Candidate(int(c["id"]), str(c["text"]), float(c["prob"]), float(c["model_prob"]))
-            for c in d.get("top") or ()
-        ),
-    )
-
-
-class MessageBar(QWidget):
-    """A dismissable line above the text for errors and warnings, so nothing needs a modal dialog."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close)
-        self.setAutoFillBackground(True)
-        self.hide()
-
-    def show_message(self, text: str, error: bool = True) -> None:
-        bg, fg = ("#fde7e9", "#8a1020") if error else ("#fff4ce", "#5c4400")
-        self.setStyleSheet(f"MessageBar {{ background: {bg}; }} QLabel {{ color: {fg}; }}")
-        self.label.setText(text)
-        self.show()
-
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() else ""
 
 
 class MainWindow(QMainWindow):
@@ -186,49 +135,19 @@ class MainWindow(QMainWindow):
             left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2
         )
 
-        # text workspace
-        self.message_bar = MessageBar()
-        self.generate_button = QPushButton(self.tr("Generate"))
-        self.generate_button.setToolTip(
-            self.tr("Generate a continuation of the prompt (Ctrl+Return).")
-        )
-        self.generate_button.setDefault(True)
-        self.stop_button = QPushButton(self.tr("Stop"))
-        self.stop_button.setToolTip(self.tr("Stop the run and keep the text so far (Esc)."))
+        self.text = TextWorkspace()
+        # the widgets other parts of the window (and the tests) work with
+        self.message_bar = self.text.message_bar
+        self.generate_button = self.text.generate_button
+        self.stop_button = self.text.stop_button
+        self.colors_check = self.text.colors_check
+        self.legend = self.text.legend
+        self.prompt_edit = self.text.prompt_edit
+        self.output = self.text.output
+        self.text_splitter = self.text.splitter
         self.generate_button.clicked.connect(self.generate)
         self.stop_button.clicked.connect(self.stop)
-        self.colors_check = QCheckBox(self.tr("Probability colours"))
-        self.colors_check.setToolTip(
-            self.tr(
-                "Colour each generated token by the probability it was drawn with; hover a token for its alternatives."
-            )
-        )
-        self.legend = ProbLegend()
         self.colors_check.toggled.connect(self.set_colors)
-        bar = QHBoxLayout()
-        bar.addWidget(self.generate_button)
-        bar.addWidget(self.stop_button)
-        bar.addSpacing(16)
-        bar.addWidget(self.colors_check)
-        bar.addWidget(self.legend)
-        bar.addStretch(1)
-        self.prompt_edit = QPlainTextEdit()
-        self.prompt_edit.setPlaceholderText(self.tr("Write a prompt, then press Ctrl+Return…"))
-        self.prompt_edit.setTabChangesFocus(True)
-        self.output = OutputView()
-        self.output.setPlaceholderText(self.tr("Generated text appears here, token by token."))
-        self.text_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.text_splitter.setObjectName("textSplitter")
-        self.text_splitter.addWidget(self.prompt_edit)
-        self.text_splitter.addWidget(self.output)
-        self.text_splitter.setStretchFactor(0, 1)
-        self.text_splitter.setStretchFactor(1, 4)
-        text_tab = QWidget()
-        tl = QVBoxLayout(text_tab)
-        tl.setContentsMargins(6, 6, 6, 6)
-        tl.addWidget(self.message_bar)
-        tl.addLayout(bar)
-        tl.addWidget(self.text_splitter, 1)
 
         image_tab = QLabel(
             self.tr(
@@ -238,7 +157,7 @@ class MainWindow(QMainWindow):
         image_tab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         image_tab.setObjectName("imagePlaceholder")
         self.tabs = QTabWidget()
-        self.tabs.addTab(text_tab, self.tr("Text"))
+        self.tabs.addTab(self.text, self.tr("Text"))
         self.tabs.addTab(image_tab, self.tr("Image"))
 
         self.history_panel = HistoryPanel(self.history)
@@ -260,23 +179,8 @@ class MainWindow(QMainWindow):
         self.prompt_edit.setFocus()
         self.setCentralWidget(self.main_splitter)
 
-        sb = self.statusBar()
-        sb.setStyleSheet(
-            "QStatusBar QLabel { padding: 0 10px; border-left: 1px solid palette(mid); }"
-        )
-        self.status_labels: dict[str, QLabel] = {}
-        for key, tip in (
-            ("model", self.tr("The loaded model")),
-            ("device", self.tr("Where the model runs")),
-            ("tokens", self.tr("Tokens generated in this run")),
-            ("speed", self.tr("Tokens per second")),
-            ("ttft", self.tr("Time to first token")),
-            ("stop", self.tr("Why the run ended")),
-        ):
-            lab = QLabel()
-            lab.setToolTip(tip)
-            sb.addPermanentWidget(lab)
-            self.status_labels[key] = lab
+        self.status = StudioStatusBar()
+        self.setStatusBar(self.status)
         self._set_status(
             model=self.tr("no model"),
             device="–",
@@ -577,8 +481,8 @@ class MainWindow(QMainWindow):
         self.sampling.set_generation_settings(record.settings)
         self.sampling.set_used_seed(record.seed)
         try:
-            tokens = [token_from_json(d) for d in record.trace if d.get("sample", 0) == 0]
-        except (KeyError, TypeError, ValueError):
+            tokens = trace_events(record.trace)
+        except RunFormatError:
             tokens = []
         if "".join(t.text for t in tokens) == record.text:
             self.output.show_run(record.prompt, tokens)
@@ -746,12 +650,10 @@ class MainWindow(QMainWindow):
         self.card_action.setEnabled(self.picker.current_info() is not None)
 
     def _set_status(self, **values: str) -> None:
-        for key, text in values.items():
-            self.status_labels[key].setText(text)
-            self.status_labels[key].setVisible(bool(text))
+        self.status.set_fields(**values)
 
     def status_text(self, key: str) -> str:
-        return self.status_labels[key].text()
+        return self.status.field(key)
 
     def _restore_settings(self) -> None:
         s = self._settings

@@ -1,0 +1,41 @@
+"""The status bar: model, device, tokens generated, tokens/s, time to first token, stop reason."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+
+class StudioStatusBar(QStatusBar):
+    """Permanent fields on the right; transient messages on the left."""
+
+    FIELDS = ("model", "device", "tokens", "speed", "ttft", "stop")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(
+            "QStatusBar QLabel { padding: 0 10px; border-left: 1px solid palette(mid); }"
+        )
+        tips = {
+            "model": self.tr("The loaded model"),
+            "device": self.tr("Where the model runs"),
+            "tokens": self.tr("Tokens generated in this run"),
+            "speed": self.tr("Tokens per second"),
+            "ttft": self.tr("Time to first token"),
+            "stop": self.tr("Why the run ended"),
+        }
+        self.labels: dict[str, QLabel] = {}
+        for key in self.FIELDS:
+            lab = QLabel()
+            lab.setToolTip(tips[key])
+            self.addPermanentWidget(lab)
+            self.labels[key] = lab
+
+    def set_fields(self, **values: str) -> None:
+        """Set some fields; an empty text hides its field."""
+        for key, text in values.items():
+            lab = self.labels[key]
+            lab.setText(text)
+            lab.setVisible(bool(text))
+
+    def field(self, key: str) -> str:
+        return self.labels[key].text()
