@@ -8,6 +8,7 @@ Measured in one run, on one machine:
 - Start-up: time until the window is painted (a fresh `python -m studio`) against
   `python -c "import torch"`; target <= 0.3x.
 - Latency: the last token's paint after the engine's last event; target <= 100 ms.
+- Stop: from clicking Stop mid-run to the run ended and shown; target <= 100 ms.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ TARGETS = {
     "stream_ratio": 0.95,
     "startup_ratio": 0.3,
     "last_token_ms": 100.0,
+    "stop_ms": 100.0,
 }
 PROMPT = "ROMEO:\n"
 
@@ -161,6 +163,18 @@ def _window_run(path: str, settings: dict, runs: int) -> list[dict]:
                 "last_token_painted": painted is not None,
             }
         )
+    # Stop: from the click to the run ended and on screen, mid-run
+    window.sampling.set_generation_settings({**settings, "max_new_tokens": 5000})
+    window.generate()
+    wait_for(window.sig_batch_shown)
+    QTimer.singleShot(300, window.stop_button.click)
+    t_stop = [0.0]
+    window.stop_button.clicked.connect(lambda: t_stop.__setitem__(0, time.perf_counter()))
+    (record,) = wait_for(window.sig_run_shown)
+    stop_ms = (time.perf_counter() - t_stop[0]) * 1000
+    for r in results:
+        r["stop_ms"] = stop_ms
+        r["stopped_reason"] = record.stop_reason if record else None
     window.close()
     return results
 
@@ -219,6 +233,7 @@ def run(args) -> int:
         "window_shown_s": shown_s,
         "startup_ratio": shown_s / torch_s,
         "last_token_ms": max(r["last_token_ms"] for r in window),
+        "stop_ms": window[0]["stop_ms"],
         "runs": window,
     }
     ok = {
@@ -228,6 +243,7 @@ def run(args) -> int:
         "startup_ratio": report["startup_ratio"] <= TARGETS["startup_ratio"],
         "last_token_ms": report["last_token_ms"] <= TARGETS["last_token_ms"],
     }
+    ok["stop_ms"] = report["stop_ms"] <= TARGETS["stop_ms"]
     report["targets"] = TARGETS
     report["pass"] = ok
     if getattr(args, "json", False):
@@ -256,6 +272,14 @@ def run(args) -> int:
                 ok["last_token_ms"],
             ),
         ]
+        rows.append(
+            (
+                "Stop",
+                f"{report['stop_ms']:.1f} ms from the click to the run ended",
+                "<= 100 ms",
+                ok["stop_ms"],
+            )
+        )
         for name, value, target, passed in rows:
             print(f"{name:<22} {value:<48} target {target:<9} {'ok' if passed else 'MISSED'}")
     return 0 if all(ok.values()) else 1
