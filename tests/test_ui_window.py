@@ -282,3 +282,18 @@ def test_model_card_shows_size_data_license_and_metrics(qtbot):
     text = dlg.browser.toPlainText()
     for needle in ("Shakespeare", "12.5 MB", "public domain", "tinyshakespeare", "1.471"):
         assert needle in text
+
+
+def test_events_reach_the_gui_at_most_once_per_frame(window, qtbot):
+    from studio.ui.worker import FRAME_S
+
+    sent = []  # (time, batch size), recorded in the worker thread as each batch leaves
+    window.worker.sig_events.connect(
+        lambda batch: sent.append((window.worker.last_emit_at, len(batch))),
+        Qt.ConnectionType.DirectConnection,
+    )
+    record = run(qtbot, window, "hello", seed=4, max_new_tokens=400)
+    assert sum(n for _, n in sent) == record.tokens + 2  # start + tokens + done
+    assert len(sent) < record.tokens
+    gaps = [b[0] - a[0] for a, b in zip(sent[1:-2], sent[2:-1], strict=True)]
+    assert all(g >= FRAME_S * 0.99 for g in gaps)

@@ -138,18 +138,24 @@ class GenerationWorker(QObject):
         tokens: list = []
         start = done = None
         last = time.perf_counter()
+        # One batch per frame: the start event and warnings ride with the first token, which goes
+        # at once (time to first token is visible); later tokens wait until FRAME_S has passed since
+        # the last batch; the done event flushes.
         for ev in generate_text(loaded, prompt, gs, cancel):
             batch.append(ev)
-            if type(ev) is TokenEvent:
+            kind = type(ev)
+            if kind is TokenEvent:
                 tokens.append(ev)
-                now = time.perf_counter()
-                if now - last < FRAME_S:
+                if len(tokens) > 1 and time.perf_counter() - last < FRAME_S:
                     continue
-            elif type(ev) is StartEvent:
+            elif kind is StartEvent:
                 start = ev
-            elif type(ev) is DoneEvent:
+                continue
+            elif kind is DoneEvent:
                 done = ev
                 self.done_at = time.perf_counter()
+            else:
+                continue
             last = time.perf_counter()
             self.last_emit_at = last
             self.sig_events.emit(batch)
