@@ -8,6 +8,9 @@ import json
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 
+SOURCES = {"bundled": "shipped with the studio", "user": "your model folder", "path": "opened"}
+
+
 def _fmt(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
@@ -23,7 +26,7 @@ def card_html(info: dict) -> str:
 
     def table(rows: list[tuple[str, object]]) -> str:
         body = "".join(
-            f"<tr><td><b>{e(k)}</b></td><td>{e(_fmt(v))}</td></tr>"
+            f"<tr><td><b>{e(str(k).replace('_', ' '))}</b></td><td>{e(_fmt(v))}</td></tr>"
             for k, v in rows
             if v not in (None, "", {}, [])
         )
@@ -38,7 +41,7 @@ def card_html(info: dict) -> str:
                 ("kind", info.get("kind")),
                 ("file", info.get("path")),
                 ("size", f"{size / 1e6:.1f} MB" if isinstance(size, int) else None),
-                ("from", info.get("source")),
+                ("from", SOURCES.get(info.get("source", ""), info.get("source"))),
                 ("version", card.get("version")),
             ]
         )
