@@ -7,7 +7,6 @@ import json
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-
 SOURCES = {"bundled": "shipped with the studio", "user": "your model folder", "path": "opened"}
 
 
