@@ -297,3 +297,21 @@ def test_events_reach_the_gui_at_most_once_per_frame(window, qtbot):
     assert len(sent) < record.tokens
     gaps = [b[0] - a[0] for a, b in zip(sent[1:-2], sent[2:-1], strict=True)]
     assert all(g >= FRAME_S * 0.99 for g in gaps)
+
+
+def test_export_from_history_and_copy(window, qtbot, tmp_path, monkeypatch, qapp):
+    from PySide6.QtWidgets import QFileDialog
+
+    record = run(qtbot, window, "hello", seed=6, max_new_tokens=10)
+    target = tmp_path / "from-history"
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: (str(target), "Markdown with settings (*.md)")),
+    )
+    window.history_panel.select_id(record.id)
+    window.history_panel.export_button.click()
+    md = (tmp_path / "from-history.md").read_text(encoding="utf-8")
+    assert "hello" + record.text in md
+    window.copy_action.trigger()
+    assert qapp.clipboard().text() == "hello" + record.text
