@@ -189,12 +189,16 @@ class _GPTCached(_Stepper):
 
         self.model = model
         self.cache = model.new_cache(B)
+        # the GPT's single-token step without nn.Module overhead, where the engine has one
+        self.step = model.decoder(self.cache) if hasattr(model, "decoder") else None
         # tokens not yet through the model: kept pixels are fed in one chunk when logits are needed
         self.pending = [torch.full((B,), start_token(model), dtype=torch.long, device=device)]
 
     def logits(self, t: int) -> torch.Tensor:
-        chunk = torch.stack(self.pending, dim=1)  # (B, n)
-        self.pending = []
+        pending, self.pending = self.pending, []
+        if len(pending) == 1 and self.step is not None:
+            return self.step(pending[0])[:, :-1]  # (B, K)
+        chunk = torch.stack(pending, dim=1)  # (B, n)
         return self.model(chunk, self.cache, last_only=True)[:, -1, :-1]  # (B, K)
 
     def put(self, t: int, values: torch.Tensor) -> None:

@@ -49,9 +49,16 @@ def load_image_model(path: str | Path, card: dict) -> LoadedModel:
             raise ModelFileError(path, f"the card needs {config.n_classes} label names")
         extras |= {"channels": 1, "labels": labels, "any_label": config.n_classes}
     elif kind == "image-gpt":
-        from studio.engine.text_model import gpt_from_card
+        from studio.engine.gpt import GPT, GPTConfig
 
-        model = gpt_from_card(path, card)
+        try:
+            gconf = GPTConfig.from_dict(arch)
+        except TypeError as e:
+            raise ModelFileError(path, f"bad architecture in the card ({e})") from None
+        problems = gconf.validate()
+        if problems:
+            raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
+        model = GPT(gconf)
         palette = image.get("palette")
         try:
             pal = np.asarray(palette, dtype=np.int64)

@@ -186,10 +186,12 @@ class IncrementalState:
 
     Per layer l it keeps the vertical stack's input for all rows, zero-padded the way the full
     forward pads it (vin[l]: (B, c_in, pad + H, W + 2*pad)), and the horizontal stack's input for
-    the current row (hin[l]: (B, c_in, pad + W)). `begin_row(r)` computes row r of every vertical
-    layer (its inputs, the rows above, are final), `column(c)` computes column c of every horizontal
-    layer and returns the mixture parameters of pixel (r, c), and `put(c, values)` writes the pixel
-    that was drawn there. The arithmetic is the full forward's, restricted to what one pixel changes.
+    the current row, columns first so that a kernel window is one contiguous slice
+    (hin[l]: (B, pad + W, c_in)). `begin_row(r)` computes row r of every vertical layer (its inputs,
+    the rows above, are final), `column(c)` computes column c of every horizontal layer and returns
+    the mixture parameters of pixel (r, c), and `put(c, values)` writes the pixel drawn there. The
+    arithmetic is the full forward's, restricted to what one pixel changes; the weights are
+    rearranged once into plain matrices so a column costs a few matrix-vector products per layer.
     """
 
     def __init__(self, model: PixelCNN, batch: int, labels: torch.Tensor):
@@ -199,17 +201,27 @@ class IncrementalState:
         self.H, self.W = cfg.height, cfg.width
         dev = next(model.parameters()).device
         c = cfg.channels
-        self.vin = []
-        self.hin = []
-        for i in range(cfg.n_layers):
-            c_in = 1 if i == 0 else c
-            self.vin.append(torch.zeros(batch, c_in, p + self.H, self.W + 2 * p, device=dev))
-            self.hin.append(torch.zeros(batch, c_in, p + self.W, device=dev))
-        # the layer-0 inputs hold the normalized image; unfilled pixels read as 0 grey (= -1)
-        # exactly as the naive sampler's canvas of zeros does
-        self.vin[0][:, :, p:, p : p + self.W] = -1.0
-        self.cond = [layer.cond(labels).chunk(2, dim=1) for layer in model.layers]  # (B, 2c) x2
-        self.hfeat_row: list[torch.Tensor] = []  # per layer (B, W, 2c): v2h + biases for the row
+        self.vin: list[torch.Tensor] = []
+        self.hin: list[torch.Tensor] = []
+        self.mats = []  # per layer: (h_conv as (kw*c_in, 2c), its bias, h_res as (c, c), bias)
+        with torch.no_grad():
+            for i, layer in enumerate(model.layers):
+                c_in = 1 if i == 0 else c
+                self.vin.append(torch.zeros(batch, c_in, p + self.H, self.W + 2 * p, device=dev))
+                self.hin.append(torch.zeros(batch, p + self.W, c_in, device=dev))
+                wh = layer.h_conv.weight[:, :, 0, :]  # (2c, c_in, kw)
+                wh_t = wh.permute(2, 1, 0).reshape(-1, wh.shape[0]).contiguous()  # (kw*c_in, 2c)
+                wr_t = layer.h_res.weight[:, :, 0, 0].t().contiguous()  # (c, c)
+                self.mats.append((wh_t, wr_t, layer.h_res.bias, layer.kw, layer.first))
+            self.head = (
+                model.head1.weight[:, :, 0, 0].t().contiguous(),  # (c, head)
+                model.head1.bias,
+                model.head2.weight[:, :, 0, 0].t().contiguous(),  # (head, 3*n_mix)
+                model.head2.bias,
+            )
+            self.cond = [layer.cond(labels).chunk(2, dim=1) for layer in model.layers]  # (B, 2c)
+        self.c = c
+        self.hfeat_row: list[torch.Tensor] = []  # per layer (B, W, 2c): v2h + biases of the row
         self.row = -1
 
     @torch.no_grad()
@@ -217,39 +229,37 @@ class IncrementalState:
         p = self.p
         self.hfeat_row = []
         for i, layer in enumerate(self.model.layers):
-            window = self.vin[i][:, :, r : r + layer.kh]  # padded rows = input rows r-kh(+1)..r
+            window = self.vin[i][:, :, r : r + layer.kh]  # padded rows = the input rows it reads
             v_feat = layer.v_conv(window)[:, :, 0] + self.cond[i][0][:, :, None]  # (B, 2c, W)
             hf = layer.v2h(v_feat[:, :, None])[:, :, 0] + self.cond[i][1][:, :, None]
-            self.hfeat_row.append((hf + layer.h_conv.bias[None, :, None]).transpose(1, 2))
+            hf = hf + layer.h_conv.bias[None, :, None]
+            self.hfeat_row.append(hf.transpose(1, 2).contiguous())  # (B, W, 2c)
             if i + 1 < len(self.model.layers):
                 self.vin[i + 1][:, :, p + r, p : p + self.W] = gate(v_feat)
-        for i in range(len(self.hin)):
-            self.hin[i][:, :, p:] = 0.0 if i else -1.0
         self.row = r
 
     @torch.no_grad()
     def column(self, c: int) -> torch.Tensor:
         """Mixture parameters (B, 3*n_mix) of pixel (row, c)."""
-        p = self.p
-        layers = self.model.layers
+        p, B, C = self.p, self.B, self.c
         h = None
-        for i, layer in enumerate(layers):
-            window = self.hin[i][:, :, c : c + layer.kw].reshape(self.B, -1)  # (B, c_in*kw)
-            w = layer.h_conv.weight.reshape(layer.h_conv.weight.shape[0], -1)  # (2c, c_in*kw)
-            h_feat = torch.addmm(self.hfeat_row[i][:, c], window, w.t())  # (B, 2c)
-            h = F.linear(gate(h_feat), layer.h_res.weight[:, :, 0, 0], layer.h_res.bias)
-            if not layer.first:
-                h = h + self.hin[i][:, :, p + c]
-            if i + 1 < len(layers):
-                self.hin[i + 1][:, :, p + c] = h
-        m = self.model
-        hid = F.relu(F.linear(F.relu(h), m.head1.weight[:, :, 0, 0], m.head1.bias))
-        return F.linear(hid, m.head2.weight[:, :, 0, 0], m.head2.bias)
+        last = len(self.mats) - 1
+        for i, (wh_t, wr_t, br, kw, first) in enumerate(self.mats):
+            hin = self.hin[i]
+            window = hin[:, c : c + kw].reshape(B, -1)  # (B, kw*c_in): columns c-kw(+1)..c
+            hf = torch.addmm(self.hfeat_row[i][:, c], window, wh_t)  # (B, 2c)
+            h = torch.addmm(br, torch.tanh(hf[:, :C]) * torch.sigmoid(hf[:, C:]), wr_t)
+            if not first:
+                h = h + hin[:, p + c]  # the residual
+            if i < last:
+                self.hin[i + 1][:, p + c] = h
+        w1, b1, w2, b2 = self.head
+        return torch.addmm(b2, torch.addmm(b1, h.relu(), w1).relu_(), w2)
 
     def put(self, c: int, values: torch.Tensor) -> None:
         """Write the grey levels (B,) drawn (or given) at (row, c) into the layer-0 inputs."""
         x = PixelCNN.normalize(values)
-        self.hin[0][:, 0, self.p + c] = x
+        self.hin[0][:, self.p + c, 0] = x
         self.vin[0][:, 0, self.p + self.row, self.p + c] = x
 
 

@@ -43,7 +43,7 @@ DEFAULTS: dict[str, dict] = {
         channels=32, n_layers=8, kernel=5, n_mix=10, head_channels=64, batch_size=16, lr=1.5e-3
     ),
     "emoji": dict(
-        n_layer=4, n_head=4, n_embd=128, dropout=0.1, batch_size=16, lr=2e-3, size=16, palette=64
+        n_layer=4, n_head=4, n_embd=128, dropout=0.1, batch_size=16, lr=1.5e-3, size=16, palette=64
     ),
 }
 
@@ -112,7 +112,8 @@ class _Task:
                 n_mix=h["n_mix"],
                 head_channels=h["head_channels"],
             )
-            self.model = PixelCNN(self.arch)
+            # channels-last convolutions are ~7% faster on CPU; the saved tensors are the same
+            self.model = PixelCNN(self.arch).to(memory_format=torch.channels_last)
             self.palette = None
         else:
             size = h["size"]
@@ -227,6 +228,8 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
         gen.set_state(state["gen_state"])
         last_val = state.get("val_bpd")
 
+    command = cfg.command or " ".join(shlex.quote(a) for a in sys.argv)
+    commands = list(state.get("commands") or []) + [command] if state is not None else [command]
     budget_s = cfg.minutes * 60 if cfg.minutes else None
     t0 = time.perf_counter()
 
@@ -257,6 +260,7 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
                 "val_bpd": last_val,
                 "hyper": h,
                 "palette": None if task.palette is None else task.palette.tolist(),
+                "commands": commands,
             },
             ckpt_path,
         )
@@ -308,6 +312,9 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     minutes = elapsed() / 60
     model.eval()
     card = build_card(cfg, h, task, step, minutes)
+    card["training"]["command"] = commands[0]
+    if len(commands) > 1:
+        card["training"]["resumed_with"] = commands[1:]
     save_model_file(out, untied_state_dict(model), card, half=cfg.half)
     if cfg.half:
         # the card reports the weights as stored, so `eval` reproduces it
