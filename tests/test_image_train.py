@@ -1,0 +1,152 @@
+"""Training the image models on tiny synthetic stand-ins for MNIST and the emoji tarball: progress
+events, resumable checkpoints, and a card that `eval` reproduces."""
+
+import gzip
+import io
+import json
+import struct
+import tarfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.cli import main
+from studio.engine.image_data import MNIST_TRAIN
+from studio.engine.modelfile import read_card
+from studio.engine.registry import load_model
+from studio.engine.train_image import ImageTrainConfig, train_image
+
+TINY_DIGITS = dict(channels=4, n_layers=2, kernel=3, n_mix=2, head_channels=4, batch_size=2)
+TINY_EMOJI = dict(n_layer=1, n_head=1, n_embd=8, batch_size=2, size=8, palette=6)
+
+
+@pytest.fixture(scope="module")
+def mnist(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mnist")
+    n = MNIST_TRAIN + 20
+    rng = np.random.default_rng(0)
+    images = (rng.random((n, 28, 28)) < 0.2).astype(np.uint8) * 255
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    head = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28)
+    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(
+        gzip.compress(head + images.tobytes(), compresslevel=1)
+    )
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(
+        gzip.compress(struct.pack(">BBBBI", 0, 0, 8, 1, n) + labels.tobytes())
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def emoji_tar(tmp_path_factory):
+    path = tmp_path_factory.mktemp("emoji") / "emoji.tar.gz"
+    rng = np.random.default_rng(1)
+    with tarfile.open(path, "w:gz") as tar:
+        for i in range(30):
+            rgba = np.zeros((32, 32, 4), np.uint8)
+            rgba[8:24, 8:24, :3] = rng.integers(0, 256, 3)
+            rgba[8:24, 8:24, 3] = 255
+            buf = io.BytesIO()
+            Image.fromarray(rgba).save(buf, "PNG")
+            info = tarfile.TarInfo(f"png/32/emoji_u{0x1F600 + i:x}.png")
+            info.size = len(buf.getvalue())
+            tar.addfile(info, io.BytesIO(buf.getvalue()))
+        info = tarfile.TarInfo("png/32/emoji_u1f44d_1f3fb.png")  # a skin tone: left out
+        info.size = len(buf.getvalue())
+        tar.addfile(info, io.BytesIO(buf.getvalue()))
+    return path
+
+
+def test_digits_train_resume_card_and_eval(mnist, tmp_path, capsys):
+    out = tmp_path / "d.safetensors"
+    cfg = ImageTrainConfig(
+        kind="digits",
+        data=str(mnist),
+        out=str(out),
+        max_steps=3,
+        eval_interval=2,
+        checkpoint_interval=2,
+        overrides=TINY_DIGITS,
+        command="first",
+    )
+    kinds = [e.kind for e in train_image(cfg)]
+    assert kinds[0] == "start" and kinds[-1] == "done" and "eval" in kinds
+    assert (tmp_path / "d.safetensors.ckpt").exists()
+    cfg.max_steps, cfg.resume, cfg.command = 5, True, "second"
+    events = list(train_image(cfg))
+    assert events[0].step == 3 and events[-1].step == 5
+    card = read_card(out)
+    assert card["kind"] == "image-pixelcnn" and card["training"]["steps"] == 5
+    assert card["training"]["command"] == "first" and card["training"]["resumed_with"] == ["second"]
+    assert "CC BY-SA 3.0" in card["data"]["license"] and "LeCun" in card["data"]["source"]
+    m = card["metrics"]
+    assert m["heldout_images"] == 20 and 0 < m["heldout_bits_per_dim"] < 9
+    assert main(["eval", "--model", str(out), "--data", str(mnist), "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["bits_per_dim"] == pytest.approx(m["heldout_bits_per_dim"], abs=1e-3)
+    loaded = load_model(str(out), device="cpu")
+    assert loaded.extras["labels"] == [str(i) for i in range(10)]
+
+
+def test_emoji_train_from_the_cli_writes_a_credited_card(emoji_tar, tmp_path, capsys):
+    out = tmp_path / "e.safetensors"
+    args = [
+        "train",
+        "image",
+        "--model-kind",
+        "emoji",
+        "--data",
+        str(emoji_tar),
+        "--out",
+        str(out),
+        "--max-steps",
+        "2",
+        "--eval-interval",
+        "1",
+    ]
+    for kv in TINY_EMOJI.items():
+        args += ["--set", f"{kv[0]}={kv[1]}"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "held-out" in err and "bits/dim" in err
+    card = read_card(out)
+    assert card["kind"] == "image-gpt" and card["data"]["license"] == "Apache-2.0"
+    assert "Noto Emoji" in card["data"]["credit"]
+    assert card["data"]["images"] == 30
+    assert len(card["image"]["palette"]) == 6 and card["image"]["palette"][0] == [255, 255, 255]
+    assert card["training"]["command"].startswith("aigc-studio ")  # the process's own argv
+    loaded = load_model(str(out), device="cpu")
+    assert loaded.extras["palette"].shape == (6, 3)
+
+
+def test_training_refuses_unknown_settings_and_missing_data(tmp_path, capsys):
+    code = main(
+        [
+            "train",
+            "image",
+            "--model-kind",
+            "digits",
+            "--data",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "x.safetensors"),
+            "--set",
+            "wings=2",
+        ]
+    )
+    assert code == 2 and "wings" in capsys.readouterr().err
+    code = main(
+        [
+            "train",
+            "image",
+            "--model-kind",
+            "digits",
+            "--data",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "x.safetensors"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "t10k-images" in err and err.count("\n") == 1
