@@ -195,6 +195,7 @@ def generate_text(
     capacity = P + min(settings.max_new_tokens, HISTORY_CHUNK)
     history = torch.empty((B, capacity), dtype=torch.long, device=device)
     history[:, :P] = torch.tensor(ids, dtype=torch.long, device=device)
+    no_ids = history[:, :0]  # (B, 0): the context the stages get when none needs it
     length = P
     streams = [Utf8Stream(tok) for _ in range(B)]
     filters = [_StopFilter(settings.stop) for _ in range(B)]
@@ -228,9 +229,13 @@ def generate_text(
         if greedy:
             # the most likely token first; topk rather than argmax so that the chosen token is
             # always the first candidate, also among ties
-            ranked = torch.topk(shaped, k, dim=-1).indices  # (B, k)
-            nxt = ranked[:, 0]
-            mp = model_probs.gather(1, ranked).tolist()
+            if chain:
+                ranked = torch.topk(shaped, k, dim=-1).indices  # (B, k)
+                mp = model_probs.gather(1, ranked).tolist()
+            else:  # the raw scores rank as their softmax: one call gives both
+                top_mp, ranked = torch.topk(model_probs, k, dim=-1)  # (B, k) each
+                mp = top_mp.tolist()
+            nxt = ranked.select(1, 0)  # (B,)
             rows = [
                 [[r[0], *r], [1.0, *greedy_probs], [m[0], *m], 0.0]
                 for r, m in zip(ranked.tolist(), mp, strict=True)
@@ -254,9 +259,7 @@ def generate_text(
                         reasons[i] = "cancelled"
                         active[i] = False
                 break
-            nxt, rows = sample_step(
-                logits, history[:, :length] if needs_history else history[:, :0]
-            )
+            nxt, rows = sample_step(logits, history[:, :length] if needs_history else no_ids)
             if length == history.size(1):
                 history = torch.cat([history, torch.empty_like(history)], dim=1)
             history.select(1, length).copy_(nxt)
