@@ -317,7 +317,7 @@ class Decoder:
         L = pos + 1
         eps = self.eps
         shape = (C,)
-        x = F.embedding(idx, self.wte) + self.wpe[pos]  # (B, C)
+        x = F.embedding(idx, self.wte) + self.wpe.select(0, pos)  # (B, C)
         for (
             ln1w,
             ln1b,
@@ -335,10 +335,11 @@ class Decoder:
         ) in self.layers:
             h = F.layer_norm(x, shape, ln1w, ln1b, eps)
             qkv = _linear(h, attn_t, attn_b)  # (B, 3C): q | k | v, heads in order inside each
-            kv.select(3, pos).copy_(qkv[:, C:].view(B, 2, nh, hs))  # keys and values at pos
+            # (narrow/select rather than [] indexing: the same views, with less Python work)
+            kv.select(3, pos).copy_(qkv.narrow(1, C, 2 * C).view(B, 2, nh, hs))  # k, v at pos
             kv_all = kv.narrow(3, 0, L)  # (B, 2, nh, L, hs)
             y = F.scaled_dot_product_attention(
-                qkv[:, :C].view(B, nh, 1, hs), kv_all[:, 0], kv_all[:, 1]
+                qkv.narrow(1, 0, C).view(B, nh, 1, hs), kv_all.select(1, 0), kv_all.select(1, 1)
             )  # (B, nh, 1, hs)
             x = x + _linear(y.reshape(B, C), proj_t, proj_b)
             h = F.layer_norm(x, shape, ln2w, ln2b, eps)
