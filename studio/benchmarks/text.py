@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -105,7 +106,8 @@ def measure(plan: Plan) -> dict:
         "machine": {
             "device": "cpu",
             "threads": torch.get_num_threads(),
-            "cpu": platform.processor() or platform.machine(),
+            "cpu": _cpu_name(),
+            "cpu_count": os.cpu_count(),
             "torch": torch.__version__,
             "transformers": transformers.__version__,
         }
@@ -116,11 +118,17 @@ def measure(plan: Plan) -> dict:
     tiny = _loaded(TINY, CharTokenizer(list(SHAKESPEARE_CHARS)), seed=0)
     hf_tiny = to_transformers(tiny.model)
     prompt = tiny.tokenizer.encode("ROMEO:\n")
-    ours = _time_generate(tiny, prompt, plan.tiny_tokens, plan.repeats)
-    hf = _time_hf(hf_tiny, prompt, plan.tiny_tokens, plan.repeats)
-    plain = _best(lambda: _cached_loop(tiny.model, prompt, plan.tiny_tokens, False), plan.repeats)
-    bare = _best(lambda: _cached_loop(tiny.model, prompt, plan.tiny_tokens, True), plan.repeats)
     n = plan.tiny_tokens
+    t = race(
+        {
+            "ours": _generate_fn(tiny, prompt, n),
+            "hf": _hf_fn(hf_tiny, prompt, n),
+            "plain": lambda: _cached_loop(tiny.model, prompt, n, bare=False),
+            "bare": lambda: _cached_loop(tiny.model, prompt, n, bare=True),
+        },
+        plan.repeats,
+    )
+    ours, hf, plain, bare = t["ours"], t["hf"], t["plain"], t["bare"]
     results["tiny"] = {
         "config": TINY.to_dict(),
         "new_tokens": n,
@@ -137,8 +145,14 @@ def measure(plan: Plan) -> dict:
     # (c) cached against uncached, on the tiny model: one start token, so the window just fits
     start = prompt[:1]
     n = plan.cache_tokens
-    cached = _time_generate(tiny, start, n, plan.repeats)
-    uncached = _best(lambda: _uncached_loop(tiny.model, start, n), max(1, plan.repeats - 1))
+    t = race(
+        {
+            "cached": _generate_fn(tiny, start, n),
+            "uncached": lambda: _uncached_loop(tiny.model, start, n),
+        },
+        max(1, plan.repeats - 1),
+    )
+    cached, uncached = t["cached"], t["uncached"]
     results["cache"] = {
         "model": "tiny",
         "new_tokens": n,
@@ -151,10 +165,11 @@ def measure(plan: Plan) -> dict:
 
     # (d) time to first token, tiny model
     long_prompt = torch.randint(0, TINY.vocab_size, (plan.prompt_tokens,), generator=g).tolist()
+    tiny_ours_ms, tiny_hf_ms = _ttft(tiny, hf_tiny, long_prompt, plan.repeats)
     ttft = {
         "prompt_tokens": plan.prompt_tokens,
-        "tiny_ours_ms": _ttft_ours(tiny, long_prompt, plan.repeats),
-        "tiny_hf_ms": _ttft_hf(hf_tiny, long_prompt, plan.repeats),
+        "tiny_ours_ms": tiny_ours_ms,
+        "tiny_hf_ms": tiny_hf_ms,
     }
     del hf_tiny
 
@@ -165,8 +180,8 @@ def measure(plan: Plan) -> dict:
     hf_big = to_transformers(big.model)
     prompt = torch.randint(0, cfg.vocab_size, (8,), generator=g).tolist()
     n = plan.gpt2_tokens
-    ours = _time_generate(big, prompt, n, plan.repeats)
-    hf = _time_hf(hf_big, prompt, n, plan.repeats)
+    t = race({"ours": _generate_fn(big, prompt, n), "hf": _hf_fn(hf_big, prompt, n)}, plan.repeats)
+    ours, hf = t["ours"], t["hf"]
     weight_bytes = _weight_bytes_per_token(big.model)
     bandwidth = read_bandwidth(plan.bandwidth_mb)
     bound = bandwidth / weight_bytes
@@ -184,10 +199,10 @@ def measure(plan: Plan) -> dict:
         "copy_bandwidth_gb_s": copy_bandwidth(plan.bandwidth_mb) / 1e9,
         "bandwidth_bound_tok_s": bound,
         "fraction_of_bandwidth_bound": (n / ours.seconds) / bound,
+        "hf_fraction_of_bandwidth_bound": (n / hf.seconds) / bound,
     }
     long_prompt = torch.randint(0, cfg.vocab_size, (plan.prompt_tokens,), generator=g).tolist()
-    ttft["gpt2_ours_ms"] = _ttft_ours(big, long_prompt, plan.repeats)
-    ttft["gpt2_hf_ms"] = _ttft_hf(hf_big, long_prompt, plan.repeats)
+    ttft["gpt2_ours_ms"], ttft["gpt2_hf_ms"] = _ttft(big, hf_big, long_prompt, plan.repeats)
     results["ttft"] = ttft
     return results
 
@@ -266,14 +281,17 @@ class Timed:
     ids: list[int]  # the tokens that run produced
 
 
-def _best(fn: Callable[[], list[int]], repeats: int) -> Timed:
-    fn()  # warm-up: allocator, thread pool, lazy initialisation
-    best, ids = float("inf"), []
+def race(fns: dict[str, Callable[[], list[int]]], repeats: int) -> dict[str, Timed]:
+    """Best wall time of each function, run in turns (a, b, a, b, ...) after one warm-up each, so
+    that a change in the machine's load during the run affects all of them alike."""
+    ids = {name: fn() for name, fn in fns.items()}  # warm-up: allocator, threads, lazy init
+    best = dict.fromkeys(fns, float("inf"))
     for _ in range(repeats):
-        t = time.perf_counter()
-        ids = fn()
-        best = min(best, time.perf_counter() - t)
-    return Timed(best, ids)
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            ids[name] = fn()
+            best[name] = min(best[name], time.perf_counter() - t)
+    return {name: Timed(best[name], ids[name]) for name in fns}
 
 
 def _greedy(n: int) -> GenerationSettings:
@@ -282,17 +300,19 @@ def _greedy(n: int) -> GenerationSettings:
     )
 
 
-def _time_generate(loaded: LoadedModel, ids: list[int], n: int, repeats: int) -> Timed:
+def _generate_fn(loaded: LoadedModel, ids: list[int], n: int) -> Callable[[], list[int]]:
+    """generate_text with its default events (5 alternatives per token), greedy, n tokens."""
     prompt = loaded.tokenizer.decode(ids)
     settings = _greedy(n)
 
     def go() -> list[int]:
         return [e.id for e in generate_text(loaded, prompt, settings) if isinstance(e, TokenEvent)]
 
-    return _best(go, repeats)
+    return go
 
 
-def _time_hf(hf: torch.nn.Module, ids: list[int], n: int, repeats: int) -> Timed:
+def _hf_fn(hf: torch.nn.Module, ids: list[int], n: int) -> Callable[[], list[int]]:
+    """transformers' generate(), greedy, exactly n new tokens, its default (dynamic) KV cache."""
     x = torch.tensor([ids])
     mask = torch.ones_like(x)
 
@@ -303,7 +323,7 @@ def _time_hf(hf: torch.nn.Module, ids: list[int], n: int, repeats: int) -> Timed
             )
         return out[0, len(ids) :].tolist()
 
-    return _best(go, repeats)
+    return go
 
 
 def _cached_loop(model: GPT, ids: list[int], n: int, bare: bool) -> list[int]:
@@ -333,17 +353,19 @@ def _uncached_loop(model: GPT, ids: list[int], n: int) -> list[int]:
     return seq[len(ids) :]
 
 
-def _ttft_ours(loaded: LoadedModel, ids: list[int], repeats: int) -> float:
+def _ttft(
+    loaded: LoadedModel, hf: torch.nn.Module, ids: list[int], repeats: int
+) -> tuple[float, float]:
+    """Milliseconds to the first new token after a long prompt: ours (as its DoneEvent reports,
+    from the call to the first token), transformers' (a whole generate() of one token)."""
     prompt = loaded.tokenizer.decode(ids)
-    times = []
-    for _ in range(repeats + 1):
+    hf_one = _hf_fn(hf, ids, 1)
+    ours, theirs = [], []
+    for _ in range(repeats + 1):  # the first round warms up
         done = [e for e in generate_text(loaded, prompt, _greedy(1)) if isinstance(e, DoneEvent)]
-        times.append(done[0].ttft_ms)
-    return min(times[1:] or times)
-
-
-def _ttft_hf(hf: torch.nn.Module, ids: list[int], repeats: int) -> float:
-    return _time_hf(hf, ids, 1, repeats).seconds * 1000
+        ours.append(done[0].ttft_ms)
+        theirs.append(_seconds(hf_one) * 1000)
+    return min(ours[1:]), min(theirs[1:])
 
 
 def read_bandwidth(mb: int) -> float:
@@ -363,6 +385,17 @@ def copy_bandwidth(mb: int) -> float:
     return 2 * x.numel() * 4 / best
 
 
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _seconds(fn: Callable[[], object]) -> float:
     t = time.perf_counter()
     fn()
@@ -376,7 +409,8 @@ def format_table(r: dict) -> str:
     m, t, g, c, f = r["machine"], r["tiny"], r["gpt2"], r["cache"], r["ttft"]
     gc = g["config"]
     rows = [
-        f"greedy decoding, {m['device']}, {m['threads']} threads; torch {m['torch']}, "
+        f"greedy decoding, {m['device']} ({m['cpu']}, {m['cpu_count']} cores), {m['threads']} "
+        f"threads; torch {m['torch']}, "
         f"transformers {m['transformers']}{'  (--quick: smoke test sizes)' if r['quick'] else ''}",
         "",
         f"{'':<30}{'':<34}{'tokens/s':>10}   ratio",
