@@ -120,3 +120,18 @@ def test_bad_settings_are_refused_with_a_message():
                 mask=np.ones((8, 8), bool),
             )
         )
+
+
+def test_draw_follows_the_distribution_and_never_picks_an_impossible_value():
+    import torch
+
+    from studio.engine.image_generate import draw
+
+    probs = torch.tensor([[0.0, 0.25, 0.0, 0.75, 0.0]] * 2)
+    gens = [torch.Generator().manual_seed(i) for i in range(2)]
+    counts = torch.zeros(5)
+    for _ in range(2000):
+        for v in draw(probs, gens):
+            counts[v] += 1
+    assert counts[0] == counts[2] == counts[4] == 0
+    assert abs(counts[3] / counts.sum() - 0.75) < 0.03

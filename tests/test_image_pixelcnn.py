@@ -77,7 +77,8 @@ def test_level_distribution_sums_to_one_and_matches_the_loss():
     lp = model.level_logprobs(params)  # (4, 256)
     torch.testing.assert_close(lp.exp().sum(-1), torch.ones(4), atol=1e-4, rtol=0)
     values = torch.tensor([0, 17, 200, 255])
-    torch.testing.assert_close(mixture_logprob(params, values), lp[torch.arange(4), values])
+    ref = mixture_logprob(params, values)  # the loss's formula, exact in the tails
+    torch.testing.assert_close(ref, lp[torch.arange(4), values], atol=1e-4, rtol=1e-4)
 
 
 def test_fast_sampler_draws_exactly_the_naive_samplers_pixels():

@@ -145,11 +145,38 @@ class PixelCNN(nn.Module):
         return -lp.flatten(1).mean(1)
 
     def level_logprobs(self, params: torch.Tensor) -> torch.Tensor:
-        """Mixture parameters (..., 3*n_mix) -> log-probabilities of the 256 levels (..., 256)."""
-        return mixture_logprob(params[..., None, :], torch.arange(LEVELS, device=params.device))
+        """Mixture parameters (B, 3*n_mix) -> log-probabilities of the 256 levels (B, 256).
+
+        For sampling: each component's CDF is evaluated once at the 257 bin edges (not twice per
+        level as the loss does), and a bin's mass is taken on the side of the mean where it does
+        not cancel (sig(b) - sig(a) below it, sig(-a) - sig(-b) above it). Masses under 1e-30 are
+        clamped there, so no level gets -inf."""
+        n_mix = params.shape[-1] // 3
+        logit_pi, mean, log_scale = _unpack(params, n_mix)  # (B, n_mix)
+        edges = _edges(params.device)  # (257,), -inf and +inf at the ends
+        z = (edges[None, :, None] - mean[:, None, :]) * torch.exp(-log_scale)[:, None, :]
+        below = torch.sigmoid(z)  # (B, 257, n_mix): P(x < edge)
+        above = torch.sigmoid(-z)  # P(x > edge), accurate where `below` is close to 1
+        mass = torch.where(
+            z[:, :-1] > 0, above[:, :-1] - above[:, 1:], below[:, 1:] - below[:, :-1]
+        )  # (B, 256, n_mix)
+        probs = torch.bmm(mass, torch.softmax(logit_pi, dim=-1)[:, :, None])[:, :, 0]
+        return torch.log(probs.clamp_min(1e-30))
 
     def new_state(self, batch: int, labels: torch.Tensor) -> IncrementalState:
         return IncrementalState(self, batch, labels)
+
+
+_EDGES: dict[torch.device, torch.Tensor] = {}
+
+
+def _edges(device: torch.device) -> torch.Tensor:
+    """Bin edges of the 256 levels on the [-1, 1] scale: (257,), with -inf and +inf at the ends."""
+    if device not in _EDGES:
+        e = (torch.arange(LEVELS + 1, dtype=torch.float32) - 0.5) / 127.5 - 1.0
+        e[0], e[-1] = float("-inf"), float("inf")
+        _EDGES[device] = e.to(device)
+    return _EDGES[device]
 
 
 def _unpack(params: torch.Tensor, n_mix: int):
