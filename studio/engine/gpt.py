@@ -317,7 +317,7 @@ class Decoder:
         L = pos + 1
         eps = self.eps
         shape = (C,)
-        x = F.embedding(idx, self.wte) + self.wpe.select(0, pos)  # (B, C)
+        x = F.embedding(idx, self.wte).add_(self.wpe.select(0, pos))  # (B, C)
         for (
             ln1w,
             ln1b,
@@ -341,9 +341,10 @@ class Decoder:
             y = F.scaled_dot_product_attention(
                 qkv.narrow(1, 0, C).view(B, nh, 1, hs), kv_all.select(1, 0), kv_all.select(1, 1)
             )  # (B, nh, 1, hs)
-            x = x + _linear(y.reshape(B, C), proj_t, proj_b)
+            # residual adds in place on the fresh product: one allocation fewer, same sums
+            x = _linear(y.reshape(B, C), proj_t, proj_b).add_(x)
             h = F.layer_norm(x, shape, ln2w, ln2b, eps)
-            x = x + _linear(F.gelu(_linear(h, fc_t, fc_b), approximate="tanh"), mp_t, mp_b)
+            x = _linear(F.gelu(_linear(h, fc_t, fc_b), approximate="tanh"), mp_t, mp_b).add_(x)
         cache.length = L
         x = F.layer_norm(x, shape, self.ln_f[0], self.ln_f[1], eps)
         return torch.mm(x, self.head_t)  # (B, V)
