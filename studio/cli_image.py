@@ -127,6 +127,9 @@ def eval_image_command(args: argparse.Namespace, loaded) -> int:
     data = getattr(args, "data", None) or default_data(
         "digits" if loaded.kind == "image-pixelcnn" else "emoji"
     )
+    trained_on = (loaded.card.get("data") or {}).get("path")
+    if not data and isinstance(trained_on, str) and Path(trained_on).exists():
+        data = trained_on  # where the model was trained from, when it is still there
     if not data:
         return _fail("--data is needed to score an image model (the MNIST folder or emoji tarball)")
     r = evaluate_image_model(loaded, data)

@@ -384,6 +384,7 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: _Task, step: int, minutes: 
                 "source": image_data.MNIST_SOURCE,
                 "license": image_data.MNIST_LICENSE,
                 "files": [image_data.MNIST_IMAGES, image_data.MNIST_LABELS],
+                "path": str(Path(cfg.data).resolve()),
                 "split": "first 9,000 images train, last 1,000 held out",
                 "label_drop": cfg.label_drop,
             },
@@ -409,6 +410,7 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: _Task, step: int, minutes: 
             "license": image_data.EMOJI_LICENSE,
             "credit": "Noto Emoji, Google LLC (Apache License 2.0)",
             "file": image_data.EMOJI_TAR,
+            "path": str(Path(cfg.data).resolve()),
             "images": len(task.train_x) + len(task.test_x),
             "split": "skin-tone variants left out; a seeded random tenth held out",
             "preprocessing": (
