@@ -318,9 +318,8 @@ def _hf_fn(hf: torch.nn.Module, ids: list[int], n: int) -> Callable[[], list[int
 
     def go() -> list[int]:
         with torch.inference_mode():
-            out = hf.generate(
-                x, attention_mask=mask, max_new_tokens=n, min_new_tokens=n, do_sample=False
-            )
+            # no EOS in its config, so it makes exactly n tokens
+            out = hf.generate(x, attention_mask=mask, max_new_tokens=n, do_sample=False)
         return out[0, len(ids) :].tolist()
 
     return go
