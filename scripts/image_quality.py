@@ -99,7 +99,7 @@ def _grid(images: list, cols: int, gap: int = 1, fill: int = 200) -> np.ndarray:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
-    out = ROOT / "docs"
+    out = Path(args.out)
     out.mkdir(exist_ok=True)
     digits = load_model(args.digits, device="cpu")
     # one row per label 0-9 and a last row of "any digit", temperature 1
@@ -143,7 +143,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         {"what": "held-out emoji, its top half, six completions (keep-rows 8, T=1)"},
     )
     print(
-        "wrote docs/digits-samples.png, digits-completion.png, emoji-samples.png, emoji-completion.png"
+        f"wrote digits-samples.png, digits-completion.png, emoji-samples.png, emoji-completion.png in {out}"
     )
     return 0
 
@@ -164,6 +164,7 @@ def main() -> int:
     d.add_argument("--mnist", required=True)
     d.add_argument("--emoji-data", required=True)
     d.add_argument("--threads", type=int, default=1)
+    d.add_argument("--out", default=str(ROOT / "docs"), help="folder for the pictures")
     args = p.parse_args()
     return cmd_emoji(args) if args.cmd == "emoji" else cmd_docs(args)
 
