@@ -65,6 +65,14 @@ def test_generate_writes_png_with_metadata_and_gif(digits, tmp_path, capsys):
     assert settings["label"] == 1 and settings["sampling"]["temperature"] == 1.0
     assert read_image(out)[0].shape == (7, 6, 3)
     assert Image.open(gif).n_frames >= 7
+    # the stored settings draw the same image again
+    from studio.engine.image_generate import generate_image, restore_from_png
+    from studio.engine.registry import load_model
+
+    name, restored = restore_from_png(str(out))
+    assert name == "tiny-digits" and restored.seed == 3 and restored.label == 1
+    (done,) = [e for e in generate_image(load_model(str(digits)), restored) if e.event == "done"]
+    np.testing.assert_array_equal(done.image, read_image(out)[0][..., 0])
 
 
 def test_grid_of_samples_and_jsonl_events(emoji, tmp_path, capsys):

@@ -321,6 +321,22 @@ def generate_image(
         )
 
 
+def restore_from_png(path: str) -> tuple[str, ImageSettings]:
+    """(model name, settings with the seed) from a PNG this studio wrote, to draw it again."""
+    import json
+
+    from studio.engine.png_meta import read_png_meta
+
+    meta = read_png_meta(path)
+    if "model" not in meta or "settings" not in meta:
+        raise SettingsError(f"{path}: no aigc-studio settings in this PNG")
+    try:
+        settings = ImageSettings.from_dict(json.loads(meta["settings"]))
+    except (ValueError, TypeError) as e:
+        raise SettingsError(f"{path}: the stored settings cannot be used ({e})") from None
+    return meta["model"], settings
+
+
 def draw(probs: torch.Tensor, gens: list[torch.Generator]) -> torch.Tensor:
     """One value per row of probs (B, V), row i by inverse CDF with one uniform number from
     gens[i]: as exact as torch.multinomial and, at batch 64, ten times cheaper (one small call
