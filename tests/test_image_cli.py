@@ -227,3 +227,15 @@ def test_the_real_command_prints_no_traceback(digits):
     )
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_card_that_asks_for_a_huge_model_is_refused_before_building(digits, tmp_path, capsys):
+    from studio.engine.modelfile import load_tensors, read_card, save_model_file
+
+    card = read_card(digits)
+    card["architecture"]["channels"] = 4000
+    card["architecture"]["n_layers"] = 4000
+    bad = tmp_path / "huge.safetensors"
+    save_model_file(bad, load_tensors(digits), card)
+    line = _one_line_error(capsys, main(["generate", "--model", str(bad)]))
+    assert "huge.safetensors" in line and "shape" in line

@@ -12,7 +12,29 @@ from pathlib import Path
 import numpy as np
 
 from studio.engine.errors import ModelFileError
-from studio.engine.modelfile import LoadedModel, load_state_into, load_tensors
+from studio.engine.modelfile import LoadedModel, load_state_into, load_tensors, read_header
+
+
+def _build_checked(path: str | Path, build):
+    """build() once on the meta device (no memory) to learn the shapes the card asks for, check
+    them against the file's tensor index, and only then build it for real: each size in a card may
+    be within its limit while their product asks for terabytes."""
+    import torch
+
+    with torch.device("meta"):
+        shapes = {k: tuple(v.shape) for k, v in build().state_dict().items()}
+    header, _ = read_header(path)
+    stored = {k: tuple(v.get("shape", ())) for k, v in header.items() if isinstance(v, dict)}
+    if "lm_head.weight" not in stored:
+        shapes.pop("lm_head.weight", None)  # tied to the token embedding, stored once
+    for k, shape in shapes.items():
+        if k not in stored:
+            raise ModelFileError(path, f"missing tensor {k} that the card's architecture needs")
+        if stored[k] != shape:
+            raise ModelFileError(
+                path, f"tensor {k} has shape {stored[k]} but the card's architecture needs {shape}"
+            )
+    return build()
 
 
 def _whole(path: str | Path, image: dict, key: str, lo: int, hi: int) -> int:
@@ -43,7 +65,7 @@ def load_image_model(path: str | Path, card: dict) -> LoadedModel:
             raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
         if (config.height, config.width) != (height, width):
             raise ModelFileError(path, "the card's image size and architecture disagree")
-        model = PixelCNN(config)
+        model = _build_checked(path, lambda: PixelCNN(config))
         labels = image.get("labels")
         if labels is not None and (not isinstance(labels, list) or len(labels) != config.n_classes):
             raise ModelFileError(path, f"the card needs {config.n_classes} label names")
@@ -58,7 +80,7 @@ def load_image_model(path: str | Path, card: dict) -> LoadedModel:
         problems = gconf.validate()
         if problems:
             raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
-        model = GPT(gconf)
+        model = _build_checked(path, lambda: GPT(gconf))
         palette = image.get("palette")
         try:
             pal = np.asarray(palette, dtype=np.int64)
