@@ -5,23 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from studio.engine.errors import ModelFileError
+from studio.engine.foreign import check_shapes, drop_tied_head
 from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.modelfile import LoadedModel, load_state_into, load_tensors
+from studio.engine.modelfile import LoadedModel, load_state_into, load_tensors, read_header
 from studio.engine.tokenizers import tokenizer_from_card
 
 
-def gpt_from_card(path: str | Path, card: dict) -> GPT:
+def config_from_card(path: str | Path, card: dict) -> GPTConfig:
     arch = card.get("architecture")
     if not isinstance(arch, dict):
         raise ModelFileError(path, "the model card has no 'architecture'")
     try:
         config = GPTConfig.from_dict(arch)
-    except TypeError as e:
+    except (TypeError, ValueError) as e:
         raise ModelFileError(path, f"bad architecture in the card ({e})") from None
     problems = config.validate()
     if problems:
         raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
-    return GPT(config)
+    return config
 
 
 def load_text_model(path: str | Path, card: dict) -> LoadedModel:
@@ -29,13 +30,22 @@ def load_text_model(path: str | Path, card: dict) -> LoadedModel:
         tokenizer = tokenizer_from_card(card.get("tokenizer") or {})
     except (ValueError, TypeError) as e:
         raise ModelFileError(path, f"bad tokenizer in the card ({e})") from None
-    model = gpt_from_card(path, card)
-    if tokenizer.vocab_size > model.config.vocab_size:
+    config = config_from_card(path, card)
+    if tokenizer.vocab_size > config.vocab_size:
         raise ModelFileError(
             path,
-            f"the tokenizer has {tokenizer.vocab_size} tokens but the model only {model.config.vocab_size}",
+            f"the tokenizer has {tokenizer.vocab_size} tokens but the model only {config.vocab_size}",
         )
-    load_state_into(path, model, load_tensors(path))
+    # Check the stored tensors against the config before building: each size may be within limits
+    # while their product asks for terabytes.
+    header, _ = read_header(path)
+    shapes = {k: tuple(v.get("shape", ())) for k, v in header.items() if isinstance(v, dict)}
+    tensors = load_tensors(path)
+    drop_tied_head(path, tensors)
+    shapes.pop("lm_head.weight", None)
+    check_shapes(path, config, shapes)
+    model = GPT(config)
+    load_state_into(path, model, tensors)
     name = card.get("name") or Path(path).stem
     return LoadedModel(
         name=name,
@@ -45,3 +55,13 @@ def load_text_model(path: str | Path, card: dict) -> LoadedModel:
         model=model.eval(),
         tokenizer=tokenizer,
     )
+
+
+def gpt_from_card(path: str | Path, card: dict) -> GPT:
+    """An untrained GPT shaped as the card says, once the file's tensors are known to fit it."""
+    config = config_from_card(path, card)
+    header, _ = read_header(path)
+    shapes = {k: tuple(v.get("shape", ())) for k, v in header.items() if isinstance(v, dict)}
+    shapes.pop("lm_head.weight", None)
+    check_shapes(path, config, shapes)
+    return GPT(config)
