@@ -299,10 +299,22 @@ class MainWindow(QMainWindow):
             return
         if (
             self._loaded_info
-            and self.picker._same(self._loaded_info["path"], path)
+            and self.picker.same_path(self._loaded_info["path"], path)
             and not self._loading_path
         ):
             self.picker.select_path(path)
+            return
+        info = self.picker.find(path=path)
+        if info and str(info.get("kind", "")).startswith("image-"):
+            self.tabs.setCurrentIndex(1)
+            self.message_bar.show_message(
+                self.tr("{0} is an image model: image models open in the image workspace.").format(
+                    info.get("title") or info["name"]
+                ),
+                error=False,
+            )
+            if self._loaded_info:
+                self.picker.select_path(self._loaded_info["path"])
             return
         if self._running:
             self.stop()
@@ -396,6 +408,7 @@ class MainWindow(QMainWindow):
         self.sig_request_generate.emit(prompt, settings, self._cancel)
 
     def stop(self) -> None:
+        self._generate_when_ready = False
         if self._cancel is not None and not self._cancel.is_set():
             self._cancel.set()
             self._set_status(stop=self.tr("stopping…"))

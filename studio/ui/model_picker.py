@@ -64,7 +64,7 @@ class ModelPicker(QWidget):
             self.select_path(current)
 
     def _add(self, m: dict) -> None:
-        if any(self._same(x["path"], m["path"]) for x in self._models):
+        if any(self.same_path(x["path"], m["path"]) for x in self._models):
             return
         self._models.append(m)
         where = {"bundled": self.tr("bundled"), "user": self.tr("yours"), "path": self.tr("opened")}
@@ -75,7 +75,7 @@ class ModelPicker(QWidget):
     def add_model(self, m: dict) -> None:
         """Add (or update) a model that was opened by path and select it."""
         for i, x in enumerate(self._models):
-            if self._same(x["path"], m["path"]):
+            if self.same_path(x["path"], m["path"]):
                 self._models[i] = {**x, **{k: v for k, v in m.items() if k != "source"}}
                 self.select_path(m["path"])
                 return
@@ -87,7 +87,7 @@ class ModelPicker(QWidget):
 
     def find(self, name: str = "", path: str = "") -> dict | None:
         for m in self._models:
-            if path and self._same(m["path"], path):
+            if path and self.same_path(m["path"], path):
                 return m
         for m in self._models:
             if name and m["name"] == name:
@@ -96,7 +96,7 @@ class ModelPicker(QWidget):
 
     def select_path(self, path: str) -> bool:
         for i, m in enumerate(self._models):
-            if self._same(m["path"], path):
+            if self.same_path(m["path"], path):
                 self.combo.setCurrentIndex(i)
                 return True
         return False
@@ -118,7 +118,7 @@ class ModelPicker(QWidget):
             self.sig_model_chosen.emit(self._models[i]["path"])
 
     @staticmethod
-    def _same(a: str, b: str) -> bool:
+    def same_path(a: str, b: str) -> bool:
         try:
             return Path(a).resolve() == Path(b).resolve()
         except OSError:
