@@ -214,6 +214,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         betas=(0.9, 0.99),
     )
     step, elapsed_before, best_val = 0, 0.0, None
+    commands = [cfg.command or " ".join(shlex.quote(a) for a in sys.argv)]
     gen = torch.Generator().manual_seed(cfg.seed)
     if state is not None:
         model.load_state_dict(state["model"])
@@ -222,6 +223,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         elapsed_before = float(state["elapsed_s"])
         gen.set_state(state["gen_state"])
         best_val = state.get("val_loss")
+        commands = list(state.get("commands", [])) + commands
 
     budget_s = cfg.minutes * 60 if cfg.minutes else None
     batch = h["batch_size"]
@@ -278,6 +280,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
                 "eos": tokenizer.eos,
                 "val_loss": last_val,
                 "hyper": {k: v for k, v in h.items()},
+                "commands": commands,
             },
             ckpt_path,
         )
@@ -345,7 +348,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
             "val_tokens": len(val_ids),
         },
         "training": {
-            "command": cfg.command or " ".join(shlex.quote(a) for a in sys.argv),
+            "command": " && ".join(commands),
             "steps": step,
             "minutes": round(minutes, 1),
             "seed": cfg.seed,
