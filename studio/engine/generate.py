@@ -144,6 +144,13 @@ def generate_text(
     settings: GenerationSettings | None = None,
     cancel: threading.Event | None = None,
 ) -> Iterator[Event]:
+    """Continue `prompt`: a StartEvent, any WarningEvents, TokenEvents step by step (samples in
+    order within a step), then one DoneEvent per sample.
+
+    Raises SettingsError for a prompt that is not text or a model without a tokenizer (on the first
+    next(), as with any generator). Setting `cancel` ends every sample at the next step with stop
+    reason "cancelled".
+    """
     settings = settings or GenerationSettings()
     if not isinstance(prompt, str):
         raise SettingsError(f"prompt must be text, got {type(prompt).__name__}")
