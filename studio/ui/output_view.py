@@ -23,6 +23,11 @@ def prob_color(p: float) -> QColor:
     return QColor.fromHsvF(p / 3.0, 0.42, 1.0)
 
 
+def pct(p: float) -> str:
+    """A probability as a percentage that stays readable when small: 12.3%, 0.042%."""
+    return f"{p:.1%}" if p >= 0.001 or p == 0 else f"{p * 100:.2g}%"
+
+
 def qlen(s: str) -> int:
     """Length in Qt's document positions (UTF-16 code units), which count an emoji as two."""
     return len(s.encode("utf-16-le")) // 2
@@ -160,16 +165,16 @@ class OutputView(QTextEdit):
     def token_tooltip(self, i: int) -> str:
         t = self._tokens[i]
         rows = "".join(
-            "<tr><td>{}</td><td align=right>{:.1%}</td><td align=right>{:.1%}</td></tr>".format(
+            "<tr><td>{}</td><td align=right>{}</td><td align=right>{}</td></tr>".format(
                 ("<b>{}</b>" if c.id == t.id else "{}").format(html.escape(show_text(c.text))),
-                c.prob,
-                c.model_prob,
+                pct(c.prob),
+                pct(c.model_prob),
             )
             for c in t.top
         )
         head = self.tr("Token {0}: <b>{1}</b>").format(t.step + 1, html.escape(show_text(t.text)))
-        nums = self.tr("prob {0:.1%} · model_prob {1:.1%} · entropy {2:.2f} nats").format(
-            t.prob, t.model_prob, t.entropy
+        nums = self.tr("prob {0} · model_prob {1} · entropy {2:.2f} nats").format(
+            pct(t.prob), pct(t.model_prob), t.entropy
         )
         table = ""
         if rows:
