@@ -30,7 +30,7 @@ TARGETS = {
     "last_token_ms": 100.0,
     "stop_ms": 100.0,
 }
-PROMPT = "ROMEO:\n"
+PROMPT = ""  # the model's own start (any model, any script)
 
 
 def _time_torch_import() -> float:
