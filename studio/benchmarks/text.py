@@ -59,7 +59,7 @@ class Plan:
 
 
 FULL = Plan(
-    tiny_tokens=256,
+    tiny_tokens=240,  # with the 7-token prompt, inside the 256-token window
     gpt2_config=GPTConfig(block_size=1024, vocab_size=50257, n_layer=12, n_head=12, n_embd=768),
     gpt2_tokens=64,
     cache_tokens=256,
