@@ -2,10 +2,10 @@
 
 import errno
 import json
+import os
 
 import pytest
 
-from studio.io import atomic
 from studio.io.export import export_run, format_md, format_txt, read_run
 from studio.io.run import RunFormatError, RunRecord
 
@@ -105,7 +105,7 @@ def test_full_disk_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)  # every atomic write goes through os.fsync
     with pytest.raises(OSError, match="No space"):
         export_run(target, make_run())
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
