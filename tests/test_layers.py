@@ -22,3 +22,12 @@ def test_engine_and_io_import_without_qt():
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_io_does_not_import_torch():
+    # the window imports io before it is shown, and must appear before torch is imported
+    code = (
+        "import sys, studio.io.atomic, studio.io.export, studio.io.history, studio.io.settings\n"
+        "assert 'torch' not in sys.modules, 'torch imported by studio.io'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
