@@ -1,36 +1,5 @@
-"""Atomic file writes: a temporary file in the target's folder, fsync, then `os.replace`.
+"""Atomic file writes for exports and settings: the engine's one implementation (torch-free)."""
 
-A failure at any point (unwritable folder, full disk) removes the temporary file, leaves any existing
-target untouched, and re-raises the `OSError` for the caller to report. (The engine has its own copy
-for model files: importing it here would import torch before the window is shown.)
-"""
+from studio.engine.atomic import atomic_write_bytes, atomic_write_text
 
-from __future__ import annotations
-
-import contextlib
-import os
-import tempfile
-from pathlib import Path
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+__all__ = ["atomic_write_bytes", "atomic_write_text"]
