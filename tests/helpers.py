@@ -38,3 +38,20 @@ def tiny_char_model(seed: int = 0, block_size: int = 32, n_layer: int = 2) -> Lo
 def save_tiny(path: Path, loaded: LoadedModel) -> Path:
     save_model_file(path, untied_state_dict(loaded.model), loaded.card)
     return path
+
+
+def train_bpe(lines: list[str], vocab_size: int, eos: str = "<|endoftext|>") -> str:
+    """A tiny byte-level BPE (GPT-2 style) trained on a few lines; returns its tokenizer.json."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[eos],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(lines * 4, trainer)
+    return tok.to_str()

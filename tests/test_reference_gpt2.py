@@ -12,6 +12,7 @@ import os
 import pickle
 from pathlib import Path
 
+import helpers
 import pytest
 import torch
 
@@ -34,20 +35,8 @@ PROMPT = "The fox 看见 the moon, 明月"
 
 
 def train_bpe(vocab_size: int = 400) -> str:
-    """A tiny byte-level BPE (GPT-2 style) trained on a few lines; returns its tokenizer.json."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=[EOS],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(LINES * 4, trainer)
-    return tok.to_str()
+    """A tiny byte-level BPE trained on LINES; returns its tokenizer.json."""
+    return helpers.train_bpe(LINES, vocab_size, EOS)
 
 
 @pytest.fixture(scope="module")

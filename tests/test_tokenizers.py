@@ -3,6 +3,7 @@ BPE streaming that releases whole characters only."""
 
 from __future__ import annotations
 
+import helpers
 import torch
 from torch import nn
 
@@ -23,19 +24,7 @@ STREAM_TEXT = "春眠不觉晓，龍飛鳳舞 and the fox。明月光😀！"
 
 
 def _bpe(vocab_size: int = 300) -> BPETokenizer:
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=[EOS],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(TRAIN_LINES * 4, trainer)
-    return BPETokenizer(tok.to_str())
+    return BPETokenizer(helpers.train_bpe(TRAIN_LINES, vocab_size, EOS))
 
 
 class _Cache:
