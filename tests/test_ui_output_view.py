@@ -67,3 +67,20 @@ def test_long_sessions_of_qt_calls_do_not_exhaust_none(qtbot):
         label.setText("x")
     assert sys.getrefcount(None) > 10_000 or sys.version_info >= (3, 12)
     assert before > 0
+
+
+def test_long_sessions_of_signal_emits_do_not_exhaust_true(qtbot):
+    # the same builds drop a reference to True on every signal emit; 20,000 emits of a bool signal
+    # used to abort the interpreter at exit with "bool_dealloc"
+    from PySide6.QtCore import QObject, Signal
+
+    class Source(QObject):
+        flag = Signal(bool)
+
+    source = Source()
+    got = []
+    source.flag.connect(got.append)
+    for _ in range(20_000):
+        source.flag.emit(True)
+    assert len(got) == 20_000
+    assert sys.getrefcount(True) > 10_000 or sys.version_info >= (3, 12)
