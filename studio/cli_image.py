@@ -202,36 +202,16 @@ def _read_init(loaded, path: str, keep_rows: int | None):
 
 def grid(images: list, gap: int = 2):
     """Images (H, W) or (H, W, 3) uint8 side by side in a square-ish grid with a grey gap."""
-    import math
+    from studio.io.image_export import grid as _grid
 
-    import numpy as np
-
-    n = len(images)
-    cols = math.ceil(math.sqrt(n))
-    rows = math.ceil(n / cols)
-    H, W = images[0].shape[:2]
-    shape = (rows * H + (rows - 1) * gap, cols * W + (cols - 1) * gap) + images[0].shape[2:]
-    out = np.full(shape, 128, dtype=np.uint8)
-    for i, im in enumerate(images):
-        r, c = divmod(i, cols)
-        out[r * (H + gap) : r * (H + gap) + H, c * (W + gap) : c * (W + gap) + W] = im
-    return out
+    return _grid(images, gap)
 
 
 def png_meta_for(loaded, settings, seed: int, extra: dict | None = None) -> dict:
     """The text chunks of a generated PNG: enough to restore the settings and redraw it."""
-    from studio import __version__
+    from studio.io.image_export import png_meta_for as _meta
 
-    s = settings.to_dict() | {"seed": seed}
-    meta = {
-        "model": loaded.name,
-        "model_title": loaded.title,
-        "settings": json.dumps(s, sort_keys=True),
-        "seed": str(seed),
-        "version": __version__,
-    }
-    meta.update({k: str(v) for k, v in (extra or {}).items()})
-    return meta
+    return _meta(loaded.name, loaded.title, settings.to_dict(), seed, extra)
 
 
 def generate_image_command(args: argparse.Namespace, loaded) -> int:
@@ -330,22 +310,6 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
 
 def _save_gif(path: str, frames: list, scale: int = 4) -> None:
     """An animated GIF of the drawing, each frame scaled up `scale` times (nearest neighbour)."""
-    import io
+    from studio.io.image_export import save_gif
 
-    import numpy as np
-    from PIL import Image
-
-    from studio.engine.modelfile import atomic_write_bytes
-    from studio.engine.png_meta import ImageFileError
-
-    ims = [
-        Image.fromarray(np.kron(f, np.ones((scale, scale) + (1,) * (f.ndim - 2), np.uint8)))
-        for f in frames
-    ]
-    buf = io.BytesIO()
-    durations = [60] * (len(ims) - 1) + [1500]
-    ims[0].save(buf, "GIF", save_all=True, append_images=ims[1:], duration=durations, loop=0)
-    try:
-        atomic_write_bytes(path, buf.getvalue())
-    except OSError as e:
-        raise ImageFileError(f"{path}: cannot write ({e.strerror or e})") from None
+    save_gif(path, frames, scale)

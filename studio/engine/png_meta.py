@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+# the torch-free atomic write, so io (and the window, before torch) can read and write PNGs
+from studio.engine.atomic import atomic_write_bytes
 from studio.engine.errors import StudioError
-from studio.engine.modelfile import atomic_write_bytes
 
 PREFIX = "aigc-studio."
 

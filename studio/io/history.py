@@ -32,6 +32,11 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
 """
+# Columns added after the first release; older databases get them (with these defaults) on open.
+ADDED_COLUMNS = {
+    "kind": "TEXT NOT NULL DEFAULT 'text'",
+    "media_json": "TEXT NOT NULL DEFAULT '{}'",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class HistoryRow:
     first_words: str
     stop_reason: str
     tokens: int
+    kind: str = "text"
 
 
 class HistoryStore:
@@ -58,6 +64,10 @@ class HistoryStore:
         # NORMAL in WAL mode: a committed run survives the process being killed
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        for name, decl in ADDED_COLUMNS.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {decl}")
         self.db.commit()
 
     def close(self) -> None:
@@ -67,8 +77,8 @@ class HistoryStore:
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (created, model_name, model_title, model_path, prompt, text, seed,"
-                " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json, kind, media_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.created,
                     run.model_name,
@@ -83,6 +93,8 @@ class HistoryStore:
                     run.tokens_per_s,
                     json.dumps(run.settings, ensure_ascii=False),
                     json.dumps(run.trace, ensure_ascii=False, separators=(",", ":")),
+                    run.kind,
+                    json.dumps(run.media, ensure_ascii=False, separators=(",", ":")),
                 ),
             )
         run.id = int(cur.lastrowid)
@@ -92,7 +104,7 @@ class HistoryStore:
         """Newest first; `search` matches the prompt, the text or the model (case-insensitive)."""
         sql = (
             "SELECT id, created, model_name, model_title, substr(prompt || text, 1, 200),"
-            " stop_reason, tokens FROM runs"
+            " stop_reason, tokens, kind FROM runs"
         )
         args: list = []
         if search:
@@ -105,25 +117,26 @@ class HistoryStore:
         sql += " ORDER BY created DESC, id DESC LIMIT ?"
         args.append(limit)
         rows = []
-        for rid, created, name, title, head, reason, tokens in self.db.execute(sql, args):
+        for rid, created, name, title, head, reason, tokens, kind in self.db.execute(sql, args):
             words = " ".join(head.split()[:10])
             if len(words) > 80:
                 words = words[:79] + "…"
-            rows.append(HistoryRow(rid, created, name, title, words, reason, tokens))
+            rows.append(HistoryRow(rid, created, name, title, words, reason, tokens, kind))
         return rows
 
     def get(self, run_id: int) -> RunRecord | None:
         row = self.db.execute(
             "SELECT id, created, model_name, model_title, model_path, prompt, text, seed,"
-            " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json"
+            " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json, kind, media_json"
             " FROM runs WHERE id = ?",
             (run_id,),
         ).fetchone()
         if row is None:
             return None
         (rid, created, name, title, mpath, prompt, text, seed, reason, tokens, ttft, tps, s, t) = (
-            row
+            row[:14]
         )
+        kind, media = row[14], row[15]
         return RunRecord(
             model_name=name,
             model_title=title,
@@ -139,6 +152,8 @@ class HistoryStore:
             created=created,
             trace=json.loads(t),
             id=rid,
+            kind=kind,
+            media=json.loads(media),
         )
 
     def delete(self, run_id: int) -> None:

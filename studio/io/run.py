@@ -37,10 +37,16 @@ class RunRecord:
     created: float = field(default_factory=time.time)  # unix time the run ended
     trace: list[dict] = field(default_factory=list)  # TokenEvent.to_json() per generated token
     id: int | None = None  # history row id, once stored
+    kind: str = "text"  # "text" | "image"
+    # image runs: size, label, the pictures (base64 PNG) and per-pixel maps; see ui/image_worker.py
+    media: dict = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("id")
+        if self.kind == "text":  # text run files stay exactly as they were
+            d.pop("kind")
+            d.pop("media")
         return {"format": RUN_FORMAT, "version": RUN_FORMAT_VERSION, **d}
 
     @classmethod
@@ -66,6 +72,8 @@ class RunRecord:
                 tokens_per_s=float(d.get("tokens_per_s", 0.0)),
                 created=float(d.get("created", 0.0)),
                 trace=list(d.get("trace") or []),
+                kind=str(d.get("kind") or "text"),
+                media=dict(d.get("media") or {}),
             )
         except (KeyError, TypeError, ValueError) as e:
             raise RunFormatError(f"run is missing or has a bad field: {e}") from None

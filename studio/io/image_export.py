@@ -1,0 +1,154 @@
+"""Pictures of image runs: the batch grid, PNG text chunks, the animated GIF, and init images.
+
+Shared by the command line and the window; torch-free (the window uses it before and after the
+worker loads torch). Writes are atomic, like every export; whether to overwrite is the caller's
+question to ask.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from studio.engine.png_meta import ImageFileError, png_bytes, read_image, read_png_meta
+from studio.io.atomic import atomic_write_bytes
+
+__all__ = [
+    "ImageFileError",
+    "decode_png",
+    "encode_png",
+    "generation_frames",
+    "gif_bytes",
+    "grid",
+    "load_init_image",
+    "png_meta_for",
+    "read_png_meta",
+    "save_gif",
+    "save_png",
+]
+
+
+def grid(images: list[np.ndarray], gap: int = 2) -> np.ndarray:
+    """Images (H, W) or (H, W, 3) uint8 side by side in a square-ish grid with a grey gap."""
+    n = len(images)
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    H, W = images[0].shape[:2]
+    shape = (rows * H + (rows - 1) * gap, cols * W + (cols - 1) * gap) + images[0].shape[2:]
+    out = np.full(shape, 128, dtype=np.uint8)
+    for i, im in enumerate(images):
+        r, c = divmod(i, cols)
+        out[r * (H + gap) : r * (H + gap) + H, c * (W + gap) : c * (W + gap) + W] = im
+    return out
+
+
+def png_meta_for(
+    model_name: str, model_title: str, settings: dict, seed: int, extra: dict | None = None
+) -> dict[str, str]:
+    """The text chunks of a generated PNG: enough to restore the settings and redraw it."""
+    from studio import __version__
+
+    s = dict(settings) | {"seed": seed}
+    meta = {
+        "model": model_name,
+        "model_title": model_title,
+        "settings": json.dumps(s, sort_keys=True),
+        "seed": str(seed),
+        "version": __version__,
+    }
+    meta.update({k: str(v) for k, v in (extra or {}).items()})
+    return meta
+
+
+def save_png(path: str | Path, image: np.ndarray, meta: dict[str, str] | None = None) -> None:
+    """Write a PNG with our text chunks; ImageFileError (one line, naming the file) on failure."""
+    try:
+        atomic_write_bytes(path, png_bytes(image, meta))
+    except OSError as e:
+        raise ImageFileError(f"{path}: cannot write ({e.strerror or e})") from None
+
+
+def generation_frames(
+    images: list[np.ndarray], kept: np.ndarray | None, blank: np.ndarray, rows_per_frame: int = 1
+) -> list[np.ndarray]:
+    """Frames of a raster-order generation rebuilt from its final images: frame k shows the rows
+    drawn so far, kept pixels from the start, and `blank` (the colour of an undrawn pixel) elsewhere.
+    Pixels are drawn in raster order, so this is exactly what the window showed, row by row."""
+    H = images[0].shape[0]
+    frames = []
+    for done in [*range(0, H, max(1, rows_per_frame)), H]:
+        ims = []
+        for im in images:
+            f = np.empty_like(im)
+            f[...] = blank
+            f[:done] = im[:done]
+            if kept is not None:
+                f[kept] = im[kept]
+            ims.append(f)
+        frames.append(grid(ims) if len(ims) > 1 else ims[0])
+    return frames
+
+
+def gif_bytes(frames: list[np.ndarray], scale: int = 4, ms: int = 60, hold_ms: int = 1500) -> bytes:
+    """An animated GIF, each frame scaled up `scale` times (nearest neighbour); the last is held."""
+    from PIL import Image
+
+    ims = [
+        Image.fromarray(np.kron(f, np.ones((scale, scale) + (1,) * (f.ndim - 2), np.uint8)))
+        for f in frames
+    ]
+    buf = io.BytesIO()
+    durations = [ms] * (len(ims) - 1) + [hold_ms]
+    ims[0].save(buf, "GIF", save_all=True, append_images=ims[1:], duration=durations, loop=0)
+    return buf.getvalue()
+
+
+def save_gif(path: str | Path, frames: list[np.ndarray], scale: int = 4) -> None:
+    data = gif_bytes(frames, scale)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        raise ImageFileError(f"{path}: cannot write ({e.strerror or e})") from None
+
+
+def encode_png(image: np.ndarray) -> str:
+    """A small image as base64 PNG text, for the history database and run files."""
+    return base64.b64encode(png_bytes(image)).decode("ascii")
+
+
+def decode_png(text: str) -> np.ndarray:
+    """The pixels of `encode_png` text: (H, W) grey or (H, W, 3) RGB uint8."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(base64.b64decode(text))) as im:
+        return np.asarray(im.convert("L" if im.mode in ("L", "1") else "RGB")).copy()
+
+
+def load_init_image(
+    path: str | Path, height: int, width: int, grey: bool, keep_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels in the model's format, mask of pixels to keep) from an image file, as the CLI's
+    --init reads it: an image of another size is refused, not resized (resizing would change the very
+    pixels the person asked to keep). Transparent pixels are the ones to draw; an opaque image keeps
+    its first `keep_rows` rows (all rows when None)."""
+    rgb, alpha = read_image(path)
+    if rgb.shape[:2] != (height, width):
+        raise ImageFileError(
+            f"{path}: the image is {rgb.shape[1]}x{rgb.shape[0]} pixels but the model draws "
+            f"{width}x{height}; it is not resized, so give a {width}x{height} image"
+        )
+    if alpha is not None:
+        mask = alpha > 0
+    else:
+        mask = np.zeros((height, width), dtype=bool)
+        mask[: height if keep_rows is None else max(0, min(height, keep_rows))] = True
+    if not grey:
+        return rgb, mask
+    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
+    lum = np.rint(0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
+    return np.where((r == g) & (g == b), rgb[..., 0], lum).astype(np.uint8), mask
