@@ -1,5 +1,5 @@
-"""The main window: model picker and sampling panel on the left, the text (and, later, image)
-workspace in the middle, the history on the right, the status bar below.
+"""The main window: model picker and sampling panel on the left, the text and image workspaces
+in the middle, the history on the right, the status bar below.
 
 The GUI thread only shows things: models load and run in `GenerationWorker`, in its own thread, and
 their events arrive here in batches (at most one per frame).
@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -31,10 +30,13 @@ from PySide6.QtWidgets import (
 from studio.engine.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.io.export import export_run, read_run
 from studio.io.history import HistoryStore
+from studio.io.image_export import ImageFileError
 from studio.io.paths import history_path
 from studio.io.run import RunFormatError, RunRecord, trace_events
 from studio.io.settings import load_settings, save_settings
 from studio.ui.history_panel import HistoryPanel
+from studio.ui.image_worker import ImageFrame
+from studio.ui.image_workspace import ImageWorkspace
 from studio.ui.model_card_dialog import ModelCardDialog
 from studio.ui.model_picker import ModelPicker
 from studio.ui.sampling_panel import SamplingPanel
@@ -54,6 +56,10 @@ class MainWindow(QMainWindow):
     """Ask the worker to load a model: (path, device)."""
     sig_request_generate = Signal(str, object, object)
     """Ask the worker to run: (prompt, settings dict, cancel event)."""
+    sig_request_image = Signal(object, object)
+    """Ask the worker to draw: (ImageRequest, cancel event)."""
+    sig_request_png = Signal(str)
+    """Ask the worker for the settings stored in a PNG (its path)."""
     sig_model_ready = Signal(object)
     """A model finished loading and can generate (its description)."""
     sig_batch_shown = Signal(int)
@@ -78,6 +84,9 @@ class MainWindow(QMainWindow):
         self._generate_when_ready = False
         self._models_listed = False
         self._last_run: RunRecord | None = None
+        self._run_kind = "text"  # the kind of the run in progress (or the last one)
+        self._pending_image_record: RunRecord | None = None  # shown once its model has loaded
+        self._pending_image_settings: dict | None = None  # from a PNG, applied once loaded
         self._run_t0 = 0.0
         self._first_t: float | None = None
         self._status_t = 0.0
@@ -97,6 +106,11 @@ class MainWindow(QMainWindow):
         self.sig_request_list.connect(self.worker.list_models)
         self.sig_request_load.connect(self.worker.load_model)
         self.sig_request_generate.connect(self.worker.generate)
+        self.sig_request_image.connect(self.worker.generate_image)
+        self.sig_request_png.connect(self.worker.read_png)
+        self.worker.sig_image_frame.connect(self._on_image_frame)
+        self.worker.sig_png_read.connect(self._on_png_read)
+        self.worker.sig_png_failed.connect(self._on_png_failed)
         self.worker.sig_models_listed.connect(self._on_models_listed)
         self.worker.sig_model_loading.connect(self._on_model_loading)
         self.worker.sig_model_loaded.connect(self._on_model_loaded)
@@ -149,16 +163,15 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.stop)
         self.colors_check.toggled.connect(self.set_colors)
 
-        image_tab = QLabel(
-            self.tr(
-                "Image models arrive with the image workspace.\nThe model picker and the sampling panel on the left will drive it too."
-            )
-        )
-        image_tab.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        image_tab.setObjectName("imagePlaceholder")
+        self.image = ImageWorkspace()
+        self.image.sig_generate.connect(lambda: self.generate_image(complete=False))
+        self.image.sig_complete.connect(lambda: self.generate_image(complete=True))
+        self.image.sig_stop.connect(self.stop)
+        self.image.sig_export.connect(self.export_image_dialog)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text, self.tr("Text"))
-        self.tabs.addTab(image_tab, self.tr("Image"))
+        self.tabs.addTab(self.image, self.tr("Image"))
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         self.history_panel = HistoryPanel(self.history)
         self.history_panel.sig_run_selected.connect(self.restore_from_history)
@@ -205,7 +218,7 @@ class MainWindow(QMainWindow):
             self.tr("&Open…"),
             self.open_dialog,
             [QKeySequence.StandardKey.Open],
-            self.tr("Open an exported run (.json) or a model file"),
+            self.tr("Open an exported run (.json), an exported image (.png) or a model file"),
         )
         self.open_model_action = action(
             self.tr("Open &Model…"), self.open_model_dialog, tip=self.tr("Open a model file")
@@ -218,8 +231,8 @@ class MainWindow(QMainWindow):
         self.export_action = action(
             self.tr("&Export…"),
             self.export_dialog,
-            ["Ctrl+E"],
-            self.tr("Export the run as .txt, .md or .json"),
+            ["Ctrl+E", "Ctrl+S"],
+            self.tr("Export the run as .txt, .md or .json, or the image as .png or .gif"),
         )
         self.copy_action = action(
             self.tr("&Copy Text"),
@@ -304,18 +317,6 @@ class MainWindow(QMainWindow):
         ):
             self.picker.select_path(path)
             return
-        info = self.picker.find(path=path)
-        if info and str(info.get("kind", "")).startswith("image-"):
-            self.tabs.setCurrentIndex(1)
-            self.message_bar.show_message(
-                self.tr("{0} is an image model: image models open in the image workspace.").format(
-                    info.get("title") or info["name"]
-                ),
-                error=False,
-            )
-            if self._loaded_info:
-                self.picker.select_path(self._loaded_info["path"])
-            return
         if self._running:
             self.stop()
         self.picker.select_path(path)
@@ -341,7 +342,14 @@ class MainWindow(QMainWindow):
         self.picker.set_state("")
         self.picker.card_button.setEnabled(True)
         self._set_status(model=info.get("title") or info["name"], device=info.get("device", "?"))
-        self.tabs.setCurrentIndex(0)
+        if self._is_image(info):
+            # image models drive the image workspace, with the same picker and sampling panel
+            self.image.set_model(info)
+            self.tabs.setCurrentIndex(1)
+            self._apply_pending_image()
+        else:
+            self.image.set_model(None)
+            self.tabs.setCurrentIndex(0)
         self._update_actions()
         self.sig_model_ready.emit(info)
         if self._generate_when_ready:
@@ -385,11 +393,15 @@ class MainWindow(QMainWindow):
                     error=False,
                 )
             return
+        if self._is_image(self._loaded_info):
+            self.generate_image(complete=False)
+            return
         self._generate_when_ready = False
         settings = self.sampling.generation_settings()
         if settings is None:
             self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
             return
+        self._run_kind = "text"
         prompt = self.prompt_edit.toPlainText()
         self.message_bar.hide()
         self._cancel = threading.Event()
@@ -461,8 +473,11 @@ class MainWindow(QMainWindow):
             return
         self._running = False
         self._cancel = None
+        if self._run_kind == "image":
+            self.image.run_ended(record)
         if record is not None:
-            self._last_run = record
+            if record.kind == "text":
+                self._last_run = record
             self.history_panel.refresh()
         else:
             self._set_status(stop=self.tr("failed"))
@@ -471,7 +486,11 @@ class MainWindow(QMainWindow):
 
     def _on_error(self, message: str) -> None:
         if not self._closed:
-            self.message_bar.show_message(message)
+            self._message_bar().show_message(message)
+
+    def _message_bar(self):
+        """The message line of the workspace on screen."""
+        return self.image.message_bar if self.tabs.currentIndex() == 1 else self.message_bar
 
     def set_colors(self, on: bool) -> None:
         self.output.set_colors(on)
@@ -486,9 +505,12 @@ class MainWindow(QMainWindow):
     def restore_run(self, record: RunRecord) -> None:
         """Show a past run: its prompt, text, settings and model."""
         if self._running:
-            self.message_bar.show_message(
+            self._message_bar().show_message(
                 self.tr("Stop the run first, then open another."), error=False
             )
+            return
+        if record.kind == "image":
+            self.restore_image_run(record)
             return
         self.prompt_edit.setPlainText(record.prompt)
         self.sampling.set_generation_settings(record.settings)
@@ -532,6 +554,10 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str) -> None:
         """Open a dropped or chosen path: an exported run (.json) or a model file or folder."""
         p = Path(path)
+        if p.suffix.lower() == ".png":
+            self.tabs.setCurrentIndex(1)
+            self.sig_request_png.emit(str(p))
+            return
         if p.is_file() and p.suffix.lower() == ".json":
             try:
                 record = read_run(p)
@@ -547,7 +573,10 @@ class MainWindow(QMainWindow):
             self,
             self.tr("Open a run or a model"),
             "",
-            self.tr("Runs and models (*.json *.safetensors *.pt);;All files (*)"),
+            self.tr(
+                "Runs, images and models (*.json *.png *.safetensors *.pt);;"
+                "Exported images (*.png);;All files (*)"
+            ),
         )
         if path:
             self.open_path(path)
@@ -581,6 +610,12 @@ class MainWindow(QMainWindow):
         return self._last_run
 
     def export_dialog(self, record: RunRecord | None = None) -> None:
+        if isinstance(record, RunRecord) and record.kind == "image":
+            self.export_image_dialog(record)
+            return
+        if not isinstance(record, RunRecord) and self.tabs.currentIndex() == 1:
+            self.export_image_dialog()
+            return
         record = record if isinstance(record, RunRecord) else self._last_run
         if record is None:
             self.statusBar().showMessage(
@@ -651,6 +686,219 @@ class MainWindow(QMainWindow):
         QGuiApplication.clipboard().setText(self.output.toPlainText())
         self.statusBar().showMessage(self.tr("Copied the text."), 3000)
 
+    # ---- images -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_image(info: dict | None) -> bool:
+        return bool(info) and str(info.get("kind", "")).startswith("image-")
+
+    def _tab_changed(self, index: int) -> None:
+        # repetition penalty, length and stop strings mean nothing to pixels
+        self.sampling.set_text_controls_enabled(index == 0)
+
+    def generate_image(self, complete: bool = False) -> None:
+        """Draw images with the loaded image model (complete: around the drawn or loaded pixels)."""
+        if self._running or self._closed:
+            return
+        self.tabs.setCurrentIndex(1)
+        if not self._is_image(self._loaded_info) or self._loading_path:
+            if self._loading_path or not self._models_listed:
+                self._generate_when_ready = not complete
+                self.statusBar().showMessage(self.tr("Generating once the model is loaded…"), 5000)
+            else:
+                self.image.message_bar.show_message(
+                    self.tr("Choose an image model (digits or emoji) in the model picker first."),
+                    error=False,
+                )
+            return
+        self._generate_when_ready = False
+        settings = self.sampling.generation_settings()
+        if settings is None:
+            self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
+            return
+        request = self.image.request(settings["sampling"], settings["seed"], complete)
+        if request is None:
+            return
+        self._run_kind = "image"
+        self._cancel = threading.Event()
+        self._running = True
+        self._shown = 0
+        self._run_t0 = time.perf_counter()
+        self._first_t = None
+        self.image.start_run(request)
+        self._set_status(
+            tokens=self.tr("0 pixels"),
+            speed="– pixels/s",
+            ttft=self.tr("first pixel –"),
+            stop=self.tr("running…"),
+        )
+        self._update_actions()
+        self.sig_request_image.emit(request, self._cancel)
+
+    def _on_image_frame(self, frame: ImageFrame) -> None:
+        if self._closed or self._run_kind != "image":
+            return
+        if frame.start is not None:
+            self.sampling.set_used_seed(frame.start.seed)
+        self.image.apply_frame(frame)
+        now = time.perf_counter()
+        if frame.pixels is not None and self._first_t is None:
+            self._first_t = now
+            self._set_status(
+                ttft=self.tr("first pixel {0:.0f} ms").format((now - self._run_t0) * 1000)
+            )
+        self._shown = self.image.steps
+        if frame.done:
+            d = frame.done[0]
+            pixels, _ = self.image.progress_text()
+            self._set_status(
+                tokens=pixels,
+                speed=self.tr("{0:.0f} pixels/s").format(d.tokens_per_s * len(frame.done)),
+                ttft=self.tr("first pixel {0:.0f} ms").format(d.ttft_ms),
+                stop=self.tr("stop: {0}").format(d.stop_reason),
+            )
+        elif now - self._status_t >= STATUS_INTERVAL_S:
+            # the numbers change every frame; people read them a few times a second
+            self._status_t = now
+            pixels, speed = self.image.progress_text()
+            self._set_status(tokens=pixels, speed=speed)
+            self.image.show_progress()
+        self.last_batch_shown_at = time.perf_counter()
+        self.sig_batch_shown.emit(self._shown)
+
+    def restore_image_run(self, record: RunRecord) -> None:
+        """Show a past image run; its model is loaded first when another one is."""
+        s = record.settings
+        self.sampling.set_generation_settings(
+            {"sampling": s.get("sampling") or {}, "seed": record.seed}
+        )
+        self.sampling.set_used_seed(record.seed)
+        self.tabs.setCurrentIndex(1)
+        self._pending_image_record = record
+        self._pending_image_settings = s
+        m = self.picker.find(name=record.model_name, path=record.model_path)
+        if m is not None and not (
+            self._loaded_info and self.picker.same_path(self._loaded_info["path"], m["path"])
+        ):
+            self.choose_model(m["path"])
+            return
+        if m is None:
+            self.image.message_bar.show_message(
+                self.tr(
+                    "The model of this run ({0}) is not available; open it to draw again."
+                ).format(record.model_name),
+                error=False,
+            )
+        self._apply_pending_image()
+
+    def _apply_pending_image(self) -> None:
+        settings, self._pending_image_settings = self._pending_image_settings, None
+        record, self._pending_image_record = self._pending_image_record, None
+        if settings is not None:
+            self.image.apply_settings(settings)
+        if record is not None:
+            try:
+                self.image.show_record(record)
+            except (ValueError, KeyError, OSError) as e:
+                self.image.message_bar.show_message(
+                    self.tr("Could not show this run: {0}").format(e)
+                )
+            self._set_status(
+                tokens=self.tr("{0} pixels").format(record.tokens),
+                speed=self.tr("{0:.0f} pixels/s").format(record.tokens_per_s),
+                ttft=self.tr("first pixel {0:.0f} ms").format(record.ttft_ms),
+                stop=self.tr("stop: {0}").format(record.stop_reason),
+            )
+        self._update_actions()
+
+    def _on_png_read(self, path: str, model_name: str, settings: dict) -> None:
+        """Settings from an exported PNG: model, label, batch, sampling values and seed."""
+        if self._closed:
+            return
+        self.sampling.set_generation_settings(
+            {"sampling": settings.get("sampling") or {}, "seed": settings.get("seed")}
+        )
+        self.tabs.setCurrentIndex(1)
+        m = self.picker.find(name=model_name)
+        if m is None:
+            self.image.message_bar.show_message(
+                self.tr("{0} was drawn by {1}, which is not available; open that model.").format(
+                    Path(path).name, model_name
+                ),
+                error=False,
+            )
+            return
+        self._pending_image_settings = settings
+        self.image.message_bar.show_message(
+            self.tr("Restored the settings of {0}: press Generate to draw it again.").format(
+                Path(path).name
+            ),
+            error=False,
+        )
+        if self._loaded_info and self.picker.same_path(self._loaded_info["path"], m["path"]):
+            self._apply_pending_image()
+        else:
+            self.choose_model(m["path"])
+
+    def _on_png_failed(self, path: str, message: str) -> None:
+        if not self._closed:
+            self.tabs.setCurrentIndex(1)
+            self.image.message_bar.show_message(
+                self.tr("Could not open {0}: {1}").format(Path(path).name, message)
+            )
+
+    def export_image_dialog(self, record: RunRecord | None = None) -> None:
+        record = record if isinstance(record, RunRecord) else self.image.record
+        if record is None:
+            self.statusBar().showMessage(
+                self.tr("Nothing to export yet: draw something first."), 5000
+            )
+            return
+        filters = [
+            self.tr("PNG with settings (*.png)"),
+            self.tr("Animated GIF of the drawing (*.gif)"),
+        ]
+        stem = f"{record.model_name}-seed{record.seed}"
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export Image"),
+            stem + ".png",
+            ";;".join(filters),
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".png", ".gif"):
+            path += ".gif" if chosen == filters[1] else ".png"
+        self.export_image_to(path, record)
+
+    def export_image_to(self, path: str, record: RunRecord | None = None) -> bool:
+        """Write the picture (.png, a grid for a batch) or the drawing (.gif); asks before
+        overwriting; a failure is reported in the message line and leaves no partial file."""
+        record = record or self.image.record
+        if record is None:
+            return False
+        suffix = Path(path).suffix.lower()
+        if suffix not in (".png", ".gif"):
+            self.image.message_bar.show_message(
+                self.tr("{0}: export images to .png or .gif").format(Path(path).name)
+            )
+            return False
+        if Path(path).exists() and not self.confirm_overwrite(path):
+            return False
+        try:
+            if suffix == ".png":
+                self.image.export_png(path, record)
+            else:
+                self.image.export_gif(path, record)
+        except (ImageFileError, OSError) as e:
+            self.image.message_bar.show_message(
+                self.tr("Could not export: {0}. Nothing was written.").format(e)
+            )
+            return False
+        self.statusBar().showMessage(self.tr("Exported to {0}").format(path), 5000)
+        return True
+
     # ---- state --------------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
@@ -660,6 +908,11 @@ class MainWindow(QMainWindow):
         self.generate_action.setEnabled(can)
         self.stop_button.setEnabled(self._running)
         self.stop_action.setEnabled(self._running)
+        self.image.generate_button.setEnabled(can)
+        self.image.complete_button.setEnabled(can)
+        self.image.load_button.setEnabled(can)
+        self.image.stop_button.setEnabled(self._running)
+        self.image.export_button.setEnabled(not self._running and self.image.record is not None)
         self.card_action.setEnabled(self.picker.current_info() is not None)
 
     def _set_status(self, **values: str) -> None:

@@ -281,6 +281,13 @@ class SamplingPanel(QWidget):
         if isinstance(stops, list):
             self.stop_edit.setPlainText("\n".join(encode_stop(str(s)) for s in stops))
 
+    def set_text_controls_enabled(self, on: bool) -> None:
+        """Grey out what applies to text only (the image workspace uses the sampling stages and the
+        seed)."""
+        for k in ("repetition_penalty", "max_new_tokens"):
+            self.sliders[k].setEnabled(on)
+        self.stop_edit.setEnabled(on)
+
     def apply_preset(self, name: str) -> None:
         for k, v in PRESETS[name].items():
             self.sliders[k].set_value(v)

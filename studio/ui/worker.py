@@ -54,6 +54,12 @@ class GenerationWorker(QObject):
     """A run ended: its RunRecord (already stored in the history, `id` set), or None if it failed."""
     sig_error = Signal(str)
     """An error to show to the person; the worker carries on."""
+    sig_image_frame = Signal(object)
+    """An image run's frame (image_worker.ImageFrame): its start, a batch of pixels, ended samples."""
+    sig_png_read = Signal(str, str, object)
+    """A PNG's stored settings: (path, model name, ImageSettings.to_dict())."""
+    sig_png_failed = Signal(str, str)
+    """(path, one-line reason) when a PNG holds no settings this studio can use."""
 
     def __init__(self, history_path: str | None = None) -> None:
         super().__init__()
@@ -98,10 +104,6 @@ class GenerationWorker(QObject):
             from studio.engine.registry import describe, load_model
 
             info = self._describe(describe(Path(path), "path"))
-            if info["kind"].startswith("image-"):
-                raise ValueError(
-                    f"{info['title']} is an image model; image models open in the image workspace"
-                )
             loaded = load_model(path, device)
             info["device"] = str(next(loaded.model.parameters()).device)
         except Exception as e:  # noqa: BLE001
@@ -125,6 +127,49 @@ class GenerationWorker(QObject):
             except Exception as e:  # noqa: BLE001
                 self.sig_error.emit(self.tr("The run could not be saved to the history: ") + str(e))
         self.sig_run_ended.emit(record)
+
+    @Slot(object, object)
+    def generate_image(self, request, cancel: threading.Event) -> None:
+        """Run an image_worker.ImageRequest with the loaded image model; store the run."""
+        from studio.ui.image_worker import run_image
+
+        record = None
+        try:
+            if self._loaded is None or self._info is None:
+                raise ValueError(self.tr("No model is loaded yet."))
+            if not self._info["kind"].startswith("image-"):
+                raise ValueError(
+                    self.tr("{0} is a text model: choose an image model to draw.").format(
+                        self._info["title"]
+                    )
+                )
+            record = run_image(self._loaded, self._info, request, cancel, self._emit_frame)
+        except Exception as e:  # noqa: BLE001
+            self.sig_error.emit(self._message(e))
+        if record is not None:
+            try:
+                self._store().add(record)
+            except Exception as e:  # noqa: BLE001
+                self.sig_error.emit(self.tr("The run could not be saved to the history: ") + str(e))
+        self.sig_run_ended.emit(record)
+
+    def _emit_frame(self, frame) -> None:
+        self.last_emit_at = time.perf_counter()
+        if frame.done:
+            self.done_at = self.last_emit_at
+        self.sig_image_frame.emit(frame)
+
+    @Slot(str)
+    def read_png(self, path: str) -> None:
+        """The settings stored in a PNG this studio exported (the engine's restore_from_png)."""
+        try:
+            from studio.engine.image_generate import restore_from_png
+
+            name, settings = restore_from_png(path)
+        except Exception as e:  # noqa: BLE001
+            self.sig_png_failed.emit(path, self._message(e))
+            return
+        self.sig_png_read.emit(path, name, settings.to_dict())
 
     def _run(self, prompt: str, settings: dict, cancel: threading.Event) -> RunRecord | None:
         from studio.engine.events import DoneEvent, StartEvent, TokenEvent
