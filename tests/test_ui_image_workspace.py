@@ -262,3 +262,20 @@ def test_load_an_image_to_complete(window, qtbot, tmp_path):
     canvas = w.image.canvas
     qtbot.mouseMove(canvas, canvas.pixel_rect(0, 1, 1).center())
     qtbot.waitUntil(lambda: "kept" in w.image.dist_view.text(), timeout=TIMEOUT)
+
+
+def test_emoji_palette_hover_and_completion_keep_exact_colours(qtbot, image_models):
+    w = open_image_window(qtbot, image_models / "tiny-emoji.safetensors")
+    assert w.image.label() is None
+    w.image.draw_check.setChecked(True)
+    canvas = w.image.canvas
+    w.image.colour_combo.setCurrentIndex(3)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.pixel_rect(0, 2, 2).center())
+    colour = w.image.palette[3]
+    record = draw(qtbot, w, complete=True, seed=8)
+    assert record.tokens == 24 and (decode_png(record.media["images"][0])[2, 2] == colour).all()
+    qtbot.mouseMove(canvas, canvas.pixel_rect(0, 4, 4).center())
+    qtbot.waitUntil(lambda: "pixel (4, 4): colour" in w.image.dist_view.text(), timeout=TIMEOUT)
+    bars = w.image.dist_view.bars
+    assert bars.probs.shape == (6,) and bars.sort  # palette colours, likely ones first
+    assert np.all(np.diff(bars.probs[bars.order()]) <= 0)

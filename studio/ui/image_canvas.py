@@ -169,7 +169,7 @@ class ImageCanvas(QWidget):
         B, H, W = self.argb.shape
         for i in range(B):
             cell = self.cell_rect(i)
-            if not cell.intersects(event.rect()):
+            if not event.region().intersects(cell):
                 continue
             p.drawImage(cell, self._qimage(self.argb[i]))
             if self.heat is not None:
