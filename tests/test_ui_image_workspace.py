@@ -279,3 +279,27 @@ def test_emoji_palette_hover_and_completion_keep_exact_colours(qtbot, image_mode
     bars = w.image.dist_view.bars
     assert bars.probs.shape == (6,) and bars.sort  # palette colours, likely ones first
     assert np.all(np.diff(bars.probs[bars.order()]) <= 0)
+
+
+def test_pixels_reach_the_gui_at_most_once_per_frame_and_pace_slows_them(window, qtbot):
+    from studio.ui.image_worker import FRAME_S
+
+    sent = []  # (time, pixels), recorded in the worker thread as each frame leaves
+    window.worker.sig_image_frame.connect(
+        lambda f: sent.append(
+            (window.worker.last_emit_at, len(f.pixels.sample) if f.pixels else 0)
+        ),
+        Qt.ConnectionType.DirectConnection,
+    )
+    window.image.set_batch(16)
+    record = draw(qtbot, window, seed=4)
+    assert sum(n for _, n in sent) == record.tokens * 16
+    gaps = [b[0] - a[0] for a, b in zip(sent[1:-2], sent[2:-1], strict=True)]
+    assert all(g >= FRAME_S * 0.99 for g in gaps)
+    # paced: every pixel step is its own frame, at least the pace apart
+    sent.clear()
+    window.image.set_batch(1)
+    window.image.pace_slider.setValue(25)
+    record = draw(qtbot, window, seed=4)
+    t = [s for s, n in sent if n]
+    assert len(t) == record.tokens and all(b - a >= 0.024 for a, b in zip(t, t[1:], strict=False))

@@ -74,8 +74,9 @@ class HistoryPanel(QWidget):
             words = row.first_words or self.tr("(empty)")
             item = QListWidgetItem(f"{when} · {row.model_title}\n{words}")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
+            unit = self.tr("pixels") if row.kind == "image" else self.tr("tokens")
             item.setToolTip(
-                self.tr("{0} tokens, stopped by {1}").format(row.tokens, row.stop_reason)
+                self.tr("{0} {1}, stopped by {2}").format(row.tokens, unit, row.stop_reason)
             )
             self.list.addItem(item)
             if row.id == selected:
