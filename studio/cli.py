@@ -31,6 +31,13 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ignore-eos", action="store_true")
     p.add_argument("--num-samples", type=int, default=1)
     p.add_argument("--top-n", type=int, default=5, help="alternatives reported per token")
+    p.add_argument(
+        "--context",
+        choices=["shift", "slide"],
+        default="shift",
+        help="past the context window: keep its newest half and go on cached (shift), or drop "
+        "one token per step with a full pass each (slide, nanoGPT's sampler)",
+    )
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.add_argument("--output", help="also write the result to this file")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
@@ -110,6 +117,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         stop=tuple(args.stop),
         ignore_eos=args.ignore_eos,
+        context=args.context,
         num_samples=args.num_samples,
         top_n=args.top_n,
     )

@@ -163,7 +163,7 @@ def test_cancel_set_between_steps_stops_at_once(tiny):
 def test_cancel_from_another_thread_is_prompt():
     loaded = tiny_char_model(seed=0, block_size=16)  # slides: every step is a full forward
     cancel = threading.Event()
-    settings = GenerationSettings(max_new_tokens=1_000_000, seed=1)
+    settings = GenerationSettings(max_new_tokens=1_000_000, seed=1, context="slide")
     timer = threading.Timer(0.2, cancel.set)
     timer.start()
     t0 = time.perf_counter()
@@ -187,12 +187,48 @@ def reference_greedy(model: GPT, ids: list[int], n: int) -> list[int]:
     return out[len(ids) :]
 
 
+def reference_shift_greedy(model: GPT, ids: list[int], n: int) -> list[int]:
+    """Context shift, greedy, without a cache: once the window is full, keep its newest half."""
+    block = model.config.block_size
+    window, out = list(ids[-block:]), []
+    with torch.no_grad():
+        for _ in range(n):
+            nxt = int(model(torch.tensor([window]))[0, -1].argmax())
+            out.append(nxt)
+            window = window + [nxt] if len(window) < block else (window + [nxt])[-(block // 2) :]
+    return out
+
+
 @pytest.mark.parametrize("prompt", ["hello", "", "the quick brown fox jumps"])
-def test_greedy_past_the_window_matches_the_naive_sampler(prompt):
+def test_greedy_sliding_past_the_window_matches_the_naive_sampler(prompt):
+    loaded = tiny_char_model(seed=2, block_size=16)
+    events = gen(loaded, prompt=prompt, temperature=0, max_new_tokens=40, context="slide")
+    start = loaded.tokenizer.encode(prompt) or loaded.tokenizer.encode("\n")
+    assert ids(events) == reference_greedy(loaded.model, start, 40)
+
+
+@pytest.mark.parametrize("prompt", ["hello", "", "the quick brown fox jumps"])
+def test_greedy_shifting_past_the_window_matches_an_uncached_shift(prompt):
     loaded = tiny_char_model(seed=2, block_size=16)
     events = gen(loaded, prompt=prompt, temperature=0, max_new_tokens=40)
     start = loaded.tokenizer.encode(prompt) or loaded.tokenizer.encode("\n")
-    assert ids(events) == reference_greedy(loaded.model, start, 40)
+    assert ids(events) == reference_shift_greedy(loaded.model, start, 40)
+
+
+def test_shift_and_slide_agree_until_the_window_is_full():
+    loaded = tiny_char_model(seed=2, block_size=16)
+    shift = ids(gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3))
+    slide = ids(
+        gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3, context="slide")
+    )
+    # "hello" is 5 tokens: the first 12 draws see the same window either way
+    assert shift[:12] == slide[:12]
+    assert shift != slide
+
+
+def test_unknown_context_mode_is_refused():
+    with pytest.raises(SettingsError, match="context must be one of shift, slide"):
+        GenerationSettings(context="wrap")
 
 
 def test_long_prompt_is_cropped_from_the_left_with_a_warning():

@@ -5,9 +5,16 @@
 
 One forward pass over the prompt fills the KV cache; each new token is one cached step. Several
 samples run as one batch in lockstep; sample i draws from its own generator seeded `seed + i`, so
-sample 0 of a batch equals a single-sample run with the same seed. Past the context window the
-window slides as nanoGPT's sampler does: the oldest tokens drop out and, since positions are
-learned, the cache is rebuilt from the last `block_size` tokens for every further step.
+sample 0 of a batch equals a single-sample run with the same seed.
+
+Past the context window there are two ways on (`GenerationSettings.context`), since positions are
+learned and a cache cannot simply be shifted:
+- "shift" (default, llama.cpp's context shift): keep the last half of the window, rebuild the cache
+  from it in one pass, and go on with cached steps until the window is full again. Each token costs
+  about two cached steps on average, and the model always sees at least half a window.
+- "slide" (nanoGPT's sampler): the oldest token drops out at every step and the cache is rebuilt
+  from the last `block_size` tokens, a full forward pass per token: always a full window, at
+  uncached speed.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ MAX_NEW_TOKENS_LIMIT = 1_000_000
 MAX_SAMPLES = 64
 MAX_TOP_N = 100
 HISTORY_CHUNK = 4096  # new tokens the history holds before it first grows
+CONTEXT_MODES = ("shift", "slide")  # what happens past the context window (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class GenerationSettings:
     ignore_eos: bool = False
     num_samples: int = 1
     top_n: int = 5  # alternatives reported per token
+    context: str = "shift"  # past the context window: "shift" or "slide" (see the module doc)
 
     def __post_init__(self) -> None:
         def whole(name: str, v: object, lo: int, hi: int) -> None:
@@ -60,6 +69,10 @@ class GenerationSettings:
             whole("seed", self.seed, 0, 2**63 - 1 - MAX_SAMPLES)
         if isinstance(self.stop, str) or any(not isinstance(s, str) or not s for s in self.stop):
             raise SettingsError("stop must be a list of non-empty strings")
+        if self.context not in CONTEXT_MODES:
+            raise SettingsError(
+                f"context must be one of {', '.join(CONTEXT_MODES)}, got {self.context!r}"
+            )
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -314,9 +327,10 @@ def generate_text(
             if cache.length < block:
                 # one cached step: (B,) ids -> (B, V) logits
                 logits = decode(nxt) if decode is not None else model(nxt.view(B, 1), cache)[:, -1]
-            else:  # window full: slide it, rebuild the cache for the new positions
+            else:  # window full: rebuild the cache from its newest tokens at positions 0..
+                keep = block if settings.context == "slide" else max(1, block // 2)
                 cache.reset()
-                logits = model(history[:, length - block : length], cache, last_only=True)[:, -1]
+                logits = model(history[:, length - keep : length], cache, last_only=True)[:, -1]
 
     t_end = time.perf_counter()
     ttft = ((t_first or t_end) - t0) * 1000
