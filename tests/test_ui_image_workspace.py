@@ -303,3 +303,11 @@ def test_pixels_reach_the_gui_at_most_once_per_frame_and_pace_slows_them(window,
     record = draw(qtbot, window, seed=4)
     t = [s for s, n in sent if n]
     assert len(t) == record.tokens and all(b - a >= 0.024 for a, b in zip(t, t[1:], strict=False))
+
+
+def test_closing_mid_run_stops_the_worker_at_once(window, qtbot):
+    window.image.pace_slider.setValue(200)  # 16 s for the image
+    with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
+        window.image.generate_button.click()
+    window.close()
+    assert window.thread.isFinished()

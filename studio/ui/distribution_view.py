@@ -48,7 +48,8 @@ class DistributionBars(QWidget):
             return
         order = self.order()
         n = len(order)
-        w, h = self.width() - 4, self.height() - 6
+        axis = self.fontMetrics().height() + 2  # room under the bars for what the axis means
+        w, h = self.width() - 4, self.height() - 6 - axis
         top = float(self.probs.max()) or 1.0  # bars scaled to the most likely value
         bw = w / n
         for x, v in enumerate(order):
@@ -59,6 +60,15 @@ class DistributionBars(QWidget):
             if r + g + b > 600:  # pale bars get an outline so they show on the light ground
                 p.setPen(QPen(QColor("#999"), 0))
                 p.drawRect(rect)
+        p.setPen(QColor("#555"))
+        below = QRectF(3, 4 + h, w - 2, axis)
+        left, right = (
+            (self.tr("most likely"), self.tr("least likely"))
+            if self.sort
+            else (self.tr("0 black"), self.tr("255 white"))
+        )
+        p.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
+        p.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
         if 0 <= self.chosen < n:
             x = int(np.nonzero(order == self.chosen)[0][0])
             p.setPen(QPen(QColor("#ff9800"), 2))
