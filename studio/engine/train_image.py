@@ -17,10 +17,8 @@ Losses are reported in bits per dimension (per grey level, or per palette index 
 from __future__ import annotations
 
 import math
-import os
 import shlex
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +31,7 @@ from studio.engine.errors import CorpusError
 from studio.engine.image_gpt import make_image_gpt, sequence_nll
 from studio.engine.modelfile import save_model_file, untied_state_dict
 from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
+from studio.engine.train_loop import RateMeter, Schedule, adamw, restore_state, save_state
 from studio.engine.train_text import TrainEvent
 
 LN2 = math.log(2)
@@ -83,12 +82,6 @@ class ImageTrainConfig:
             )
         h.update(self.overrides)
         return h
-
-
-def _atomic_torch_save(obj: dict, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 class _Task:
@@ -208,61 +201,37 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     torch.manual_seed(cfg.seed)
     task = _Task(cfg, h, state)
     model = task.model
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": cfg.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=h["lr"],
-        betas=(0.9, 0.99),
-    )
+    opt = adamw(model, h["lr"], cfg.weight_decay)
     step, elapsed_before, last_val = 0, 0.0, None
     gen = torch.Generator().manual_seed(cfg.seed)
     if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optim"])
-        step = int(state["step"])
-        elapsed_before = float(state["elapsed_s"])
-        gen.set_state(state["gen_state"])
+        step, elapsed_before = restore_state(state, model, opt, gen)
         last_val = state.get("val_bpd")
 
     command = cfg.command or " ".join(shlex.quote(a) for a in sys.argv)
     commands = list(state.get("commands") or []) + [command] if state is not None else [command]
-    budget_s = cfg.minutes * 60 if cfg.minutes else None
-    t0 = time.perf_counter()
-
-    def elapsed() -> float:
-        return elapsed_before + time.perf_counter() - t0
-
-    def progress() -> float:
-        p = step / cfg.max_steps
-        if budget_s:
-            p = max(p, elapsed() / budget_s)
-        return min(p, 1.0)
-
-    def lr_at() -> float:
-        if step < cfg.warmup_steps:
-            return h["lr"] * (step + 1) / cfg.warmup_steps
-        coeff = 0.5 * (1.0 + math.cos(math.pi * progress()))
-        return h["lr"] * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * coeff)
+    schedule = Schedule(
+        lr=h["lr"],
+        max_steps=cfg.max_steps,
+        warmup_steps=cfg.warmup_steps,
+        min_lr_ratio=cfg.min_lr_ratio,
+        budget_s=cfg.minutes * 60 if cfg.minutes else None,
+        elapsed_before=elapsed_before,
+    )
 
     def save_checkpoint() -> None:
-        _atomic_torch_save(
-            {
-                "kind": cfg.kind,
-                "model": model.state_dict(),
-                "optim": opt.state_dict(),
-                "step": step,
-                "elapsed_s": elapsed(),
-                "gen_state": gen.get_state(),
-                "val_bpd": last_val,
-                "hyper": h,
-                "palette": None if task.palette is None else task.palette.tolist(),
-                "commands": commands,
-            },
+        save_state(
             ckpt_path,
+            model,
+            opt,
+            gen,
+            step,
+            schedule,
+            kind=cfg.kind,
+            val_bpd=last_val,
+            hyper=h,
+            palette=None if task.palette is None else task.palette.tolist(),
+            commands=commands,
         )
 
     n_params = sum(p.numel() for p in model.parameters())
@@ -275,11 +244,11 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     model.train()
     batch = h["batch_size"]
     dims = task.train_x[0].numel()
-    window_t, window_steps, rate = time.perf_counter(), 0, 0.0
+    meter = RateMeter(batch * dims)
     eval_limit = 200 if cfg.kind == "digits" else None
-    while step < cfg.max_steps and progress() < 1.0:
+    while step < cfg.max_steps and schedule.progress(step) < 1.0:
         for g in opt.param_groups:
-            g["lr"] = lr_at()
+            g["lr"] = schedule.lr_at(step)
         x, y = task.batch(gen, batch)
         loss = task.loss(x, y)
         opt.zero_grad(set_to_none=True)
@@ -287,29 +256,25 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
         step += 1
-        window_steps += 1
-        now = time.perf_counter()
-        if now - window_t > 2.0:
-            rate = window_steps * batch * dims / (now - window_t)
-            window_t, window_steps = now, 0
-        p = progress()
         yield TrainEvent(
             "step",
             step,
             cfg.max_steps,
             loss=loss.item() / LN2,
-            tokens_per_s=rate,
-            elapsed_s=elapsed(),
-            eta_s=(elapsed() / p - elapsed()) if p > 0 else None,
+            tokens_per_s=meter.step(),
+            elapsed_s=schedule.elapsed(),
+            eta_s=schedule.eta(step),
         )
         if step % cfg.eval_interval == 0:
             last_val = task.evaluate(eval_limit)
-            yield TrainEvent("eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=elapsed())
+            yield TrainEvent(
+                "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
+            )
         if step % cfg.checkpoint_interval == 0:
             save_checkpoint()
             yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
     save_checkpoint()
-    minutes = elapsed() / 60
+    minutes = schedule.elapsed() / 60
     model.eval()
     card = build_card(cfg, h, task, step, minutes)
     card["training"]["command"] = commands[0]
@@ -329,7 +294,7 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
         step,
         cfg.max_steps,
         val_loss=card["metrics"]["heldout_bits_per_dim"],
-        elapsed_s=elapsed(),
+        elapsed_s=schedule.elapsed(),
         message=str(out),
     )
 

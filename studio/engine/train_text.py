@@ -12,10 +12,8 @@ its time is up. The finished file is a model file whose card records data, metri
 from __future__ import annotations
 
 import math
-import os
 import shlex
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -26,6 +24,7 @@ from studio.engine.errors import CorpusError
 from studio.engine.gpt import GPT, GPTConfig
 from studio.engine.modelfile import save_model_file, untied_state_dict
 from studio.engine.tokenizers import CharTokenizer
+from studio.engine.train_loop import RateMeter, Schedule, adamw, restore_state, save_state
 
 # Sizes that fit a 2-core laptop-class CPU. tokens/s are rough, measured with 2 threads.
 PRESETS: dict[str, dict] = {
@@ -143,12 +142,6 @@ def evaluate_ids(model: GPT, ids: torch.Tensor, batch: int = 16) -> float:
     return total / count
 
 
-def _atomic_torch_save(obj: dict, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
     h = cfg.hyper()
     if cfg.threads:
@@ -203,48 +196,25 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
     )
     torch.manual_seed(cfg.seed)
     model = GPT(gconf)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": cfg.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=h["lr"],
-        betas=(0.9, 0.99),
-    )
+    opt = adamw(model, h["lr"], cfg.weight_decay)
     step, elapsed_before, best_val = 0, 0.0, None
     commands = [cfg.command or " ".join(shlex.quote(a) for a in sys.argv)]
     gen = torch.Generator().manual_seed(cfg.seed)
     if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optim"])
-        step = int(state["step"])
-        elapsed_before = float(state["elapsed_s"])
-        gen.set_state(state["gen_state"])
+        step, elapsed_before = restore_state(state, model, opt, gen)
         best_val = state.get("val_loss")
         commands = list(state.get("commands", [])) + commands
 
-    budget_s = cfg.minutes * 60 if cfg.minutes else None
+    schedule = Schedule(
+        lr=h["lr"],
+        max_steps=cfg.max_steps,
+        warmup_steps=cfg.warmup_steps,
+        min_lr_ratio=cfg.min_lr_ratio,
+        budget_s=cfg.minutes * 60 if cfg.minutes else None,
+        elapsed_before=elapsed_before,
+    )
     batch = h["batch_size"]
-    t0 = time.perf_counter()
     last_val = best_val
-
-    def elapsed() -> float:
-        return elapsed_before + time.perf_counter() - t0
-
-    def progress() -> float:
-        p = step / cfg.max_steps
-        if budget_s:
-            p = max(p, elapsed() / budget_s)
-        return min(p, 1.0)
-
-    def lr_at() -> float:
-        if step < cfg.warmup_steps:
-            return h["lr"] * (step + 1) / cfg.warmup_steps
-        p = progress()
-        coeff = 0.5 * (1.0 + math.cos(math.pi * p))
-        return h["lr"] * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * coeff)
 
     def get_batch() -> tuple[torch.Tensor, torch.Tensor]:
         if window_starts is not None:
@@ -269,32 +239,28 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         return sum(losses) / len(losses)
 
     def save_checkpoint() -> None:
-        _atomic_torch_save(
-            {
-                "model": model.state_dict(),
-                "optim": opt.state_dict(),
-                "step": step,
-                "elapsed_s": elapsed(),
-                "gen_state": gen.get_state(),
-                "vocab": "".join(tokenizer.chars),
-                "eos": tokenizer.eos,
-                "val_loss": last_val,
-                "hyper": {k: v for k, v in h.items()},
-                "commands": commands,
-            },
+        save_state(
             ckpt_path,
+            model,
+            opt,
+            gen,
+            step,
+            schedule,
+            vocab="".join(tokenizer.chars),
+            eos=tokenizer.eos,
+            val_loss=last_val,
+            hyper=dict(h),
+            commands=commands,
         )
 
     yield TrainEvent(
         "start", step, cfg.max_steps, message=f"{gconf.num_params() / 1e6:.2f}M parameters"
     )
     model.train()
-    tokens_per_step = batch * block
-    window_t, window_steps = time.perf_counter(), 0
-    tps = 0.0
-    while step < cfg.max_steps and progress() < 1.0:
+    meter = RateMeter(batch * block)
+    while step < cfg.max_steps and schedule.progress(step) < 1.0:
         for g in opt.param_groups:
-            g["lr"] = lr_at()
+            g["lr"] = schedule.lr_at(step)
         x, y = get_batch()
         loss = model.loss(x, y)
         opt.zero_grad(set_to_none=True)
@@ -302,32 +268,27 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
         step += 1
-        window_steps += 1
-        now = time.perf_counter()
-        if now - window_t > 2.0:
-            tps = window_steps * tokens_per_step / (now - window_t)
-            window_t, window_steps = now, 0
-        p = progress()
-        eta = (elapsed() / p - elapsed()) if p > 0 else None
         yield TrainEvent(
             "step",
             step,
             cfg.max_steps,
             loss=loss.item(),
-            tokens_per_s=tps,
-            elapsed_s=elapsed(),
-            eta_s=eta,
+            tokens_per_s=meter.step(),
+            elapsed_s=schedule.elapsed(),
+            eta_s=schedule.eta(step),
         )
         if step % cfg.eval_interval == 0:
             last_val = estimate_val()
-            yield TrainEvent("eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=elapsed())
+            yield TrainEvent(
+                "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
+            )
         if step % cfg.checkpoint_interval == 0:
             save_checkpoint()
             yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
     save_checkpoint()
 
     val_nats = evaluate_ids(model, val_ids)
-    minutes = elapsed() / 60
+    minutes = schedule.elapsed() / 60
     card = {
         "name": cfg.name or out.stem,
         "title": cfg.title or cfg.name or out.stem,
@@ -354,7 +315,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
             "seed": cfg.seed,
             "preset": cfg.preset,
             "hyper": h,
-            "tokens_seen": step * tokens_per_step,
+            "tokens_seen": step * batch * block,
         },
     }
     model.eval()
@@ -374,7 +335,12 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         save_model_file(out, untied_state_dict(model), card, half=True)
         val_nats = half_nats
     yield TrainEvent(
-        "done", step, cfg.max_steps, val_loss=val_nats, elapsed_s=elapsed(), message=str(out)
+        "done",
+        step,
+        cfg.max_steps,
+        val_loss=val_nats,
+        elapsed_s=schedule.elapsed(),
+        message=str(out),
     )
 
 
