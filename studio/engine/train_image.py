@@ -31,7 +31,14 @@ from studio.engine.errors import CorpusError
 from studio.engine.image_gpt import make_image_gpt, sequence_nll
 from studio.engine.modelfile import save_model_file, untied_state_dict
 from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
-from studio.engine.train_loop import RateMeter, Schedule, adamw, restore_state, save_state
+from studio.engine.train_loop import (
+    RateMeter,
+    Schedule,
+    adamw,
+    optimise,
+    restore_state,
+    save_state,
+)
 from studio.engine.train_text import TrainEvent
 
 LN2 = math.log(2)
@@ -251,10 +258,7 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
             g["lr"] = schedule.lr_at(step)
         x, y = task.batch(gen, batch)
         loss = task.loss(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
+        optimise(model, opt, loss, cfg.grad_clip)
         step += 1
         yield TrainEvent(
             "step",

@@ -29,6 +29,16 @@ def adamw(model: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim
     )
 
 
+def optimise(
+    model: torch.nn.Module, opt: torch.optim.Optimizer, loss: torch.Tensor, grad_clip: float
+) -> None:
+    """One optimiser step on `loss`, with the gradient norm clipped to `grad_clip`."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    opt.step()
+
+
 @dataclass
 class Schedule:
     """Linear warm-up, then a cosine from `lr` down to `lr * min_lr_ratio` over the progress."""

@@ -24,7 +24,14 @@ from studio.engine.errors import CorpusError
 from studio.engine.gpt import GPT, GPTConfig
 from studio.engine.modelfile import save_model_file, untied_state_dict
 from studio.engine.tokenizers import CharTokenizer
-from studio.engine.train_loop import RateMeter, Schedule, adamw, restore_state, save_state
+from studio.engine.train_loop import (
+    RateMeter,
+    Schedule,
+    adamw,
+    optimise,
+    restore_state,
+    save_state,
+)
 
 # Sizes that fit a 2-core laptop-class CPU. tokens/s are rough, measured with 2 threads.
 PRESETS: dict[str, dict] = {
@@ -263,10 +270,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
             g["lr"] = schedule.lr_at(step)
         x, y = get_batch()
         loss = model.loss(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
+        optimise(model, opt, loss, cfg.grad_clip)
         step += 1
         yield TrainEvent(
             "step",

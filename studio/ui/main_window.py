@@ -401,22 +401,10 @@ class MainWindow(QMainWindow):
         if settings is None:
             self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
             return
-        self._run_kind = "text"
         prompt = self.prompt_edit.toPlainText()
         self.message_bar.hide()
-        self._cancel = threading.Event()
-        self._running = True
-        self._shown = 0
-        self._run_t0 = time.perf_counter()
-        self._first_t = None
+        self._begin_run("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
         self.output.start(prompt)
-        self._set_status(
-            tokens=self.tr("0 tokens"),
-            speed="– tok/s",
-            ttft=self.tr("first token –"),
-            stop=self.tr("running…"),
-        )
-        self._update_actions()
         self.sig_request_generate.emit(prompt, settings, self._cancel)
 
     def stop(self) -> None:
@@ -427,6 +415,19 @@ class MainWindow(QMainWindow):
 
     def is_running(self) -> bool:
         return self._running
+
+    def _begin_run(self, kind: str, unit: str, rate: str, first: str) -> None:
+        """The state and status line every run starts from: a fresh cancel event, counters reset."""
+        self._run_kind = kind
+        self._cancel = threading.Event()
+        self._running = True
+        self._shown = 0
+        self._run_t0 = time.perf_counter()
+        self._first_t = None
+        self._set_status(
+            tokens=f"0 {unit}", speed=f"– {rate}", ttft=first, stop=self.tr("running…")
+        )
+        self._update_actions()
 
     def _on_events(self, batch: list) -> None:
         if self._closed:
@@ -622,23 +623,17 @@ class MainWindow(QMainWindow):
                 self.tr("Nothing to export yet: generate something first."), 5000
             )
             return
-        filters = [
-            self.tr("Text (*.txt)"),
-            self.tr("Markdown with settings (*.md)"),
-            self.tr("JSON with settings and trace (*.json)"),
-        ]
-        stem = f"{record.model_name}-seed{record.seed}"
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
+        path = self._ask_export_path(
             self.tr("Export"),
-            stem + ".txt",
-            ";;".join(filters),
-            options=QFileDialog.Option.DontConfirmOverwrite,
+            record,
+            [
+                (self.tr("Text (*.txt)"), ".txt"),
+                (self.tr("Markdown with settings (*.md)"), ".md"),
+                (self.tr("JSON with settings and trace (*.json)"), ".json"),
+            ],
         )
         if not path:
             return
-        if Path(path).suffix.lower() not in (".txt", ".md", ".json"):
-            path += (".txt", ".md", ".json")[filters.index(chosen)] if chosen in filters else ".txt"
         self.export_to(path, record)
 
     def export_from_history(self, run_id: int) -> None:
@@ -719,20 +714,8 @@ class MainWindow(QMainWindow):
         request = self.image.request(settings["sampling"], settings["seed"], complete)
         if request is None:
             return
-        self._run_kind = "image"
-        self._cancel = threading.Event()
-        self._running = True
-        self._shown = 0
-        self._run_t0 = time.perf_counter()
-        self._first_t = None
+        self._begin_run("image", self.tr("pixels"), self.tr("pixels/s"), self.tr("first pixel –"))
         self.image.start_run(request)
-        self._set_status(
-            tokens=self.tr("0 pixels"),
-            speed="– pixels/s",
-            ttft=self.tr("first pixel –"),
-            stop=self.tr("running…"),
-        )
-        self._update_actions()
         self.sig_request_image.emit(request, self._cancel)
 
     def _on_image_frame(self, frame: ImageFrame) -> None:
@@ -847,6 +830,26 @@ class MainWindow(QMainWindow):
                 self.tr("Could not open {0}: {1}").format(Path(path).name, message)
             )
 
+    def _ask_export_path(
+        self, title: str, record: RunRecord, formats: list[tuple[str, str]]
+    ) -> str | None:
+        """A save dialog over (filter, suffix) formats; the chosen filter's suffix is added when
+        the name has none of them. None when cancelled."""
+        filters = [f for f, _ in formats]
+        suffixes = [x for _, x in formats]
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            title,
+            f"{record.model_name}-seed{record.seed}{suffixes[0]}",
+            ";;".join(filters),
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return None
+        if Path(path).suffix.lower() not in suffixes:
+            path += suffixes[filters.index(chosen)] if chosen in filters else suffixes[0]
+        return path
+
     def export_image_dialog(self, record: RunRecord | None = None) -> None:
         record = record if isinstance(record, RunRecord) else self.image.record
         if record is None:
@@ -854,22 +857,16 @@ class MainWindow(QMainWindow):
                 self.tr("Nothing to export yet: draw something first."), 5000
             )
             return
-        filters = [
-            self.tr("PNG with settings (*.png)"),
-            self.tr("Animated GIF of the drawing (*.gif)"),
-        ]
-        stem = f"{record.model_name}-seed{record.seed}"
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
+        path = self._ask_export_path(
             self.tr("Export Image"),
-            stem + ".png",
-            ";;".join(filters),
-            options=QFileDialog.Option.DontConfirmOverwrite,
+            record,
+            [
+                (self.tr("PNG with settings (*.png)"), ".png"),
+                (self.tr("Animated GIF of the drawing (*.gif)"), ".gif"),
+            ],
         )
         if not path:
             return
-        if Path(path).suffix.lower() not in (".png", ".gif"):
-            path += ".gif" if chosen == filters[1] else ".png"
         self.export_image_to(path, record)
 
     def export_image_to(self, path: str, record: RunRecord | None = None) -> bool:

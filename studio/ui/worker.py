@@ -121,12 +121,7 @@ class GenerationWorker(QObject):
             record = self._run(prompt, settings, cancel)
         except Exception as e:  # noqa: BLE001
             self.sig_error.emit(self._message(e))
-        if record is not None:
-            try:
-                self._store().add(record)
-            except Exception as e:  # noqa: BLE001
-                self.sig_error.emit(self.tr("The run could not be saved to the history: ") + str(e))
-        self.sig_run_ended.emit(record)
+        self._end_run(record)
 
     @Slot(object, object)
     def generate_image(self, request, cancel: threading.Event) -> None:
@@ -146,6 +141,10 @@ class GenerationWorker(QObject):
             record = run_image(self._loaded, self._info, request, cancel, self._emit_frame)
         except Exception as e:  # noqa: BLE001
             self.sig_error.emit(self._message(e))
+        self._end_run(record)
+
+    def _end_run(self, record: RunRecord | None) -> None:
+        """Store an ended run in the history (a failure there is reported, the run still shown)."""
         if record is not None:
             try:
                 self._store().add(record)
