@@ -314,6 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch and steer generative models write and draw. Without a command, opens the studio.",
     )
     parser.add_argument("--version", action="version", version=f"aigc-studio {__version__}")
+    parser.add_argument(
+        "--model",
+        dest="open_model",
+        metavar="NAME|PATH",
+        help="the model the studio opens with (a bundled name, a file or a folder)",
+    )
     sub = parser.add_subparsers(dest="command")
     _add_models(sub)
     _add_generate(sub)
@@ -329,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from studio.ui.app import run_app
 
-        return run_app()
+        return run_app(model=args.open_model)
     from studio.engine.errors import StudioError
 
     handlers = {

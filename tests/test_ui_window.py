@@ -79,6 +79,34 @@ def test_window_is_titled_and_lists_the_model(window, models):
     assert window.tabs.count() == 2 and window.tabs.tabText(1) == "Image"
 
 
+def test_the_window_opens_with_a_model_named_on_the_command_line(models, qtbot):
+    # `aigc-studio --model tiny`: by name from the model folders
+    w = MainWindow(initial_model="tiny")
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
+        w.show()
+    assert w.picker.current_path() == str(models / "tiny.safetensors")
+
+
+def test_an_unknown_model_on_the_command_line_is_said_and_another_opens(models, qtbot):
+    w = MainWindow(initial_model="no-such-model")
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
+        w.show()
+    assert w.message_bar.isVisible()
+    assert "No model named no-such-model" in w.message_bar.text()
+    assert w.picker.current_path()  # a text model was opened instead
+
+
+def test_the_command_line_passes_the_model_to_the_window(monkeypatch):
+    import studio.ui.app
+
+    seen = {}
+    monkeypatch.setattr(studio.ui.app, "run_app", lambda model=None: seen.setdefault("m", model))
+    cli_main(["--model", "digits"])
+    assert seen["m"] == "digits"
+
+
 def test_generate_with_a_seed_shows_what_the_cli_prints(window, models, qtbot, capsys):
     record = run(qtbot, window, "hello", seed=3, max_new_tokens=40)
     expected = cli_text(capsys, models / "tiny.safetensors", "hello", 3, 40)

@@ -13,7 +13,9 @@ import time
 T_START = time.perf_counter()
 
 
-def run_app(argv: list[str] | None = None) -> int:
+def run_app(argv: list[str] | None = None, model: str | None = None) -> int:
+    """Open the window (with `model`, a name or path, instead of the last one used); returns when
+    it closes."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -24,7 +26,7 @@ def run_app(argv: list[str] | None = None) -> int:
 
     from studio.ui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(initial_model=model)
     window.show()
     if os.environ.get("AIGC_STUDIO_EXIT_WHEN_SHOWN"):
 

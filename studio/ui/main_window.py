@@ -300,6 +300,12 @@ class MainWindow(QMainWindow):
         if wanted and (m := self.picker.find(name=wanted)):
             self.choose_model(m["path"])
             return
+        if self._initial_model:
+            self.message_bar.show_message(
+                self.tr("No model named {0}: choose one from the list or open a file.").format(
+                    self._initial_model
+                )
+            )
         texts = [m for m in self.picker.models() if m.get("kind") == "text-gpt"]
         if texts:
             self.choose_model(texts[0]["path"])
