@@ -172,6 +172,9 @@ class ImageCanvas(QWidget):
             if not event.region().intersects(cell):
                 continue
             p.drawImage(cell, self._qimage(self.argb[i]))
+            # a hairline frame: a white emoji background must not melt into the window
+            p.setPen(QPen(QColor(0, 0, 0, 60), 1))
+            p.drawRect(cell.adjusted(-1, -1, 0, 0))
             if self.heat is not None:
                 p.drawImage(cell, self._qimage(self.heat[i], alpha=True))
             if self.show_grid and cell.width() / W >= 4:
