@@ -9,6 +9,7 @@ created by the GUI: setting it stops the run within one step.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import traceback
@@ -110,6 +111,10 @@ class GenerationWorker(QObject):
             self.sig_model_failed.emit(path, self._message(e))
             return
         self._loaded, self._info = loaded, info
+        # torch, the engine and the model are here to stay: move their objects out of the
+        # collector's view, so that a full collection mid-run (it scans every tracked object,
+        # ~1M after `import torch`, and holds the GIL for tens of ms) cannot stall the GUI thread
+        gc.freeze()
         self.sig_model_loaded.emit(info)
 
     # ---- generation ---------------------------------------------------------------------------
