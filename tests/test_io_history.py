@@ -1,7 +1,9 @@
 """The history store: WAL, one row per run, search, delete, and survival across connections."""
 
+import json
 import sqlite3
 
+import pytest
 from test_io_export import make_run
 
 from studio.io.history import HistoryStore
@@ -76,3 +78,21 @@ def test_a_killed_process_keeps_every_run_it_finished(tmp_path):
     )
     assert r.returncode == -9
     assert sorted(x.first_words for x in HistoryStore(path).list()) == ["hello one", "hello two"]
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        [],
+        {},
+        [{"text": 'é\n"x"', "prob": 0.1, "top": [{"id": 1}]}, 3, None, "s"],
+        {"images": ["iVBOR"], "prob": [[[0.5, 1.0]]], "label": None, "n": 2, "k": {"a": [1]}},
+        "plain",
+        1.5,
+    ],
+)
+def test_chunked_json_is_the_same_text_as_one_dumps(obj):
+    # written piece by piece so that a long trace does not hold the GIL in one call
+    from studio.io.history import dumps_chunked
+
+    assert dumps_chunked(obj) == json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -149,6 +149,8 @@ def _window_run(path: str, settings: dict, runs: int) -> list[dict]:
         beat.stop()
         painted = next((t for t in paints.times if t >= shown), None)
         gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
+        # where the longest gap began, in seconds from the click (the run ended at shown - t0)
+        worst_at = ticks[gaps.index(max(gaps))] - t0 if gaps else float("nan")
         gaps.sort()
         results.append(
             {
@@ -159,6 +161,8 @@ def _window_run(path: str, settings: dict, runs: int) -> list[dict]:
                 if gaps
                 else float("nan"),
                 "ticks": len(ticks),
+                "max_gap_at_s": worst_at,
+                "run_s": shown - t0,
                 "last_token_ms": ((painted or shown) - window.worker.done_at) * 1000,
                 "last_token_painted": painted is not None,
             }
