@@ -232,11 +232,14 @@ def test_history_survives_a_restart(models, qtbot):
     w = open_window(qtbot, models / "tiny.safetensors")
     record = run(qtbot, w, "hello", seed=9, max_new_tokens=12)
     w.sampling.sliders["temperature"].set_value(1.3)
+    w.image.set_batch(16)
+    w.image.pace_slider.setValue(40)
     w.close()
 
     w2 = open_window(qtbot, None)
     assert w2.history_panel.list.count() == 1
     assert w2.sampling.sliders["temperature"].value() == 1.3  # settings persisted too
+    assert (w2.image.batch(), w2.image.pace_slider.value()) == (16, 40)
     w2.history_panel.search.setText("nothing like this")
     w2.history_panel.refresh()
     assert w2.history_panel.list.count() == 0

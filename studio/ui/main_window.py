@@ -932,6 +932,12 @@ class MainWindow(QMainWindow):
         if isinstance(s.get("prompt"), str):
             self.prompt_edit.setPlainText(s["prompt"])
         self.set_colors(bool(s.get("prob_colors", False)))
+        image = s.get("image")
+        if isinstance(image, dict):
+            if isinstance(image.get("batch"), int):
+                self.image.set_batch(image["batch"])
+            if isinstance(image.get("pace_ms"), int):
+                self.image.pace_slider.setValue(image["pace_ms"])  # clamped to its range
         for key, restore in (
             ("geometry", self.restoreGeometry),
             ("main_splitter", self.main_splitter.restoreState),
@@ -954,6 +960,7 @@ class MainWindow(QMainWindow):
             "geometry": enc(self.saveGeometry()),
             "main_splitter": enc(self.main_splitter.saveState()),
             "text_splitter": enc(self.text_splitter.saveState()),
+            "image": {"batch": self.image.batch(), "pace_ms": self.image.pace_slider.value()},
         }
         last = (self._loaded_info or {}).get("path") or self._settings.get("last_model")
         if last:
