@@ -171,3 +171,28 @@ def test_bench_text_quick_json(capsys):
     assert r["cache"]["same_tokens"]
     assert r["tiny"]["max_logit_difference_vs_hf"] < 1e-4
     assert all(v > 0 for v in r["ttft"].values())
+
+
+def test_context_mode_past_the_window(capsys, tmp_path):
+    # a 16-token window and 60 new tokens: the two ways on past the window differ after it fills
+    small = save_tiny(tmp_path / "small.safetensors", tiny_char_model(seed=2, block_size=16))
+    base = ["generate", "--model", str(small), "--prompt", "hi", "--max-new-tokens", "60"]
+    base += ["--seed", "5", "--format", "jsonl"]
+    outs = {}
+    for mode in ("shift", "slide"):
+        code, out, _ = run(capsys, *base, "--context", mode)
+        assert code == 0
+        events = jsonl(out)
+        assert events[0]["settings"]["context"] == mode
+        outs[mode] = events[-1]["text"]
+    code, out, _ = run(capsys, *base)
+    assert jsonl(out)[-1]["text"] == outs["shift"]  # the default
+    assert len(outs["shift"]) == len(outs["slide"]) == 60
+    assert outs["shift"][:14] == outs["slide"][:14] and outs["shift"] != outs["slide"]
+
+
+def test_unknown_context_mode_is_refused(capsys, model_file):
+    with pytest.raises(SystemExit) as e:
+        main(["generate", "--model", str(model_file), "--context", "wrap"])
+    assert e.value.code == 2
+    assert "invalid choice: 'wrap'" in capsys.readouterr().err
