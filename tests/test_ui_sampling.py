@@ -88,3 +88,19 @@ def test_pin_and_copy_the_seed_used(panel, qapp):
 def test_stop_string_escapes_round_trip():
     for s in ["\n\n", "a\\b", "tab\there", "END"]:
         assert decode_stop(encode_stop(s)) == s
+
+
+def test_context_mode_round_trips_and_builds_engine_settings(panel):
+    from studio.engine.generate import GenerationSettings
+
+    assert panel.generation_settings()["context"] == "shift"  # the engine's default
+    panel.set_generation_settings({"context": "slide"})
+    d = panel.generation_settings()
+    assert d["context"] == "slide"
+    assert GenerationSettings.from_dict(d).context == "slide"
+    panel.set_generation_settings({"context": "wrap"})  # unknown: skipped, not shown
+    assert panel.generation_settings()["context"] == "slide"
+    panel.set_text_controls_enabled(False)
+    assert not panel.context_combo.isEnabled()
+    panel.reset()
+    assert panel.generation_settings()["context"] == "shift"

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -230,6 +231,23 @@ class SamplingPanel(QWidget):
         self.stop_edit.textChanged.connect(self.sig_changed)
         stl.addWidget(self.stop_edit)
         layout.addWidget(stop_box)
+
+        window_row = QHBoxLayout()
+        self.context_label = QLabel(self.tr("Past the window"))
+        self.context_combo = QComboBox()
+        self.context_combo.addItem(self.tr("Shift (fast)"), "shift")
+        self.context_combo.addItem(self.tr("Slide (exact, slow)"), "slide")
+        self.context_combo.setToolTip(
+            self.tr(
+                "When the text outgrows the model's context window: Shift keeps its newest half and "
+                "goes on at full speed; Slide drops one token per step, as nanoGPT does, and "
+                "recomputes the whole window for every token."
+            )
+        )
+        self.context_combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
+        window_row.addWidget(self.context_label)
+        window_row.addWidget(self.context_combo, 1)
+        layout.addLayout(window_row)
         layout.addStretch(1)
         self._used_seed: int | None = None
         self._random_toggled(True)
@@ -261,6 +279,7 @@ class SamplingPanel(QWidget):
             "ignore_eos": False,
             "num_samples": 1,
             "top_n": 5,
+            "context": self.context_combo.currentData(),
         }
 
     def set_generation_settings(self, d: dict) -> None:
@@ -280,6 +299,9 @@ class SamplingPanel(QWidget):
         stops = d.get("stop")
         if isinstance(stops, list):
             self.stop_edit.setPlainText("\n".join(encode_stop(str(s)) for s in stops))
+        i = self.context_combo.findData(d.get("context"))
+        if i >= 0:
+            self.context_combo.setCurrentIndex(i)
 
     def set_text_controls_enabled(self, on: bool) -> None:
         """Grey out what applies to text only (the image workspace uses the sampling stages and the
@@ -287,6 +309,7 @@ class SamplingPanel(QWidget):
         for k in ("repetition_penalty", "max_new_tokens"):
             self.sliders[k].setEnabled(on)
         self.stop_edit.setEnabled(on)
+        self.context_combo.setEnabled(on)
 
     def apply_preset(self, name: str) -> None:
         for k, v in PRESETS[name].items():
@@ -297,6 +320,7 @@ class SamplingPanel(QWidget):
             self.sliders[k].set_value(v)
         self.random_seed.setChecked(True)
         self.stop_edit.setPlainText("")
+        self.context_combo.setCurrentIndex(0)
 
     # ---- seed ---------------------------------------------------------------------------------
 
