@@ -77,8 +77,15 @@ def _cmd_models(args: argparse.Namespace) -> int:
             print("no models found")
         for m in models:
             metrics = m.card.get("metrics", {})
-            loss = metrics.get("val_loss_nats_per_token")
-            extra = f"  held-out {loss:.3f} nats/token" if isinstance(loss, (int, float)) else ""
+            extra = ""
+            for key, unit in (
+                ("val_loss_nats_per_token", "nats/token"),
+                ("heldout_bits_per_dim", "bits/dim"),
+            ):
+                v = metrics.get(key)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    extra = f"  held-out {v:.3f} {unit}"
+                    break
             print(f"{m.name:<16} {m.kind:<15} {m.size_bytes / 1e6:6.1f} MB  {m.title}{extra}")
             print(f"{'':<16} {m.path}")
     for p in problems:

@@ -239,3 +239,14 @@ def test_a_card_that_asks_for_a_huge_model_is_refused_before_building(digits, tm
     save_model_file(bad, load_tensors(digits), card)
     line = _one_line_error(capsys, main(["generate", "--model", str(bad)]))
     assert "huge.safetensors" in line and "shape" in line
+
+
+def test_models_lists_the_image_models_with_their_held_out_bits_per_dim(capsys):
+    from studio.engine.modelfile import read_card
+
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for name in ("digits", "emoji"):
+        bpd = read_card(str(ROOT / "models" / f"{name}.safetensors"))["metrics"]
+        line = next(x for x in lines if x.startswith(name + " "))
+        assert f"held-out {bpd['heldout_bits_per_dim']:.3f} bits/dim" in line
