@@ -138,9 +138,10 @@ def _window_heartbeat(batch: int) -> dict | None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # the bench's runs never reach the person's history or settings
     os.environ["AIGC_STUDIO_HOME"] = tempfile.mkdtemp(prefix="aigc-bench-image-")
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from studio.benchmarks import qt_wait
     from studio.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -148,14 +149,7 @@ def _window_heartbeat(batch: int) -> dict | None:
     window.resize(1400, 900)
 
     def wait_for(signal, timeout_ms: int = 300_000):
-        loop = QEventLoop()
-        got: list = []
-        signal.connect(lambda *a: (got.append(a), loop.quit()))
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        if not got:
-            raise RuntimeError(f"timed out waiting for {signal}")
-        return got[0]
+        return qt_wait.wait_for(signal, timeout_ms)
 
     window.show()
     wait_for(window.sig_model_ready)

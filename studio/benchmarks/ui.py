@@ -92,6 +92,7 @@ def _window_run(path: str, settings: dict, runs: int) -> list[dict]:
     from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from studio.benchmarks import qt_wait
     from studio.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -99,14 +100,7 @@ def _window_run(path: str, settings: dict, runs: int) -> list[dict]:
     window.resize(1400, 900)
 
     def wait_for(signal, timeout_ms: int = 120_000):
-        loop = QEventLoop()
-        got: list = []
-        signal.connect(lambda *a: (got.append(a), loop.quit()))
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        if not got:
-            raise RuntimeError(f"timed out waiting for {signal}")
-        return got[0]
+        return qt_wait.wait_for(signal, timeout_ms)
 
     class PaintClock(QObject):
         def __init__(self) -> None:
