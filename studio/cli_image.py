@@ -25,6 +25,11 @@ def add_train_image_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, help="time budget; the schedule anneals to it")
     p.add_argument("--max-steps", type=int, default=100_000)
     p.add_argument("--resume", action="store_true", help="continue from <out>.ckpt")
+    p.add_argument(
+        "--init-from",
+        metavar="MODEL_FILE",
+        help="start from this model file's weights (same sizes; new position biases start at 0)",
+    )
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--name", help="model name (default: file stem)")
     p.add_argument("--title", help="display title")
@@ -37,7 +42,7 @@ def add_train_image_args(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="override a size or rate (digits: channels, n_layers, kernel, n_mix, head_channels, "
-        "batch_size, lr; emoji: n_layer, n_head, n_embd, batch_size, lr, size, palette)",
+        "position_bias, batch_size, lr; emoji: n_layer, n_head, n_embd, batch_size, lr, size, palette)",
     )
 
 
@@ -89,6 +94,7 @@ def train_image_command(args: argparse.Namespace) -> int:
         max_steps=args.max_steps,
         seed=args.seed,
         resume=args.resume,
+        init_from=args.init_from,
         eval_interval=args.eval_interval,
         checkpoint_interval=args.eval_interval,
         half=args.half,

@@ -12,7 +12,9 @@ from studio.engine.modelfile import LoadedModel, save_model_file, untied_state_d
 from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
 
 
-def tiny_pixelcnn(seed: int = 0, height: int = 7, width: int = 6, kernel: int = 3) -> LoadedModel:
+def tiny_pixelcnn(
+    seed: int = 0, height: int = 7, width: int = 6, kernel: int = 3, position_bias: bool = False
+) -> LoadedModel:
     torch.manual_seed(seed)
     cfg = PixelCNNConfig(
         height=height,
@@ -23,11 +25,14 @@ def tiny_pixelcnn(seed: int = 0, height: int = 7, width: int = 6, kernel: int = 
         n_classes=3,
         n_mix=3,
         head_channels=8,
+        position_bias=position_bias,
     )
     model = PixelCNN(cfg).eval()
     with torch.no_grad():
-        for layer in model.layers:  # training starts the label biases at zero; make them matter
+        for layer in model.layers:  # training starts these biases at zero; make them matter
             layer.cond.weight.normal_(0, 0.5)
+            if layer.pos is not None:
+                layer.pos.normal_(0, 0.5)
         model.head2.bias[cfg.n_mix : 2 * cfg.n_mix] = torch.linspace(-0.8, 0.8, cfg.n_mix)
         model.head2.bias[
             2 * cfg.n_mix :

@@ -2,6 +2,7 @@
 exactly what the full network computes."""
 
 import numpy as np
+import pytest
 import torch
 from image_helpers import tiny_pixelcnn
 
@@ -20,8 +21,9 @@ def _dependencies(model, x, labels, r, c):
     return g[0].abs() > 0
 
 
-def test_each_output_depends_only_on_earlier_pixels_and_there_is_no_blind_spot():
-    loaded = tiny_pixelcnn(height=9, width=9, kernel=3)  # 3 layers, 1 row/column of reach each
+@pytest.mark.parametrize("position_bias", [False, True])
+def test_each_output_depends_only_on_earlier_pixels_and_there_is_no_blind_spot(position_bias):
+    loaded = tiny_pixelcnn(height=9, width=9, kernel=3, position_bias=position_bias)  # 3 layers, 1 row/column of reach each
     model = loaded.model
     H, W = 9, 9
     x = torch.randint(0, 256, (1, H, W))
@@ -57,8 +59,9 @@ def test_perturbing_later_pixels_leaves_the_output_unchanged():
     assert not torch.allclose(flat_b[..., first_changed + 1 :], flat_m[..., first_changed + 1 :])
 
 
-def test_incremental_state_matches_the_full_forward():
-    model = tiny_pixelcnn(kernel=5).model
+@pytest.mark.parametrize("position_bias", [False, True])
+def test_incremental_state_matches_the_full_forward(position_bias):
+    model = tiny_pixelcnn(kernel=5, position_bias=position_bias).model
     x = torch.randint(0, 256, (3, 7, 6))
     labels = torch.tensor([0, 2, 3])
     with torch.no_grad():
@@ -81,8 +84,9 @@ def test_level_distribution_sums_to_one_and_matches_the_loss():
     torch.testing.assert_close(ref, lp[torch.arange(4), values], atol=1e-4, rtol=1e-4)
 
 
-def test_fast_sampler_draws_exactly_the_naive_samplers_pixels():
-    loaded = tiny_pixelcnn(kernel=5)
+@pytest.mark.parametrize("position_bias", [False, True])
+def test_fast_sampler_draws_exactly_the_naive_samplers_pixels(position_bias):
+    loaded = tiny_pixelcnn(kernel=5, position_bias=position_bias)
     for label, seed in ((1, 0), (None, 7)):
         runs = {}
         for sampler in ("fast", "naive"):
@@ -96,3 +100,15 @@ def test_fast_sampler_draws_exactly_the_naive_samplers_pixels():
         for a, b in zip(runs["fast"][1], runs["naive"][1], strict=True):
             np.testing.assert_array_equal(a, b)
         assert len({im.tobytes() for im in runs["fast"][1]}) == 3  # the samples differ
+
+
+def test_position_bias_makes_the_same_input_give_different_outputs_by_position():
+    """A flat black image: without position biases every interior pixel away from the edges gets
+    the same distribution; with them, rows differ."""
+    x = torch.zeros(1, 9, 9, dtype=torch.long)
+    labels = torch.tensor([0])
+    with torch.no_grad():
+        plain = tiny_pixelcnn(height=9, width=9, position_bias=False).model(x, labels)
+        placed = tiny_pixelcnn(height=9, width=9, position_bias=True).model(x, labels)
+    torch.testing.assert_close(plain[0, :, 6, 4], plain[0, :, 7, 4])
+    assert not torch.allclose(placed[0, :, 6, 4], placed[0, :, 7, 4])

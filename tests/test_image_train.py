@@ -150,3 +150,50 @@ def test_training_refuses_unknown_settings_and_missing_data(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 2 and "t10k-images" in err and err.count("\n") == 1
+
+
+def test_init_from_starts_where_the_given_model_ends_and_refuses_other_sizes(
+    mnist, tmp_path, capsys
+):
+    first = tmp_path / "plain.safetensors"
+    base = dict(TINY_DIGITS, position_bias=0)
+    cfg = ImageTrainConfig(
+        kind="digits", data=str(mnist), out=str(first), max_steps=4, overrides=base
+    )
+    list(train_image(cfg))
+    plain_bpd = read_card(first)["metrics"]["heldout_bits_per_dim"]
+    # lr 0 keeps the weights, so the held-out score shows what the run started from: the same
+    # function as the plain model, with its position biases still zero
+    second = tmp_path / "placed.safetensors"
+    cfg = ImageTrainConfig(
+        kind="digits",
+        data=str(mnist),
+        out=str(second),
+        max_steps=2,
+        init_from=str(first),
+        overrides=dict(TINY_DIGITS, position_bias=1, lr=0.0),
+    )
+    list(train_image(cfg))
+    card = read_card(second)
+    assert card["architecture"]["position_bias"] is True
+    assert card["training"]["init_from"] == "plain.safetensors"
+    assert card["metrics"]["heldout_bits_per_dim"] == pytest.approx(plain_bpd, abs=1e-4)
+    code = main(
+        [
+            "train",
+            "image",
+            "--model-kind",
+            "digits",
+            "--data",
+            str(mnist),
+            "--out",
+            str(tmp_path / "wide.safetensors"),
+            "--init-from",
+            str(first),
+            "--set",
+            "channels=6",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "plain.safetensors" in err and "same sizes" in err
+    assert not (tmp_path / "wide.safetensors").exists()

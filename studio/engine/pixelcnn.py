@@ -14,7 +14,12 @@ Salimans et al. 2017, arXiv:1701.05517), which learns from little data far faste
 softmax because neighbouring levels share mass. `level_logprobs` turns it into 256 log-probabilities,
 which the sampling chain then shapes like any other logits.
 
-The class label is a per-layer bias on both stacks; label `n_classes` means "any class".
+The class label is a per-layer bias on both stacks; label `n_classes` means "any class". With
+`position_bias`, each layer also adds a learned bias per position (the "location-dependent
+conditioning" of the Gated PixelCNN paper, in its simplest form): without it a layer can tell where
+it is only from the padding, which it sees just near the top and side edges, so a digit's lower half
+is drawn without knowing where in the frame it is. It costs one add per layer and starts at zero, so
+a model trained without it can be resumed with it and begins as the same function.
 
 `IncrementalState` is the fast sampler's cache: the vertical stack is computed one row at a time, when
 the rows above are final, and the horizontal stack one column at a time, so each new pixel costs one
@@ -43,6 +48,7 @@ class PixelCNNConfig:
     n_classes: int = 10  # labels 0..n_classes-1; the extra label n_classes means "any class"
     n_mix: int = 10  # logistic components per pixel (PixelCNN++ uses 10 for RGB)
     head_channels: int = 96  # the 1x1 output head's hidden width
+    position_bias: bool = False  # a learned (4c, H, W) bias per layer; see the module docstring
 
     def validate(self) -> list[str]:
         problems = []
@@ -52,6 +58,8 @@ class PixelCNNConfig:
                 problems.append(f"{name}={v!r} must be a whole number from 1 to 4096")
         if not problems and (self.kernel < 3 or self.kernel % 2 == 0):
             problems.append(f"kernel={self.kernel} must be odd and at least 3")
+        if not isinstance(self.position_bias, bool):
+            problems.append(f"position_bias={self.position_bias!r} must be true or false")
         if not isinstance(self.n_classes, int) or not 0 <= self.n_classes <= 1000:
             problems.append(f"n_classes={self.n_classes!r} must be from 0 to 1000")
         return problems
@@ -71,7 +79,15 @@ def gate(x: torch.Tensor, dim: int = 1) -> torch.Tensor:
 
 
 class GatedLayer(nn.Module):
-    def __init__(self, c_in: int, c: int, k: int, first: bool, n_labels: int):
+    def __init__(
+        self,
+        c_in: int,
+        c: int,
+        k: int,
+        first: bool,
+        n_labels: int,
+        position_hw: tuple[int, int] | None = None,
+    ):
         super().__init__()
         self.first = first
         self.k = k
@@ -85,13 +101,18 @@ class GatedLayer(nn.Module):
         self.h_res = nn.Conv2d(c, c, 1)
         self.cond = nn.Embedding(n_labels, 4 * c)  # per-label bias: 2c for v, 2c for h
         nn.init.zeros_(self.cond.weight)
+        # per-position bias (4c, H, W): 2c for v, 2c for h; zero, so it starts as a no-op
+        self.pos = nn.Parameter(torch.zeros(4 * c, *position_hw)) if position_hw else None
 
     def forward(
         self, v: torch.Tensor, h: torch.Tensor, labels: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """v, h: (B, c_in, H, W); labels (B,) -> v, h: (B, c, H, W)."""
         H, W = v.shape[-2:]
-        cv, ch = self.cond(labels)[:, :, None, None].chunk(2, dim=1)  # (B, 2c, 1, 1) each
+        bias = self.cond(labels)[:, :, None, None]  # (B, 4c, 1, 1)
+        if self.pos is not None:
+            bias = bias + self.pos[None, :, :H, :W]  # (B, 4c, H, W)
+        cv, ch = bias.chunk(2, dim=1)  # (B, 2c, 1 or H, 1 or W) each
         p = self.pad
         v_feat = self.v_conv(F.pad(v, (p, p, p, 0)))[:, :, :H] + cv  # (B, 2c, H, W)
         h_feat = self.h_conv(F.pad(h, (p, 0, 0, 0)))[:, :, :, :W]  # (B, 2c, H, W)
@@ -111,9 +132,10 @@ class PixelCNN(nn.Module):
         self.config = config
         c = config.channels
         n_labels = config.n_classes + 1
+        hw = (config.height, config.width) if config.position_bias else None
         self.layers = nn.ModuleList(
             [
-                GatedLayer(1 if i == 0 else c, c, config.kernel, i == 0, n_labels)
+                GatedLayer(1 if i == 0 else c, c, config.kernel, i == 0, n_labels, hw)
                 for i in range(config.n_layers)
             ]
         )
@@ -258,7 +280,13 @@ class IncrementalState:
         for i, layer in enumerate(self.model.layers):
             window = self.vin[i][:, :, r : r + layer.kh]  # padded rows = the input rows it reads
             v_feat = layer.v_conv(window)[:, :, 0] + self.cond[i][0][:, :, None]  # (B, 2c, W)
+            pos_h = None
+            if layer.pos is not None:
+                pos_v, pos_h = layer.pos[:, r].chunk(2, dim=0)  # (2c, W) each
+                v_feat = v_feat + pos_v
             hf = layer.v2h(v_feat[:, :, None])[:, :, 0] + self.cond[i][1][:, :, None]
+            if pos_h is not None:
+                hf = hf + pos_h
             hf = hf + layer.h_conv.bias[None, :, None]
             self.hfeat_row.append(hf.transpose(1, 2).contiguous())  # (B, W, 2c)
             if i + 1 < len(self.model.layers):

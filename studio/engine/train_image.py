@@ -46,7 +46,14 @@ LN2 = math.log(2)
 # Sizes chosen to train in under an hour on one CPU thread (see README's Images section).
 DEFAULTS: dict[str, dict] = {
     "digits": dict(
-        channels=32, n_layers=8, kernel=5, n_mix=10, head_channels=64, batch_size=16, lr=1.5e-3
+        channels=32,
+        n_layers=8,
+        kernel=5,
+        n_mix=10,
+        head_channels=64,
+        position_bias=1,
+        batch_size=16,
+        lr=1.5e-3,
     ),
     "emoji": dict(
         n_layer=4, n_head=4, n_embd=128, dropout=0.1, batch_size=16, lr=1.5e-3, size=16, palette=64
@@ -65,6 +72,7 @@ class ImageTrainConfig:
     max_steps: int = 100_000
     seed: int = 1337
     resume: bool = False
+    init_from: str | None = None  # a model file of the same kind whose weights start the run
     eval_interval: int = 200
     checkpoint_interval: int = 200
     warmup_steps: int = 100
@@ -111,6 +119,8 @@ class _Task:
                 n_classes=10,
                 n_mix=h["n_mix"],
                 head_channels=h["head_channels"],
+                # checkpoints made before position biases existed have no such key
+                position_bias=bool(h.get("position_bias", 0)),
             )
             # channels-last convolutions are ~7% faster on CPU; the saved tensors are the same
             self.model = PixelCNN(self.arch).to(memory_format=torch.channels_last)
@@ -211,6 +221,8 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     opt = adamw(model, h["lr"], cfg.weight_decay)
     step, elapsed_before, last_val = 0, 0.0, None
     gen = torch.Generator().manual_seed(cfg.seed)
+    if state is None and cfg.init_from:
+        start_from(model, cfg.init_from)
     if state is not None:
         step, elapsed_before = restore_state(state, model, opt, gen)
         last_val = state.get("val_bpd")
@@ -282,6 +294,8 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     model.eval()
     card = build_card(cfg, h, task, step, minutes)
     card["training"]["command"] = commands[0]
+    if cfg.init_from:
+        card["training"]["init_from"] = Path(cfg.init_from).name
     if len(commands) > 1:
         card["training"]["resumed_with"] = commands[1:]
     save_model_file(out, untied_state_dict(model), card, half=cfg.half)
@@ -301,6 +315,31 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
         elapsed_s=schedule.elapsed(),
         message=str(out),
     )
+
+
+def start_from(model: torch.nn.Module, path: str) -> None:
+    """Load the weights of the model file at `path` into `model`, which may add parameters that
+    start as a no-op (position biases): those stay as they are, and nothing else may differ."""
+    from studio.engine.errors import ModelFileError
+    from studio.engine.modelfile import load_tensors
+
+    try:
+        tensors = load_tensors(path)
+    except ModelFileError as e:
+        raise CorpusError(f"cannot start from it: {e}") from None
+    own = model.state_dict()
+    missing = [k for k in own if k not in tensors]
+    extra = [k for k in tensors if k not in own]
+    wrong = [k for k in own if k in tensors and tuple(tensors[k].shape) != tuple(own[k].shape)]
+    if extra or wrong or any(not k.endswith(".pos") for k in missing):
+        problem = (extra or wrong or missing)[0]
+        raise CorpusError(
+            f"{path}: its weights do not fit this model (first difference: {problem}); "
+            "--init-from needs the same sizes"
+        )
+    with torch.no_grad():
+        for k, t in tensors.items():
+            own[k].copy_(t.to(own[k].dtype))
 
 
 def _metrics(cfg: ImageTrainConfig, task: _Task) -> dict:
