@@ -23,7 +23,9 @@ def _dependencies(model, x, labels, r, c):
 
 @pytest.mark.parametrize("position_bias", [False, True])
 def test_each_output_depends_only_on_earlier_pixels_and_there_is_no_blind_spot(position_bias):
-    loaded = tiny_pixelcnn(height=9, width=9, kernel=3, position_bias=position_bias)  # 3 layers, 1 row/column of reach each
+    loaded = tiny_pixelcnn(
+        height=9, width=9, kernel=3, position_bias=position_bias
+    )  # 3 layers, 1 row/column of reach each
     model = loaded.model
     H, W = 9, 9
     x = torch.randint(0, 256, (1, H, W))
