@@ -197,13 +197,19 @@ class GPT(nn.Module):
         for name, p in self.named_parameters():
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
-        # Matrices keep their nanoGPT shape (out, in) but are stored transposed in memory, (in, out)
-        # row-major as GPT-2's Conv1D: then x @ W.t() reads W.t() contiguously, which is the fast
-        # case of a single-row matrix product (a decoding step) on CPU BLAS. Copies into these
+        # Matrices keep their nanoGPT shape (out, in) but the wide ones (out >= in) are stored
+        # transposed in memory, (in, out) row-major as GPT-2's Conv1D: then x @ W.t() reads W.t()
+        # contiguously, the fast case of a single-row product (a decoding step) on CPU BLAS. The
+        # tall one (the MLP's output, in = 4 * out) is faster as out dot products over contiguous
+        # rows (addmv): measured 13.3 against 9.9 GB/s at GPT-2 small's shape. Copies into these
         # parameters (loading a file) keep the layout; the math is unchanged.
         with torch.no_grad():
             for p in self.parameters():  # each tied parameter once
-                if p.dim() == 2 and p is not self.transformer.wpe.weight:
+                if (
+                    p.dim() == 2
+                    and p is not self.transformer.wpe.weight
+                    and p.shape[0] >= p.shape[1]
+                ):
                     p.data = p.data.t().contiguous().t()
 
     @staticmethod
@@ -298,7 +304,7 @@ class Decoder:
                     b.ln_2.bias,
                     b.mlp.c_fc.weight.t(),  # (C, 4C)
                     b.mlp.c_fc.bias,
-                    b.mlp.c_proj.weight.t(),  # (4C, C)
+                    b.mlp.c_proj.weight,  # (C, 4C), rows contiguous: see GPT.__init__
                     b.mlp.c_proj.bias,
                     cache.kv[i],  # (B, 2, nh, block_size, hs)
                 )
@@ -329,7 +335,7 @@ class Decoder:
             ln2b,
             fc_t,
             fc_b,
-            mp_t,
+            mp_w,
             mp_b,
             kv,
         ) in self.layers:
@@ -344,10 +350,18 @@ class Decoder:
             # residual adds in place on the fresh product: one allocation fewer, same sums
             x = _linear(y.reshape(B, C), proj_t, proj_b).add_(x)
             h = F.layer_norm(x, shape, ln2w, ln2b, eps)
-            x = _linear(F.gelu(_linear(h, fc_t, fc_b), approximate="tanh"), mp_t, mp_b).add_(x)
+            x = _linear_rows(F.gelu(_linear(h, fc_t, fc_b), approximate="tanh"), mp_w, mp_b).add_(x)
         cache.length = L
         x = F.layer_norm(x, shape, self.ln_f[0], self.ln_f[1], eps)
         return torch.mm(x, self.head_t)  # (B, V)
+
+
+def _linear_rows(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+    """x (B, in) @ w (out, in).t() + b, as dot products over w's rows when B is 1."""
+    if x.shape[0] != 1:
+        return F.linear(x, w, b)
+    y = torch.mv(w, x[0]) if b is None else torch.addmv(b, w, x[0])
+    return y.view(1, -1)
 
 
 def _linear(x: torch.Tensor, w_t: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
