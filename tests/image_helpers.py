@@ -13,52 +13,60 @@ from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
 
 
 def tiny_pixelcnn(
-    seed: int = 0, height: int = 7, width: int = 6, kernel: int = 3, position_bias: bool = False
+    seed: int = 0,
+    height: int = 7,
+    width: int = 6,
+    kernel: int = 3,
+    position_bias: bool = False,
+    labels: tuple[str, ...] = ("a", "b", "c"),
+    n_layers: int = 3,
+    n_mix: int = 3,
+    log_scale: float = -1.5,
+    bias_std: float = 0.5,
 ) -> LoadedModel:
+    """A random class-conditional PixelCNN of a few thousand weights.
+
+    Training starts the label (and position) biases at zero; `bias_std` > 0 makes them matter.
+    `log_scale` sets every logistic's width: -1.5 is narrow enough to see the means (spread over
+    the range), 0.5 broad enough that pixels vary and distributions have width."""
     torch.manual_seed(seed)
     cfg = PixelCNNConfig(
         height=height,
         width=width,
         channels=8,
-        n_layers=3,
+        n_layers=n_layers,
         kernel=kernel,
-        n_classes=3,
-        n_mix=3,
+        n_classes=len(labels),
+        n_mix=n_mix,
         head_channels=8,
         position_bias=position_bias,
     )
     model = PixelCNN(cfg).eval()
     with torch.no_grad():
-        for layer in model.layers:  # training starts these biases at zero; make them matter
-            layer.cond.weight.normal_(0, 0.5)
-            if layer.pos is not None:
-                layer.pos.normal_(0, 0.5)
-        model.head2.bias[cfg.n_mix : 2 * cfg.n_mix] = torch.linspace(-0.8, 0.8, cfg.n_mix)
-        model.head2.bias[
-            2 * cfg.n_mix :
-        ] = -1.5  # broad enough that draws vary, narrow enough to see
+        if bias_std > 0:
+            for layer in model.layers:
+                layer.cond.weight.normal_(0, bias_std)
+                if layer.pos is not None:
+                    layer.pos.normal_(0, bias_std)
+            model.head2.bias[n_mix : 2 * n_mix] = torch.linspace(-0.8, 0.8, n_mix)
+        model.head2.bias[2 * n_mix :] = log_scale
+    image = {
+        "height": height,
+        "width": width,
+        "channels": 1,
+        "levels": 256,
+        "labels": list(labels),
+        "any_label": len(labels),
+    }
     card = {
         "name": "tiny-digits",
         "title": "Tiny digits",
         "kind": "image-pixelcnn",
         "architecture": cfg.to_dict(),
-        "image": {
-            "height": height,
-            "width": width,
-            "channels": 1,
-            "levels": 256,
-            "labels": ["a", "b", "c"],
-            "any_label": 3,
-        },
+        "image": image,
     }
-    extras = {
-        "height": height,
-        "width": width,
-        "channels": 1,
-        "labels": ["a", "b", "c"],
-        "any_label": 3,
-        "palette": None,
-    }
+    extras = {k: image[k] for k in ("height", "width", "channels", "labels", "any_label")}
+    extras["palette"] = None
     return LoadedModel("tiny-digits", "", "image-pixelcnn", card, model, extras=extras)
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import torch
 from helpers import save_tiny, tiny_char_model
-from image_helpers import save_image_model, tiny_image_gpt
+from image_helpers import save_image_model, tiny_image_gpt, tiny_pixelcnn
 
 from studio.engine.modelfile import LoadedModel
-from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
 from studio.ui.main_window import MainWindow
 
 TIMEOUT = 60_000  # ms; the first test also imports torch, on a busy machine
@@ -18,44 +16,10 @@ DIGITS = [str(i) for i in range(10)]
 
 
 def tiny_digits(height: int = 10, width: int = 8, seed: int = 0) -> LoadedModel:
-    """A random class-conditional PixelCNN with the digits' labels 0-9, a few thousand weights."""
-    torch.manual_seed(seed)
-    cfg = PixelCNNConfig(
-        height=height,
-        width=width,
-        channels=8,
-        n_layers=2,
-        kernel=3,
-        n_classes=10,
-        n_mix=2,
-        head_channels=8,
+    """A random PixelCNN with the digits' labels 0-9 and broad distributions."""
+    return tiny_pixelcnn(
+        seed, height, width, labels=tuple(DIGITS), n_layers=2, n_mix=2, log_scale=0.5, bias_std=0
     )
-    model = PixelCNN(cfg).eval()
-    with torch.no_grad():
-        model.head2.bias[2 * cfg.n_mix :] = 0.5  # broad: pixels vary, distributions have width
-    card = {
-        "name": "tiny-digits",
-        "title": "Tiny digits",
-        "kind": "image-pixelcnn",
-        "architecture": cfg.to_dict(),
-        "image": {
-            "height": height,
-            "width": width,
-            "channels": 1,
-            "levels": 256,
-            "labels": DIGITS,
-            "any_label": 10,
-        },
-    }
-    extras = {
-        "height": height,
-        "width": width,
-        "channels": 1,
-        "labels": DIGITS,
-        "any_label": 10,
-        "palette": None,
-    }
-    return LoadedModel("tiny-digits", "", "image-pixelcnn", card, model, extras=extras)
 
 
 @pytest.fixture(name="image_models")
