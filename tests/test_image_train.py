@@ -21,6 +21,11 @@ TINY_DIGITS = dict(channels=4, n_layers=2, kernel=3, n_mix=2, head_channels=4, b
 TINY_EMOJI = dict(n_layer=1, n_head=1, n_embd=8, batch_size=2, size=8, palette=6)
 
 
+def _train_digits(data, out, *more: str) -> int:
+    """`aigc-studio train image --model-kind digits --data DATA --out OUT MORE...`"""
+    return main(["train", "image", "--model-kind", "digits", "--data", data, "--out", out, *more])
+
+
 @pytest.fixture(scope="module")
 def mnist(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mnist")
@@ -121,33 +126,9 @@ def test_emoji_train_from_the_cli_writes_a_credited_card(emoji_tar, tmp_path, ca
 
 
 def test_training_refuses_unknown_settings_and_missing_data(tmp_path, capsys):
-    code = main(
-        [
-            "train",
-            "image",
-            "--model-kind",
-            "digits",
-            "--data",
-            str(tmp_path),
-            "--out",
-            str(tmp_path / "x.safetensors"),
-            "--set",
-            "wings=2",
-        ]
-    )
+    code = _train_digits(str(tmp_path), str(tmp_path / "x.safetensors"), "--set", "wings=2")
     assert code == 2 and "wings" in capsys.readouterr().err
-    code = main(
-        [
-            "train",
-            "image",
-            "--model-kind",
-            "digits",
-            "--data",
-            str(tmp_path),
-            "--out",
-            str(tmp_path / "x.safetensors"),
-        ]
-    )
+    code = _train_digits(str(tmp_path), str(tmp_path / "x.safetensors"))
     err = capsys.readouterr().err
     assert code == 2 and "t10k-images" in err and err.count("\n") == 1
 
@@ -178,21 +159,13 @@ def test_init_from_starts_where_the_given_model_ends_and_refuses_other_sizes(
     assert card["architecture"]["position_bias"] is True
     assert card["training"]["init_from"] == "plain.safetensors"
     assert card["metrics"]["heldout_bits_per_dim"] == pytest.approx(plain_bpd, abs=1e-4)
-    code = main(
-        [
-            "train",
-            "image",
-            "--model-kind",
-            "digits",
-            "--data",
-            str(mnist),
-            "--out",
-            str(tmp_path / "wide.safetensors"),
-            "--init-from",
-            str(first),
-            "--set",
-            "channels=6",
-        ]
+    code = _train_digits(
+        str(mnist),
+        str(tmp_path / "wide.safetensors"),
+        "--init-from",
+        str(first),
+        "--set",
+        "channels=6",
     )
     err = capsys.readouterr().err
     assert code == 2 and "plain.safetensors" in err and "same sizes" in err
