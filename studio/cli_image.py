@@ -223,7 +223,12 @@ def png_meta_for(loaded, settings, seed: int, extra: dict | None = None) -> dict
 def generate_image_command(args: argparse.Namespace, loaded) -> int:
     import numpy as np
 
-    from studio.engine.image_generate import ImageSettings, generate_image, render
+    from studio.engine.image_generate import (
+        ImageSettings,
+        check_settings,
+        generate_image,
+        render,
+    )
     from studio.engine.png_meta import save_png
     from studio.engine.sampling import SamplingSettings
 
@@ -242,8 +247,10 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
         seed=args.seed,
         num_samples=args.num_samples,
         label=label,
+        guidance=args.guidance,
         distribution=bool(getattr(args, "distribution", False)),
     )
+    check_settings(loaded, settings)  # before any warning: a refused run says one line
     H, W = loaded.extras["height"], loaded.extras["width"]
     B = settings.num_samples
     if args.repetition_penalty != 1.0:
@@ -298,6 +305,8 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     final = [images[i] for i in range(B)]
     picture = final[0] if B == 1 else grid(final)
     extra = {"label": args.label or "any"}
+    if args.guidance != 1.0:
+        extra["guidance"] = args.guidance
     if args.init:
         extra["init"] = Path(args.init).name
         extra["kept_pixels"] = int(mask.sum())

@@ -250,3 +250,18 @@ def test_models_lists_the_image_models_with_their_held_out_bits_per_dim(capsys):
         bpd = read_card(str(ROOT / "models" / f"{name}.safetensors"))["metrics"]
         line = next(x for x in lines if x.startswith(name + " "))
         assert f"held-out {bpd['heldout_bits_per_dim']:.3f} bits/dim" in line
+
+
+def test_guidance_from_the_command_is_stored_and_refused_where_it_means_nothing(
+    digits, emoji, tmp_path, capsys
+):
+    out = tmp_path / "g.png"
+    args = ["generate", "--model", str(digits), "--label", "c", "--seed", "2", "--output"]
+    assert main([*args, str(out), "--guidance", "3"]) == 0
+    meta = read_png_meta(out)
+    assert json.loads(meta["settings"])["guidance"] == 3.0
+    capsys.readouterr()
+    line = _one_line_error(capsys, main(["generate", "--model", str(emoji), "--guidance", "2"]))
+    assert "nothing to guide" in line
+    line = _one_line_error(capsys, main([*args, str(tmp_path / "x.png"), "--guidance", "99"]))
+    assert "guidance" in line and not (tmp_path / "x.png").exists()

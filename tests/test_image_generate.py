@@ -135,3 +135,56 @@ def test_draw_follows_the_distribution_and_never_picks_an_impossible_value():
             counts[v] += 1
     assert counts[0] == counts[2] == counts[4] == 0
     assert abs(counts[3] / counts.sum() - 0.75) < 0.03
+
+
+def _pixels(loaded, **kw):
+    events = list(generate_image(loaded, ImageSettings(**kw)))
+    return [e for e in events if e.event == "pixel"], [e.image for e in events if e.event == "done"]
+
+
+def test_guidance_draws_from_any_plus_g_times_label_minus_any():
+    import torch
+
+    loaded = tiny_pixelcnn(kernel=5)
+    g = 2.5
+    pixels, _ = _pixels(loaded, seed=3, label=1, guidance=g, distribution=True)
+    first = pixels[0]  # pixel (0, 0): nothing drawn before it, so the scores are the model's alone
+    model = loaded.model
+    with torch.no_grad():
+        x = torch.zeros(2, 7, 6, dtype=torch.long)
+        params = model(x, torch.tensor([1, loaded.extras["any_label"]]))[:, :, 0, 0]
+        lp = model.level_logprobs(params).log_softmax(-1)  # (2, 256)
+    want = torch.softmax(lp[1] + g * (lp[0] - lp[1]), -1)
+    np.testing.assert_allclose(first.distribution, want.numpy(), atol=1e-5)
+    assert first.model_prob == pytest.approx(lp[0, first.value].exp().item(), abs=1e-5)
+    assert first.prob != pytest.approx(first.model_prob, abs=1e-6)
+
+
+@pytest.mark.parametrize("label", [0, 2])
+def test_guided_fast_sampler_equals_guided_naive(label):
+    loaded = tiny_pixelcnn(kernel=5, position_bias=True)
+    kw = dict(seed=11, num_samples=2, label=label, guidance=3.0)
+    fast = _pixels(loaded, sampler="fast", **kw)
+    naive = _pixels(loaded, sampler="naive", **kw)
+    assert [(p.sample, p.value) for p in fast[0]] == [(p.sample, p.value) for p in naive[0]]
+    plain = _pixels(loaded, seed=11, num_samples=2, label=label)
+    assert [p.value for p in fast[0]] != [p.value for p in plain[0]]  # guidance changed something
+
+
+def test_guidance_one_or_the_any_label_changes_nothing():
+    loaded = tiny_pixelcnn()
+    base = _pixels(loaded, seed=5, label=2)[0]
+    assert [p.value for p in _pixels(loaded, seed=5, label=2, guidance=1.0)[0]] == [
+        p.value for p in base
+    ]
+    any_plain = _pixels(loaded, seed=5, label=None)[0]
+    any_guided = _pixels(loaded, seed=5, label=None, guidance=4.0)[0]
+    assert [p.value for p in any_plain] == [p.value for p in any_guided]
+
+
+def test_guidance_is_refused_where_it_means_nothing_or_is_out_of_range():
+    with pytest.raises(SettingsError, match="nothing to guide"):
+        list(generate_image(tiny_image_gpt(), ImageSettings(guidance=2.0)))
+    for bad in (-0.5, 21.0, float("nan"), "2", True):
+        with pytest.raises(SettingsError, match="guidance"):
+            ImageSettings(guidance=bad)

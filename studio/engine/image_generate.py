@@ -13,6 +13,14 @@ Two samplers give the same pixels under the same seed:
   row and one column of the horizontal stack per pixel (`pixelcnn.IncrementalState`); for the GPT
   one cached step per pixel (the KV cache).
 
+Guidance (classifier-free guidance, Ho & Salimans 2022): a class-conditional model trained with some
+labels dropped to "any class" knows both log P(x_i | x_<i, label) and log P(x_i | x_<i). With
+guidance g != 1 each pixel is drawn from the scores any + g * (label - any) of those two
+log-probabilities: g = 1 is the model as trained, 0 ignores the label, larger values push every
+pixel toward what the label makes more likely than "any". It is a stage before the sampling chain;
+the model runs a batch twice as large (each sample with its label and with "any"), and an event's
+`model_prob` stays the probability under the label alone.
+
 Completion: given an init image and a mask of the pixels to keep (e.g. its first R rows), only the
 other pixels are drawn; kept pixels are fed to the model when their turn comes and come out unchanged.
 The model reads pixels in raster order, so a kept pixel informs only the pixels after it.
@@ -35,6 +43,7 @@ from studio.engine.modelfile import LoadedModel
 from studio.engine.sampling import SamplingSettings, apply_chain, build_chain, entropy_nats
 
 SAMPLERS = ("fast", "naive")
+MAX_GUIDANCE = 20.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class ImageSettings:
     label: int | None = None  # class index for class-conditional models; None = any class
     distribution: bool = False  # attach the sampled distribution to every PixelEvent
     sampler: str = "fast"  # "fast" | "naive": the same pixels, at very different speeds
+    guidance: float = 1.0  # classifier-free guidance scale for labelled models; 1 = none
 
     def __post_init__(self) -> None:
         n = self.num_samples
@@ -60,6 +70,9 @@ class ImageSettings:
             isinstance(self.label, bool) or not isinstance(self.label, int)
         ):
             raise SettingsError(f"label must be a whole number, got {self.label!r}")
+        g = self.guidance
+        if isinstance(g, bool) or not isinstance(g, int | float) or not 0.0 <= g <= MAX_GUIDANCE:
+            raise SettingsError(f"guidance must be a number from 0 to {MAX_GUIDANCE:g}, got {g!r}")
         if self.sampler not in SAMPLERS:
             raise SettingsError(
                 f"sampler must be one of {', '.join(SAMPLERS)}, got {self.sampler!r}"
@@ -92,6 +105,16 @@ def _label_index(loaded: LoadedModel, label: int | None) -> int | None:
             f"({labels[0]}-{labels[-1]}, or none for any)"
         )
     return label
+
+
+def check_settings(loaded: LoadedModel, settings: ImageSettings) -> tuple[int | None, bool]:
+    """(the model's label index or None, whether guidance needs the "any" half) for settings that
+    fit this model; raises SettingsError with one line otherwise."""
+    label = _label_index(loaded, settings.label)
+    if settings.guidance != 1.0 and label is None:
+        raise SettingsError(f"{loaded.name} draws without labels, so there is nothing to guide")
+    # with the "any" label, the guided scores equal the plain ones: no second half is needed
+    return label, settings.guidance != 1.0 and label != loaded.extras.get("any_label")
 
 
 def _init_values(loaded: LoadedModel, init: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -222,7 +245,7 @@ def generate_image(
     H, W = loaded.extras["height"], loaded.extras["width"]
     N = H * W
     B = settings.num_samples
-    label = _label_index(loaded, settings.label)
+    label, guided = check_settings(loaded, settings)
     if (init is None) != (mask is None):
         raise SettingsError("completion needs both an init image and a mask of the pixels to keep")
     if init is not None:
@@ -243,12 +266,19 @@ def generate_image(
     )
 
     fast = settings.sampler == "fast"
+
+    def rows_of(b: int) -> int:
+        return 2 * b if guided else b
+
     if loaded.kind == "image-pixelcnn":
         labels = torch.full((B,), label, dtype=torch.long, device=device)
+        if guided:  # rows B..2B-1 draw the same pixels as rows 0..B-1, with "any" as the label
+            labels = torch.cat([labels, torch.full_like(labels, loaded.extras["any_label"])])
+        rows = len(labels)
         stepper: _Stepper = (
-            _PixelCNNFast(model, B, labels, W, given)
+            _PixelCNNFast(model, rows, labels, W, given)
             if fast
-            else _PixelCNNNaive(model, B, labels, H, W, device)
+            else _PixelCNNNaive(model, rows, labels, H, W, device)
         )
     else:
         stepper = _GPTCached(model, B, device) if fast else _GPTNaive(model, B, N, device)
@@ -273,10 +303,13 @@ def generate_image(
                 stepper.skip(t)
                 v = int(flat_values[t])
                 tokens[:, t] = v
-                stepper.put(t, torch.full((B,), v, dtype=torch.long, device=device))
+                stepper.put(t, torch.full((rows_of(B),), v, dtype=torch.long, device=device))
                 continue
-            scores = stepper.logits(t).float()  # (B, V)
-            model_probs = scores.softmax(dim=-1)
+            scores = stepper.logits(t).float()  # (B, V), or (2B, V) when guided
+            if guided:
+                scores, model_probs = guide(scores, settings.guidance)
+            else:
+                model_probs = scores.softmax(dim=-1)
             shaped = apply_chain(chain, no_history, scores) if chain else scores
             if greedy:
                 nxt = shaped.argmax(dim=-1)  # (B,)
@@ -284,7 +317,7 @@ def generate_image(
             else:
                 probs = shaped.softmax(dim=-1)  # (B, V)
                 nxt = draw(probs, gens)
-            stepper.put(t, nxt)
+            stepper.put(t, torch.cat([nxt, nxt]) if guided else nxt)
             values = nxt.tolist()
             chosen = probs.gather(1, nxt[:, None])[:, 0].tolist()
             chosen_model = model_probs.gather(1, nxt[:, None])[:, 0].tolist()
@@ -335,6 +368,14 @@ def restore_from_png(path: str) -> tuple[str, ImageSettings]:
     except (ValueError, TypeError) as e:
         raise SettingsError(f"{path}: the stored settings cannot be used ({e})") from None
     return meta["model"], settings
+
+
+def guide(scores: torch.Tensor, g: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Classifier-free guidance. scores (2B, V): rows 0..B-1 with the label, B..2B-1 with "any".
+    Returns the guided scores any + g * (label - any) of the two log-distributions (B, V), and the
+    label-alone probabilities (B, V)."""
+    cond, anyc = scores.log_softmax(dim=-1).chunk(2, dim=0)
+    return anyc + g * (cond - anyc), cond.exp()
 
 
 def draw(probs: torch.Tensor, gens: list[torch.Generator]) -> torch.Tensor:
