@@ -25,9 +25,13 @@ def window(qtbot, image_models):
     return open_image_window(qtbot, image_models / "tiny-digits.safetensors")
 
 
-def engine_images(label, n, seed, temperature=0.8, init=None, mask=None):
+def engine_images(label, n, seed, temperature=0.8, init=None, mask=None, guidance=1.0):
     settings = ImageSettings(
-        sampling=SamplingSettings(temperature=temperature), seed=seed, num_samples=n, label=label
+        sampling=SamplingSettings(temperature=temperature),
+        seed=seed,
+        num_samples=n,
+        label=label,
+        guidance=guidance,
     )
     done = [e for e in generate_image(tiny_digits(), settings, init, mask) if e.event == "done"]
     return [e.image for e in done]
@@ -52,6 +56,7 @@ def test_image_model_opens_in_the_image_tab_with_its_labels(qtbot, image_models)
     with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
         w.choose_model(str(image_models / "tiny-emoji.safetensors"))
     assert not w.image.label_combo.isVisible() and w.image.colour_combo.isVisible()
+    assert not w.image.guidance_spin.isVisible() and w.image.guidance() == 1.0
 
 
 def test_generate_label_7_batch_4_fills_the_canvas_and_the_history(window, qtbot):
@@ -311,3 +316,23 @@ def test_closing_mid_run_stops_the_worker_at_once(window, qtbot):
         window.image.generate_button.click()
     window.close()
     assert window.thread.isFinished()
+
+
+def test_guidance_draws_what_the_engine_draws_and_comes_back_from_the_png(window, qtbot, tmp_path):
+    w = window
+    w.image.set_label(None)
+    assert not w.image.guidance_spin.isEnabled()  # nothing to steer toward with "any"
+    w.image.set_label(7)
+    assert w.image.guidance_spin.isEnabled()
+    w.image.guidance_spin.setValue(3.0)
+    w.image.set_batch(4)
+    record = draw(qtbot, w, seed=5)
+    assert record.settings["guidance"] == 3.0
+    shown = [decode_png(t) for t in record.media["images"]]
+    expected = engine_images(7, 4, 5, guidance=3.0)
+    assert all((a == b).all() for a, b in zip(shown, expected, strict=True))
+    path = tmp_path / "guided.png"
+    assert w.export_image_to(str(path))
+    w.image.guidance_spin.setValue(1.0)
+    w.open_path(str(path))
+    qtbot.waitUntil(lambda: w.image.guidance_spin.value() == 3.0, timeout=TIMEOUT)

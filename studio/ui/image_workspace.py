@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -107,6 +108,20 @@ class ImageWorkspace(QWidget):
         self.label_caption = QLabel(self.tr("Label"))
         self.label_combo = QComboBox()
         self.label_combo.setToolTip(self.tr("The class to draw, or any class."))
+        self.guidance_caption = QLabel(self.tr("Guidance"))
+        self.guidance_spin = QDoubleSpinBox()
+        self.guidance_spin.setRange(0.0, 20.0)  # the engine's MAX_GUIDANCE
+        self.guidance_spin.setSingleStep(0.5)
+        self.guidance_spin.setDecimals(1)
+        self.guidance_spin.setValue(1.0)
+        self.guidance_spin.setToolTip(
+            self.tr(
+                "How hard the label steers each pixel: 1 draws from the model as trained; higher "
+                "values push away from 'any' toward the label (classifier-free guidance), at "
+                "twice the compute."
+            )
+        )
+        self.label_combo.currentIndexChanged.connect(self._label_changed)
         self.pace_slider = QSlider(Qt.Orientation.Horizontal)
         self.pace_slider.setRange(0, MAX_PACE_MS)
         self.pace_slider.setSingleStep(5)
@@ -127,6 +142,8 @@ class ImageWorkspace(QWidget):
         run_row.addWidget(self.batch_combo)
         run_row.addWidget(self.label_caption)
         run_row.addWidget(self.label_combo)
+        run_row.addWidget(self.guidance_caption)
+        run_row.addWidget(self.guidance_spin)
         run_row.addSpacing(12)
         run_row.addWidget(QLabel(self.tr("Pace")))
         run_row.addWidget(self.pace_slider)
@@ -219,6 +236,8 @@ class ImageWorkspace(QWidget):
             self.label_combo.clear()
             self.label_combo.hide()
             self.label_caption.hide()
+            self.guidance_spin.hide()
+            self.guidance_caption.hide()
             self.colour_combo.hide()
             self.progress_label.setText(self.tr("Choose an image model in the picker."))
             return
@@ -240,6 +259,9 @@ class ImageWorkspace(QWidget):
             self.label_combo.addItem(str(name), i)
         self.label_combo.setVisible(bool(labels))
         self.label_caption.setVisible(bool(labels))
+        self.guidance_spin.setVisible(bool(labels))
+        self.guidance_caption.setVisible(bool(labels))
+        self._label_changed()
         self.grey_spin.setVisible(self.palette is None)
         self.colour_combo.setVisible(self.palette is not None)
         self.colour_combo.clear()
@@ -277,6 +299,14 @@ class ImageWorkspace(QWidget):
         i = self.label_combo.findData(label) if label is not None else 0
         if i >= 0:
             self.label_combo.setCurrentIndex(i)
+
+    def guidance(self) -> float:
+        """The guidance scale for the next run: 1 (none) where the model has no labels."""
+        return 1.0 if self.guidance_spin.isHidden() else self.guidance_spin.value()
+
+    def _label_changed(self, *_: object) -> None:
+        # with "any" there is no label to steer toward
+        self.guidance_spin.setEnabled(self.label_combo.currentData() is not None)
 
     def set_batch(self, n: int) -> None:
         i = self.batch_combo.findData(n)
@@ -317,6 +347,7 @@ class ImageWorkspace(QWidget):
             "seed": seed,
             "num_samples": self.batch(),
             "label": self.label(),
+            "guidance": self.guidance() if self.label() is not None else 1.0,
             "distribution": True,
             "sampler": "fast",
         }
@@ -613,5 +644,8 @@ class ImageWorkspace(QWidget):
     def apply_settings(self, settings: dict) -> None:
         """Label and batch from ImageSettings.to_dict() (the sampling panel takes the rest)."""
         self.set_label(settings.get("label"))
+        g = settings.get("guidance", 1.0)
+        if isinstance(g, int | float) and not isinstance(g, bool):
+            self.guidance_spin.setValue(float(g))
         if isinstance(settings.get("num_samples"), int):
             self.set_batch(settings["num_samples"])

@@ -938,6 +938,8 @@ class MainWindow(QMainWindow):
                 self.image.set_batch(image["batch"])
             if isinstance(image.get("pace_ms"), int):
                 self.image.pace_slider.setValue(image["pace_ms"])  # clamped to its range
+            if isinstance(image.get("guidance"), int | float):
+                self.image.guidance_spin.setValue(image["guidance"])  # clamped to its range
         for key, restore in (
             ("geometry", self.restoreGeometry),
             ("main_splitter", self.main_splitter.restoreState),
@@ -960,7 +962,11 @@ class MainWindow(QMainWindow):
             "geometry": enc(self.saveGeometry()),
             "main_splitter": enc(self.main_splitter.saveState()),
             "text_splitter": enc(self.text_splitter.saveState()),
-            "image": {"batch": self.image.batch(), "pace_ms": self.image.pace_slider.value()},
+            "image": {
+                "batch": self.image.batch(),
+                "pace_ms": self.image.pace_slider.value(),
+                "guidance": self.image.guidance_spin.value(),
+            },
         }
         last = (self._loaded_info or {}).get("path") or self._settings.get("last_model")
         if last:
