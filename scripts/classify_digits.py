@@ -119,6 +119,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 seed=args.seed + label * 1000 + len(images),
                 num_samples=n,
                 label=label,
+                guidance=args.guidance,
             )
             images += [e.image for e in generate_image(loaded, settings) if e.event == "done"]
             left -= n
@@ -134,6 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = {
         "model": loaded.name,
         "temperature": args.temperature,
+        "guidance": args.guidance,
         "per_label": per_label,
         "samples_per_label": args.per_label,
         "recognised": rate,
@@ -166,6 +168,7 @@ def main() -> int:
     c.add_argument("--classifier", required=True)
     c.add_argument("--per-label", type=int, default=100)
     c.add_argument("--temperature", type=float, default=1.0)
+    c.add_argument("--guidance", type=float, default=1.0, help="1 = none (the quality target)")
     c.add_argument("--batch", type=int, default=50)
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--grid", help="write the first ten samples of every label here")
