@@ -167,6 +167,32 @@ def build_model(path: str | Path, config: GPTConfig, tensors: dict[str, torch.Te
     return model.eval()
 
 
+def read_only_text_model(
+    path: str | Path,
+    config: GPTConfig,
+    tensors: dict[str, torch.Tensor],
+    tokenizer,
+    card: dict,
+    fmt: str,
+    weights_at: str | Path | None = None,
+) -> LoadedModel:
+    """A checkpoint from elsewhere as a read-only text model: tied head dropped, weights checked.
+    Errors name `weights_at` (the weights file, when it is not `path` itself)."""
+    where = weights_at or path
+    drop_tied_head(where, tensors)
+    model = build_model(where, config, tensors)
+    return LoadedModel(
+        name=card["name"],
+        path=str(path),
+        kind="text-gpt",
+        card=card,
+        model=model,
+        tokenizer=tokenizer,
+        read_only=True,
+        extras={"format": fmt},
+    )
+
+
 def check_vocab(path: str | Path, tokenizer_size: int, config: GPTConfig) -> None:
     if tokenizer_size > config.vocab_size:
         raise ModelFileError(

@@ -18,12 +18,11 @@ import torch
 from studio.engine.errors import ModelFileError
 from studio.engine.foreign import (
     HF_SOURCE,
-    build_model,
     check_shapes,
     check_vocab,
     checked_config,
-    drop_tied_head,
     foreign_card,
+    read_only_text_model,
 )
 from studio.engine.gpt import GPTConfig
 from studio.engine.modelfile import LoadedModel, load_tensors, read_header
@@ -233,16 +232,5 @@ def load_hf_gpt2(folder: Path) -> LoadedModel:
     kind, files = weight_files(folder)
     where = files[0] if len(files) == 1 else folder
     tensors = _load_weights(kind, files)
-    drop_tied_head(where, tensors)
-    model = build_model(where, config, tensors)
     card = _card(folder, config, summary)
-    return LoadedModel(
-        name=card["name"],
-        path=str(folder),
-        kind="text-gpt",
-        card=card,
-        model=model,
-        tokenizer=tok,
-        read_only=True,
-        extras={"format": "hf-gpt2"},
-    )
+    return read_only_text_model(folder, config, tensors, tok, card, "hf-gpt2", weights_at=where)

@@ -21,12 +21,11 @@ import torch
 from studio.engine.errors import ModelFileError
 from studio.engine.foreign import (
     NANOGPT_SOURCE,
-    build_model,
     check_shapes,
     check_vocab,
     checked_config,
-    drop_tied_head,
     foreign_card,
+    read_only_text_model,
 )
 from studio.engine.gpt import GPTConfig
 from studio.engine.modelfile import LoadedModel
@@ -166,16 +165,5 @@ def describe_nanogpt(path: Path) -> dict:
 def load_nanogpt(path: Path) -> LoadedModel:
     config, tensors, ckpt = read_checkpoint(path)
     tok, summary = load_tokenizer(path, config, ckpt)
-    drop_tied_head(path, tensors)
-    model = build_model(path, config, tensors)
     card = _card(path, config, summary, ckpt)
-    return LoadedModel(
-        name=card["name"],
-        path=str(path),
-        kind="text-gpt",
-        card=card,
-        model=model,
-        tokenizer=tok,
-        read_only=True,
-        extras={"format": "nanogpt"},
-    )
+    return read_only_text_model(path, config, tensors, tok, card, "nanogpt")
