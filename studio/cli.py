@@ -33,10 +33,10 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top-n", type=int, default=5, help="alternatives reported per token")
     p.add_argument(
         "--context",
-        choices=["shift", "slide"],
-        default="shift",
-        help="past the context window: keep its newest half and go on cached (shift), or drop "
-        "one token per step with a full pass each (slide, nanoGPT's sampler)",
+        choices=["slide", "shift"],
+        default="slide",
+        help="past the context window: drop one token per step with a full pass each (slide, "
+        "nanoGPT's sampler), or keep the window's newest half and go on cached (shift, fast)",
     )
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.add_argument("--output", help="also write the result to this file")

@@ -186,7 +186,7 @@ def test_context_mode_past_the_window(capsys, tmp_path):
         assert events[0]["settings"]["context"] == mode
         outs[mode] = events[-1]["text"]
     code, out, _ = run(capsys, *base)
-    assert jsonl(out)[-1]["text"] == outs["shift"]  # the default
+    assert jsonl(out)[-1]["text"] == outs["slide"]  # the default
     assert len(outs["shift"]) == len(outs["slide"]) == 60
     assert outs["shift"][:14] == outs["slide"][:14] and outs["shift"] != outs["slide"]
 

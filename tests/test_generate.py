@@ -210,17 +210,17 @@ def test_greedy_sliding_past_the_window_matches_the_naive_sampler(prompt):
 @pytest.mark.parametrize("prompt", ["hello", "", "the quick brown fox jumps"])
 def test_greedy_shifting_past_the_window_matches_an_uncached_shift(prompt):
     loaded = tiny_char_model(seed=2, block_size=16)
-    events = gen(loaded, prompt=prompt, temperature=0, max_new_tokens=40)
+    events = gen(loaded, prompt=prompt, temperature=0, max_new_tokens=40, context="shift")
     start = loaded.tokenizer.encode(prompt) or loaded.tokenizer.encode("\n")
     assert ids(events) == reference_shift_greedy(loaded.model, start, 40)
 
 
 def test_shift_and_slide_agree_until_the_window_is_full():
     loaded = tiny_char_model(seed=2, block_size=16)
-    shift = ids(gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3))
-    slide = ids(
-        gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3, context="slide")
+    shift = ids(
+        gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3, context="shift")
     )
+    slide = ids(gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3))
     # "hello" is 5 tokens: the first 12 draws see the same window either way
     assert shift[:12] == slide[:12]
     assert shift != slide

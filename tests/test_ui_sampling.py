@@ -93,14 +93,15 @@ def test_stop_string_escapes_round_trip():
 def test_context_mode_round_trips_and_builds_engine_settings(panel):
     from studio.engine.generate import GenerationSettings
 
-    assert panel.generation_settings()["context"] == "shift"  # the engine's default
-    panel.set_generation_settings({"context": "slide"})
+    default = GenerationSettings().context
+    assert panel.generation_settings()["context"] == default == "slide"
+    panel.set_generation_settings({"context": "shift"})
     d = panel.generation_settings()
-    assert d["context"] == "slide"
-    assert GenerationSettings.from_dict(d).context == "slide"
+    assert d["context"] == "shift"
+    assert GenerationSettings.from_dict(d).context == "shift"
     panel.set_generation_settings({"context": "wrap"})  # unknown: skipped, not shown
-    assert panel.generation_settings()["context"] == "slide"
+    assert panel.generation_settings()["context"] == "shift"
     panel.set_text_controls_enabled(False)
     assert not panel.context_combo.isEnabled()
     panel.reset()
-    assert panel.generation_settings()["context"] == "shift"
+    assert panel.generation_settings()["context"] == default

@@ -9,12 +9,12 @@ sample 0 of a batch equals a single-sample run with the same seed.
 
 Past the context window there are two ways on (`GenerationSettings.context`), since positions are
 learned and a cache cannot simply be shifted:
-- "shift" (default, llama.cpp's context shift): keep the last half of the window, rebuild the cache
-  from it in one pass, and go on with cached steps until the window is full again. Each token costs
-  about two cached steps on average, and the model always sees at least half a window.
-- "slide" (nanoGPT's sampler): the oldest token drops out at every step and the cache is rebuilt
-  from the last `block_size` tokens, a full forward pass per token: always a full window, at
-  uncached speed.
+- "slide" (default, nanoGPT's sampler): the oldest token drops out at every step and the cache is
+  rebuilt from the last `block_size` tokens, a full forward pass per token: always a full window, at
+  uncached speed. The same tokens as nanoGPT's `sample()` on the same weights.
+- "shift" (llama.cpp's context shift): keep the last half of the window, rebuild the cache from it
+  in one pass, and go on with cached steps until the window is full again. Each token costs about
+  two cached steps on average, and the model always sees at least half a window.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class GenerationSettings:
     ignore_eos: bool = False
     num_samples: int = 1
     top_n: int = 5  # alternatives reported per token
-    context: str = "shift"  # past the context window: "shift" or "slide" (see the module doc)
+    context: str = "slide"  # past the context window: "slide" or "shift" (see the module doc)
 
     def __post_init__(self) -> None:
         def whole(name: str, v: object, lo: int, hi: int) -> None:

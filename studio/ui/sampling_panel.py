@@ -235,13 +235,13 @@ class SamplingPanel(QWidget):
         window_row = QHBoxLayout()
         self.context_label = QLabel(self.tr("Past the window"))
         self.context_combo = QComboBox()
+        self.context_combo.addItem(self.tr("Slide (as nanoGPT, slow)"), "slide")
         self.context_combo.addItem(self.tr("Shift (fast)"), "shift")
-        self.context_combo.addItem(self.tr("Slide (exact, slow)"), "slide")
         self.context_combo.setToolTip(
             self.tr(
-                "When the text outgrows the model's context window: Shift keeps its newest half and "
-                "goes on at full speed; Slide drops one token per step, as nanoGPT does, and "
-                "recomputes the whole window for every token."
+                "When the text outgrows the model's context window: Slide drops one token per step, "
+                "as nanoGPT does, and recomputes the whole window for every token; Shift keeps its "
+                "newest half and goes on at full speed."
             )
         )
         self.context_combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
