@@ -327,7 +327,7 @@ def test_guidance_draws_what_the_engine_draws_and_comes_back_from_the_png(window
     w.image.guidance_spin.setValue(3.0)
     w.image.set_batch(4)
     record = draw(qtbot, w, seed=5)
-    assert record.settings["guidance"] == 3.0
+    assert record.settings["guidance"] == 3.0 and "label 7, guidance 3" in record.text
     shown = [decode_png(t) for t in record.media["images"]]
     expected = engine_images(7, 4, 5, guidance=3.0)
     assert all((a == b).all() for a, b in zip(shown, expected, strict=True))
