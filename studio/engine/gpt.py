@@ -292,21 +292,24 @@ class Decoder:
         self.head_t = model.lm_head.weight.t()  # (C, V); contiguous with the transposed layout
         self.layers = []
         for i, b in enumerate(tr.h):
+            kv = cache.kv[i]  # (B, 2, nh, block_size, hs)
             self.layers.append(
                 (
                     b.ln_1.weight,
                     b.ln_1.bias,
                     b.attn.c_attn.weight.t(),  # (C, 3C)
-                    b.attn.c_attn.bias,
+                    _bias(b.attn.c_attn.bias, b.attn.c_attn.weight),
                     b.attn.c_proj.weight.t(),  # (C, C)
-                    b.attn.c_proj.bias,
+                    _bias(b.attn.c_proj.bias, b.attn.c_proj.weight),
                     b.ln_2.weight,
                     b.ln_2.bias,
                     b.mlp.c_fc.weight.t(),  # (C, 4C)
-                    b.mlp.c_fc.bias,
+                    _bias(b.mlp.c_fc.bias, b.mlp.c_fc.weight),
                     b.mlp.c_proj.weight,  # (C, 4C), rows contiguous: see GPT.__init__
-                    b.mlp.c_proj.bias,
-                    cache.kv[i],  # (B, 2, nh, block_size, hs)
+                    _bias(b.mlp.c_proj.bias, b.mlp.c_proj.weight),
+                    kv,
+                    kv.select(1, 0),  # keys (B, nh, block_size, hs), a view
+                    kv.select(1, 1),  # values
                 )
             )
 
@@ -323,7 +326,12 @@ class Decoder:
         L = pos + 1
         eps = self.eps
         shape = (C,)
-        x = F.embedding(idx, self.wte).add_(self.wpe.select(0, pos))  # (B, C)
+        # Every call here costs microseconds of Python and dispatch, as much as the arithmetic on
+        # small models: builtins rather than their torch.nn.functional wrappers (layer_norm),
+        # addmm with a zero bias rather than a branch, views made once where they can be, and
+        # narrow/select rather than [] indexing (the same views, with less Python work).
+        layer_norm, addmm, sdpa = torch.layer_norm, torch.addmm, F.scaled_dot_product_attention
+        x = torch.embedding(self.wte, idx).add_(self.wpe.select(0, pos))  # (B, C)
         for (
             ln1w,
             ln1b,
@@ -338,32 +346,31 @@ class Decoder:
             mp_w,
             mp_b,
             kv,
+            keys,
+            values,
         ) in self.layers:
-            h = F.layer_norm(x, shape, ln1w, ln1b, eps)
-            qkv = _linear(h, attn_t, attn_b)  # (B, 3C): q | k | v, heads in order inside each
-            # (narrow/select rather than [] indexing: the same views, with less Python work)
+            h = layer_norm(x, shape, ln1w, ln1b, eps)
+            qkv = addmm(attn_b, h, attn_t)  # (B, 3C): q | k | v, heads in order inside each
             kv.select(3, pos).copy_(qkv.narrow(1, C, 2 * C).view(B, 2, nh, hs))  # k, v at pos
-            kv_all = kv.narrow(3, 0, L)  # (B, 2, nh, L, hs)
-            y = F.scaled_dot_product_attention(
-                qkv.narrow(1, 0, C).view(B, nh, 1, hs), kv_all.select(1, 0), kv_all.select(1, 1)
+            y = sdpa(
+                qkv.narrow(1, 0, C).view(B, nh, 1, hs), keys.narrow(2, 0, L), values.narrow(2, 0, L)
             )  # (B, nh, 1, hs)
             # residual adds in place on the fresh product: one allocation fewer, same sums
-            x = _linear(y.reshape(B, C), proj_t, proj_b).add_(x)
-            h = F.layer_norm(x, shape, ln2w, ln2b, eps)
-            x = _linear_rows(F.gelu(_linear(h, fc_t, fc_b), approximate="tanh"), mp_w, mp_b).add_(x)
+            x = addmm(proj_b, y.view(B, C), proj_t).add_(x)
+            h = F.gelu(addmm(fc_b, layer_norm(x, shape, ln2w, ln2b, eps), fc_t), approximate="tanh")
+            # the tall matrix as dot products over its rows (see GPT.__init__)
+            m = (
+                torch.addmv(mp_b, mp_w, h.view(-1)).view(1, C)
+                if B == 1
+                else F.linear(h, mp_w, mp_b)
+            )
+            x = m.add_(x)
         cache.length = L
-        x = F.layer_norm(x, shape, self.ln_f[0], self.ln_f[1], eps)
+        x = layer_norm(x, shape, self.ln_f[0], self.ln_f[1], eps)
         return torch.mm(x, self.head_t)  # (B, V)
 
 
-def _linear_rows(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-    """x (B, in) @ w (out, in).t() + b, as dot products over w's rows when B is 1."""
-    if x.shape[0] != 1:
-        return F.linear(x, w, b)
-    y = torch.mv(w, x[0]) if b is None else torch.addmv(b, w, x[0])
-    return y.view(1, -1)
-
-
-def _linear(x: torch.Tensor, w_t: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-    """x (B, in) @ w_t (in, out) + b: F.linear with the weight already transposed."""
-    return torch.mm(x, w_t) if b is None else torch.addmm(b, x, w_t)
+def _bias(b: torch.Tensor | None, w: torch.Tensor) -> torch.Tensor:
+    """A linear layer's bias, or zeros where it has none (nanoGPT's bias=False): adding 0.0
+    changes no value, and lets every product be one addmm with no branch."""
+    return b if b is not None else w.new_zeros(w.shape[0])
