@@ -346,3 +346,14 @@ def test_export_from_history_and_copy(window, qtbot, tmp_path, monkeypatch, qapp
     assert "hello" + record.text in md
     window.copy_action.trigger()
     assert qapp.clipboard().text() == "hello" + record.text
+
+
+def test_sliding_past_the_window_says_why_it_slows_and_what_is_faster(qtbot, models):
+    small = save_tiny(models / "small.safetensors", tiny_char_model(block_size=16))
+    w = open_window(qtbot, small)
+    run(qtbot, w, "hi", seed=1, max_new_tokens=10, context="slide")
+    assert not w.message_bar.isVisible()  # 2 + 10 tokens fit in the 16-token window
+    run(qtbot, w, "hi", seed=1, max_new_tokens=30, context="slide")
+    assert w.message_bar.isVisible() and "Shift" in w.message_bar.text()
+    run(qtbot, w, "hi", seed=1, max_new_tokens=30, context="shift")
+    assert not w.message_bar.isVisible()

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self._first_t: float | None = None
         self._status_t = 0.0
         self._shown = 0
+        self._slide_at: int | None = None  # new tokens before the running text run slides
         self.last_batch_shown_at: float | None = None  # perf_counter, for the UI benchmark
 
         self._build_widgets()
@@ -411,6 +412,14 @@ class MainWindow(QMainWindow):
         prompt = self.prompt_edit.toPlainText()
         self.message_bar.hide()
         self._begin_run("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
+        # where the run will outgrow the model's window and slide, a one-time hint says why it
+        # slows down and what is faster (the position past which it slides)
+        block = (
+            ((self._loaded_info or {}).get("card") or {}).get("architecture", {}).get("block_size")
+        )
+        self._slide_at = (
+            block if settings.get("context") == "slide" and isinstance(block, int) else None
+        )
         self.output.start(prompt)
         self.sig_request_generate.emit(prompt, settings, self._cancel)
 
@@ -448,6 +457,8 @@ class MainWindow(QMainWindow):
                     tokens.append(ev)
             elif kind is StartEvent:
                 self.sampling.set_used_seed(ev.seed)
+                if self._slide_at is not None:
+                    self._slide_at -= ev.prompt_tokens  # new tokens until the window is full
             elif kind is WarningEvent:
                 self.message_bar.show_message(ev.message, error=False)
             elif kind is DoneEvent and ev.sample == 0:
@@ -460,6 +471,16 @@ class MainWindow(QMainWindow):
                 self._set_status(ttft=self.tr("first token {0:.0f} ms").format(ttft))
             self.output.append_tokens(tokens)
             self._shown += len(tokens)
+            if self._slide_at is not None and self._shown > self._slide_at:
+                self._slide_at = None
+                self.message_bar.show_message(
+                    self.tr(
+                        "The text is now longer than the model's context window: every new token "
+                        "re-reads the whole window (Past the window: Slide, as nanoGPT). Choose "
+                        "Shift there for full speed."
+                    ),
+                    error=False,
+                )
             if now - self._status_t >= STATUS_INTERVAL_S and done is None:
                 # the numbers change every frame; people read them a few times a second
                 self._status_t = now
