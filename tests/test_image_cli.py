@@ -30,6 +30,11 @@ def emoji(tmp_path_factory):
     )
 
 
+def _complete(model, init, keep_rows: str) -> int:
+    """`aigc-studio generate --model MODEL --init INIT --keep-rows N`"""
+    return main(["generate", "--model", str(model), "--init", str(init), "--keep-rows", keep_rows])
+
+
 def _one_line_error(capsys, code):
     err = capsys.readouterr().err
     assert code == 2
@@ -148,17 +153,7 @@ def test_wrong_size_init_is_refused_not_resized(digits, tmp_path, capsys):
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "big.png")
     line = _one_line_error(
         capsys,
-        main(
-            [
-                "generate",
-                "--model",
-                str(digits),
-                "--init",
-                str(tmp_path / "big.png"),
-                "--keep-rows",
-                "2",
-            ]
-        ),
+        _complete(digits, str(tmp_path / "big.png"), "2"),
     )
     assert "28x28" in line and "6x7" in line and "not resized" in line
 
@@ -167,32 +162,12 @@ def test_unreadable_init_is_one_line_exit_2(digits, tmp_path, capsys):
     (tmp_path / "bad.png").write_bytes(b"not a png at all")
     line = _one_line_error(
         capsys,
-        main(
-            [
-                "generate",
-                "--model",
-                str(digits),
-                "--init",
-                str(tmp_path / "bad.png"),
-                "--keep-rows",
-                "2",
-            ]
-        ),
+        _complete(digits, str(tmp_path / "bad.png"), "2"),
     )
     assert "bad.png" in line and "cannot read" in line
     line = _one_line_error(
         capsys,
-        main(
-            [
-                "generate",
-                "--model",
-                str(digits),
-                "--init",
-                str(tmp_path / "missing.png"),
-                "--keep-rows",
-                "2",
-            ]
-        ),
+        _complete(digits, str(tmp_path / "missing.png"), "2"),
     )
     assert "no such file" in line
 
@@ -202,17 +177,7 @@ def test_label_on_an_unconditional_model_and_rows_out_of_range(emoji, digits, tm
     Image.fromarray(np.zeros((7, 6), np.uint8)).save(tmp_path / "i.png")
     line = _one_line_error(
         capsys,
-        main(
-            [
-                "generate",
-                "--model",
-                str(digits),
-                "--init",
-                str(tmp_path / "i.png"),
-                "--keep-rows",
-                "9",
-            ]
-        ),
+        _complete(digits, str(tmp_path / "i.png"), "9"),
     )
     assert "--keep-rows 9" in line
 
