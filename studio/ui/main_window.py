@@ -651,24 +651,26 @@ class MainWindow(QMainWindow):
         if not isinstance(record, RunRecord) and self.tabs.currentIndex() == 1:
             self.export_image_dialog()
             return
-        record = record if isinstance(record, RunRecord) else self._last_run
-        if record is None:
-            self.statusBar().showMessage(
-                self.tr("Nothing to export yet: generate something first."), 5000
-            )
-            return
-        path = self._ask_export_path(
+        self._export_with_dialog(
+            record if isinstance(record, RunRecord) else self._last_run,
+            self.tr("Nothing to export yet: generate something first."),
             self.tr("Export"),
-            record,
             [
                 (self.tr("Text (*.txt)"), ".txt"),
                 (self.tr("Markdown with settings (*.md)"), ".md"),
                 (self.tr("JSON with settings and trace (*.json)"), ".json"),
             ],
+            self.export_to,
         )
-        if not path:
+
+    def _export_with_dialog(self, record, nothing: str, title: str, filters: list, write) -> None:
+        """Ask where to export a run (say so if there is none yet), then write it there."""
+        if record is None:
+            self.statusBar().showMessage(nothing, 5000)
             return
-        self.export_to(path, record)
+        path = self._ask_export_path(title, record, filters)
+        if path:
+            write(path, record)
 
     def export_from_history(self, run_id: int) -> None:
         record = self.history.get(run_id)
@@ -885,23 +887,16 @@ class MainWindow(QMainWindow):
         return path
 
     def export_image_dialog(self, record: RunRecord | None = None) -> None:
-        record = record if isinstance(record, RunRecord) else self.image.record
-        if record is None:
-            self.statusBar().showMessage(
-                self.tr("Nothing to export yet: draw something first."), 5000
-            )
-            return
-        path = self._ask_export_path(
+        self._export_with_dialog(
+            record if isinstance(record, RunRecord) else self.image.record,
+            self.tr("Nothing to export yet: draw something first."),
             self.tr("Export Image"),
-            record,
             [
                 (self.tr("PNG with settings (*.png)"), ".png"),
                 (self.tr("Animated GIF of the drawing (*.gif)"), ".gif"),
             ],
+            self.export_image_to,
         )
-        if not path:
-            return
-        self.export_image_to(path, record)
 
     def export_image_to(self, path: str, record: RunRecord | None = None) -> bool:
         """Write the picture (.png, a grid for a batch) or the drawing (.gif); asks before
