@@ -170,3 +170,12 @@ def test_init_from_starts_where_the_given_model_ends_and_refuses_other_sizes(
     err = capsys.readouterr().err
     assert code == 2 and "plain.safetensors" in err and "same sizes" in err
     assert not (tmp_path / "wide.safetensors").exists()
+    (tmp_path / "junk.safetensors").write_bytes(b"\x00" * 5)
+    code = _train_digits(
+        str(mnist),
+        str(tmp_path / "w.safetensors"),
+        "--init-from",
+        str(tmp_path / "junk.safetensors"),
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "junk.safetensors" in err and err.count("\n") == 1
