@@ -338,21 +338,22 @@ def test_invalid_generation_settings(kw):
 
 
 @pytest.mark.parametrize("bias", [True, False])
-def test_decoder_steps_equal_cached_forward(bias):
+@pytest.mark.parametrize("batch", [1, 2])  # one row takes the matrix-vector path (addmv)
+def test_decoder_steps_equal_cached_forward(bias, batch):
     torch.manual_seed(0)
     cfg = GPTConfig(block_size=24, vocab_size=40, n_layer=2, n_head=4, n_embd=32, bias=bias)
     m = GPT(cfg).eval()
-    x = torch.randint(0, 40, (2, 20))
+    x = torch.randint(0, 40, (batch, 20))
     with torch.inference_mode():
         full = m(x)  # (2, 20, V), no cache
-        ref_cache, cache = m.new_cache(2), m.new_cache(2)
+        ref_cache, cache = m.new_cache(batch), m.new_cache(batch)
         m(x[:, :5], ref_cache)
         m(x[:, :5], cache)
         step = m.decoder(cache)
         for t in range(5, 20):
             a = m(x[:, t : t + 1], ref_cache)[:, -1]
             b = step(x[:, t])
-            assert torch.equal(a, b)
+            torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-5)
             torch.testing.assert_close(b, full[:, t], atol=1e-5, rtol=1e-4)
         assert cache.length == 20
         with pytest.raises(ValueError, match="context window"):
