@@ -31,9 +31,22 @@ from studio.engine.registry import load_model  # noqa: E402
 from studio.engine.sampling import SamplingSettings  # noqa: E402
 
 
-def _draw(loaded, n: int, seed: int, temperature: float = 1.0, label=None, init=None, mask=None):
+def _draw(
+    loaded,
+    n: int,
+    seed: int,
+    temperature: float = 1.0,
+    label=None,
+    init=None,
+    mask=None,
+    guidance: float = 1.0,
+):
     s = ImageSettings(
-        sampling=SamplingSettings(temperature=temperature), seed=seed, num_samples=n, label=label
+        sampling=SamplingSettings(temperature=temperature),
+        seed=seed,
+        num_samples=n,
+        label=label,
+        guidance=guidance,
     )
     return [e.image for e in generate_image(loaded, s, init=init, mask=mask) if e.event == "done"]
 
@@ -109,6 +122,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     save_png(
         out / "digits-samples.png", _scale(grid, 2), {"model": digits.name, "seed": "100+label"}
     )
+    # the same seeds with classifier-free guidance 3
+    rows = [_grid(_draw(digits, 10, 100 + d, label=d, guidance=3.0), cols=10) for d in range(10)]
+    save_png(
+        out / "digits-guided.png",
+        _scale(_grid(rows, cols=1, gap=3, fill=90), 2),
+        {"model": digits.name, "seed": "100+label", "guidance": "3"},
+    )
     # completion: the top 14 rows of held-out digits kept, the rest drawn 6 times
     test = image_data.mnist_split(args.mnist)["test_x"]
     mask = np.zeros((28, 28), bool)
@@ -143,7 +163,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         {"what": "held-out emoji, its top half, six completions (keep-rows 8, T=1)"},
     )
     print(
-        f"wrote digits-samples.png, digits-completion.png, emoji-samples.png, emoji-completion.png in {out}"
+        f"wrote digits-samples.png, digits-guided.png, digits-completion.png, emoji-samples.png, emoji-completion.png in {out}"
     )
     return 0
 
