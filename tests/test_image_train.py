@@ -157,7 +157,9 @@ def test_init_from_starts_where_the_given_model_ends_and_refuses_other_sizes(
     list(train_image(cfg))
     card = read_card(second)
     assert card["architecture"]["position_bias"] is True
-    assert card["training"]["init_from"] == "plain.safetensors"
+    start = card["training"]["init_from"]
+    assert start["file"] == "plain.safetensors" and start["training"]["steps"] == 4
+    assert start["metrics"]["heldout_bits_per_dim"] == plain_bpd
     assert card["metrics"]["heldout_bits_per_dim"] == pytest.approx(plain_bpd, abs=1e-4)
     code = _train_digits(
         str(mnist),

@@ -295,7 +295,7 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     card = build_card(cfg, h, task, step, minutes)
     card["training"]["command"] = commands[0]
     if cfg.init_from:
-        card["training"]["init_from"] = Path(cfg.init_from).name
+        card["training"]["init_from"] = started_from(cfg.init_from)
     if len(commands) > 1:
         card["training"]["resumed_with"] = commands[1:]
     save_model_file(out, untied_state_dict(model), card, half=cfg.half)
@@ -340,6 +340,19 @@ def start_from(model: torch.nn.Module, path: str) -> None:
     with torch.no_grad():
         for k, t in tensors.items():
             own[k].copy_(t.to(own[k].dtype))
+
+
+def started_from(path: str) -> dict:
+    """What the card of a run started with --init-from says about its start: the file's name and
+    its own training record and metrics, so the whole recipe stays in one card."""
+    from studio.engine.modelfile import read_card
+
+    base = read_card(path)
+    return {
+        "file": Path(path).name,
+        "training": base.get("training"),
+        "metrics": base.get("metrics"),
+    }
 
 
 def _metrics(cfg: ImageTrainConfig, task: _Task) -> dict:
