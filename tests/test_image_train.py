@@ -172,6 +172,11 @@ def test_init_from_starts_where_the_given_model_ends_and_refuses_other_sizes(
     err = capsys.readouterr().err
     assert code == 2 and "plain.safetensors" in err and "same sizes" in err
     assert not (tmp_path / "wide.safetensors").exists()
+    # a resumed run keeps where it started, from its checkpoint, without the file or the flag
+    first.unlink()
+    cfg.max_steps, cfg.resume, cfg.init_from = 3, True, None
+    list(train_image(cfg))
+    assert read_card(second)["training"]["init_from"] == start
     (tmp_path / "junk.safetensors").write_bytes(b"\x00" * 5)
     code = _train_digits(
         str(mnist),

@@ -266,15 +266,11 @@ def generate_image(
     )
 
     fast = settings.sampler == "fast"
-
-    def rows_of(b: int) -> int:
-        return 2 * b if guided else b
-
+    rows = 2 * B if guided else B  # rows B..2B-1 draw the same pixels with "any" as the label
     if loaded.kind == "image-pixelcnn":
         labels = torch.full((B,), label, dtype=torch.long, device=device)
-        if guided:  # rows B..2B-1 draw the same pixels as rows 0..B-1, with "any" as the label
+        if guided:
             labels = torch.cat([labels, torch.full_like(labels, loaded.extras["any_label"])])
-        rows = len(labels)
         stepper: _Stepper = (
             _PixelCNNFast(model, rows, labels, W, given)
             if fast
@@ -303,7 +299,7 @@ def generate_image(
                 stepper.skip(t)
                 v = int(flat_values[t])
                 tokens[:, t] = v
-                stepper.put(t, torch.full((rows_of(B),), v, dtype=torch.long, device=device))
+                stepper.put(t, torch.full((rows,), v, dtype=torch.long, device=device))
                 continue
             scores = stepper.logits(t).float()  # (B, V), or (2B, V) when guided
             if guided:

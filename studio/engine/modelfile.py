@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,15 +127,26 @@ def load_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         raise ModelFileError(path, f"cannot read tensors ({str(e).splitlines()[0]})") from None
 
 
-def load_state_into(path: str | Path, model: nn.Module, tensors: dict[str, torch.Tensor]) -> None:
-    """Copy tensors into a model, with a one-line error for missing, extra or misshapen tensors."""
+def load_state_into(
+    path: str | Path,
+    model: nn.Module,
+    tensors: dict[str, torch.Tensor],
+    may_be_missing: Callable[[str], bool] | None = None,
+) -> None:
+    """Copy tensors into a model, with a one-line error for missing, extra or misshapen tensors.
+    Parameters for which `may_be_missing(name)` is true keep their values when the file lacks them
+    (a model that adds parameters starting as a no-op)."""
     expected = model.state_dict()
     tied = (
         {"lm_head.weight"}
         if "lm_head.weight" in expected and "lm_head.weight" not in tensors
         else set()
     )
-    missing = [k for k in expected if k not in tensors and k not in tied]
+    missing = [
+        k
+        for k in expected
+        if k not in tensors and k not in tied and not (may_be_missing and may_be_missing(k))
+    ]
     if missing:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise ModelFileError(path, f"missing tensors: {', '.join(missing[:3])}{more}")

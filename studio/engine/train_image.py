@@ -221,8 +221,10 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     opt = adamw(model, h["lr"], cfg.weight_decay)
     step, elapsed_before, last_val = 0, 0.0, None
     gen = torch.Generator().manual_seed(cfg.seed)
+    # where the run started, for the card; a resumed run keeps it from its checkpoint
+    started = state.get("init_from") if state is not None else None
     if state is None and cfg.init_from:
-        start_from(model, cfg.init_from)
+        started = start_from(model, cfg.init_from)
     if state is not None:
         step, elapsed_before = restore_state(state, model, opt, gen)
         last_val = state.get("val_bpd")
@@ -251,6 +253,7 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
             hyper=h,
             palette=None if task.palette is None else task.palette.tolist(),
             commands=commands,
+            init_from=started,
         )
 
     n_params = sum(p.numel() for p in model.parameters())
@@ -294,8 +297,8 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     model.eval()
     card = build_card(cfg, h, task, step, minutes)
     card["training"]["command"] = commands[0]
-    if cfg.init_from:
-        card["training"]["init_from"] = started_from(cfg.init_from)
+    if started is not None:
+        card["training"]["init_from"] = started
     if len(commands) > 1:
         card["training"]["resumed_with"] = commands[1:]
     save_model_file(out, untied_state_dict(model), card, half=cfg.half)
@@ -317,37 +320,23 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     )
 
 
-def start_from(model: torch.nn.Module, path: str) -> None:
+def start_from(model: torch.nn.Module, path: str) -> dict:
     """Load the weights of the model file at `path` into `model`, which may add parameters that
-    start as a no-op (position biases): those stay as they are, and nothing else may differ."""
+    start as a no-op (position biases): those stay as they are, and nothing else may differ.
+
+    Returns what the new model's card says about its start: the file's name and its own training
+    record and metrics, so the whole recipe stays in one card."""
     from studio.engine.errors import ModelFileError
-    from studio.engine.modelfile import load_tensors
+    from studio.engine.modelfile import load_state_into, load_tensors, read_card
 
     try:
-        tensors = load_tensors(path)
+        base, tensors = read_card(path), load_tensors(path)
     except ModelFileError as e:
         raise CorpusError(f"cannot start from it: {e}") from None
-    own = model.state_dict()
-    missing = [k for k in own if k not in tensors]
-    extra = [k for k in tensors if k not in own]
-    wrong = [k for k in own if k in tensors and tuple(tensors[k].shape) != tuple(own[k].shape)]
-    if extra or wrong or any(not k.endswith(".pos") for k in missing):
-        problem = (extra or wrong or missing)[0]
-        raise CorpusError(
-            f"{path}: its weights do not fit this model (first difference: {problem}); "
-            "--init-from needs the same sizes"
-        )
-    with torch.no_grad():
-        for k, t in tensors.items():
-            own[k].copy_(t.to(own[k].dtype))
-
-
-def started_from(path: str) -> dict:
-    """What the card of a run started with --init-from says about its start: the file's name and
-    its own training record and metrics, so the whole recipe stays in one card."""
-    from studio.engine.modelfile import read_card
-
-    base = read_card(path)
+    try:
+        load_state_into(path, model, tensors, lambda name: name.endswith(".pos"))
+    except ModelFileError as e:
+        raise CorpusError(f"{e}; --init-from needs the same sizes") from None
     return {
         "file": Path(path).name,
         "training": base.get("training"),

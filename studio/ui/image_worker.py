@@ -152,7 +152,7 @@ def run_image(
         "entropy": np.round(entropy, 3).tolist(),
     }
     what = f"image: label {request.label_name}" if loaded.extras.get("labels") else "image"
-    if settings.guidance != 1.0 and request.label_name != "any":
+    if settings.guidance != 1.0:  # the workspace sends 1 with "any"
         what += f", guidance {settings.guidance:g}"
     if kept is not None:
         what += f", completion of {int(kept.sum())} kept pixels"
