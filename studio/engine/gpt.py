@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.products import RowProduct, row_product
+
 # Sizes above these are refused when a config is read from a file: a corrupt or hostile config must
 # not make us allocate terabytes.
 MAX_LAYERS = 256
@@ -291,7 +293,14 @@ class Decoder:
         self.wte = tr.wte.weight  # (V, C)
         self.wpe = tr.wpe.weight  # (block_size, C)
         self.ln_f = (tr.ln_f.weight, tr.ln_f.bias)
-        self.head_t = model.lm_head.weight.t()  # (C, V); contiguous with the transposed layout
+        rows = cache.kv.shape[1]  # B: kv is (n_layer, B, 2, nh, block_size, hs)
+        # column blocks need CPU threads to share them out; on a GPU the plain product is right
+        threads = torch.get_num_threads() if self.wte.device.type == "cpu" else 1
+
+        def product(linear: nn.Linear) -> RowProduct:
+            return row_product(linear.weight, linear.bias, rows, threads)
+
+        self.head = product(model.lm_head)  # (B, C) -> (B, V)
         self.layers = []
         for i, b in enumerate(tr.h):
             kv = cache.kv[i]  # (B, 2, nh, block_size, hs)
@@ -299,16 +308,12 @@ class Decoder:
                 (
                     b.ln_1.weight,
                     b.ln_1.bias,
-                    b.attn.c_attn.weight.t(),  # (C, 3C)
-                    _bias(b.attn.c_attn.bias, b.attn.c_attn.weight),
-                    b.attn.c_proj.weight.t(),  # (C, C)
-                    _bias(b.attn.c_proj.bias, b.attn.c_proj.weight),
+                    product(b.attn.c_attn),  # (B, C) -> (B, 3C)
+                    product(b.attn.c_proj),  # (B, C) -> (B, C)
                     b.ln_2.weight,
                     b.ln_2.bias,
-                    b.mlp.c_fc.weight.t(),  # (C, 4C)
-                    _bias(b.mlp.c_fc.bias, b.mlp.c_fc.weight),
-                    b.mlp.c_proj.weight,  # (C, 4C), rows contiguous: see GPT.__init__
-                    _bias(b.mlp.c_proj.bias, b.mlp.c_proj.weight),
+                    product(b.mlp.c_fc),  # (B, C) -> (B, 4C)
+                    product(b.mlp.c_proj),  # (B, 4C) -> (B, C)
                     kv,
                     kv.select(1, 0),  # keys (B, nh, block_size, hs), a view
                     kv.select(1, 1),  # values
@@ -330,49 +335,20 @@ class Decoder:
         shape = (C,)
         # Every call here costs microseconds of Python and dispatch, as much as the arithmetic on
         # small models: builtins rather than their torch.nn.functional wrappers (layer_norm),
-        # addmm with a zero bias rather than a branch, views made once where they can be, and
+        # each product prepared once (engine/products.py: one call, a zero bias where a layer has
+        # none, column blocks over threads), views made once where they can be, and
         # narrow/select rather than [] indexing (the same views, with less Python work).
-        layer_norm, addmm, sdpa = torch.layer_norm, torch.addmm, F.scaled_dot_product_attention
+        layer_norm, sdpa, gelu = torch.layer_norm, F.scaled_dot_product_attention, F.gelu
         x = torch.embedding(self.wte, idx).add_(self.wpe.select(0, pos))  # (B, C)
-        for (
-            ln1w,
-            ln1b,
-            attn_t,
-            attn_b,
-            proj_t,
-            proj_b,
-            ln2w,
-            ln2b,
-            fc_t,
-            fc_b,
-            mp_w,
-            mp_b,
-            kv,
-            keys,
-            values,
-        ) in self.layers:
-            h = layer_norm(x, shape, ln1w, ln1b, eps)
-            qkv = addmm(attn_b, h, attn_t)  # (B, 3C): q | k | v, heads in order inside each
+        for ln1w, ln1b, attn, proj, ln2w, ln2b, fc, mlp_proj, kv, keys, values in self.layers:
+            qkv = attn(layer_norm(x, shape, ln1w, ln1b, eps))  # (B, 3C): q | k | v
             kv.select(3, pos).copy_(qkv.narrow(1, C, 2 * C).view(B, 2, nh, hs))  # k, v at pos
             y = sdpa(
                 qkv.narrow(1, 0, C).view(B, nh, 1, hs), keys.narrow(2, 0, L), values.narrow(2, 0, L)
             )  # (B, nh, 1, hs)
             # residual adds in place on the fresh product: one allocation fewer, same sums
-            x = addmm(proj_b, y.view(B, C), proj_t).add_(x)
-            h = F.gelu(addmm(fc_b, layer_norm(x, shape, ln2w, ln2b, eps), fc_t), approximate="tanh")
-            # the tall matrix as dot products over its rows (see GPT.__init__)
-            m = (
-                torch.addmv(mp_b, mp_w, h.view(-1)).view(1, C)
-                if B == 1
-                else F.linear(h, mp_w, mp_b)
-            )
-            x = m.add_(x)
+            x = proj(y.view(B, C)).add_(x)
+            h = gelu(fc(layer_norm(x, shape, ln2w, ln2b, eps)), approximate="tanh")  # (B, 4C)
+            x = mlp_proj(h).add_(x)
         cache.length = L
-        x = layer_norm(x, shape, self.ln_f[0], self.ln_f[1], eps)
-        return torch.mm(x, self.head_t)  # (B, V)
-
-
-def _bias(b: torch.Tensor | None, w: torch.Tensor) -> torch.Tensor:
-    """A linear layer's bias, or zeros where it has none (nanoGPT's bias=False): adding 0.0
-    changes no value, and lets every product be one addmm with no branch."""
-    return b if b is not None else w.new_zeros(w.shape[0])
+        return self.head(layer_norm(x, shape, self.ln_f[0], self.ln_f[1], eps))  # (B, V)
