@@ -38,22 +38,23 @@ def token_json(e) -> dict:
     }
 
 
-def _leave_a_core_to_the_window() -> None:
-    """Run torch on one core fewer than it would take, so the GUI thread always has one.
-
-    Measured with the bundled 6x192 model on a 2-core machine: from a worker thread, torch's default
-    2 threads made 307 tokens/s and 1 thread 344 (the main thread makes ~350 either way), since the
-    GUI thread's work stalls a parallel region that needs both cores. A decoding step is bound by
-    memory bandwidth, which one thread already uses as well as two (18 GB/s either way for GPT-2
-    small's shapes), so little is lost on big models; long prompts fill a little slower. An explicit
-    OMP_NUM_THREADS is left alone.
-    """
-    import os
-
+def _set_threads_for(model) -> None:
+    """Decode on one core fewer than torch's default for small models, every core for large
+    ones (see worker_threads.py for the measurements)."""
     import torch
 
-    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() > 1:
-        torch.set_num_threads(torch.get_num_threads() - 1)
+    from studio.ui.worker_threads import worker_threads
+
+    global _DEFAULT_THREADS
+    if _DEFAULT_THREADS is None:
+        _DEFAULT_THREADS = torch.get_num_threads()
+    weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    n = worker_threads(weight_bytes, _DEFAULT_THREADS)
+    if n is not None and n != torch.get_num_threads():
+        torch.set_num_threads(n)
+
+
+_DEFAULT_THREADS: int | None = None  # torch's own count, before the worker first changed it
 
 
 class GenerationWorker(QObject):
@@ -122,9 +123,9 @@ class GenerationWorker(QObject):
 
             from studio.engine.registry import describe, load_model
 
-            _leave_a_core_to_the_window()
             info = self._describe(describe(Path(path), "path"))
             loaded = load_model(path, device)
+            _set_threads_for(loaded.model)
             info["device"] = str(next(loaded.model.parameters()).device)
         except Exception as e:  # noqa: BLE001
             self.sig_model_failed.emit(path, self._message(e))
