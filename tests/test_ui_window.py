@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -75,7 +76,8 @@ def cli_text(capsys, model: Path, prompt: str, seed: int, n: int) -> str:
 def test_window_is_titled_and_lists_the_model(window, models):
     assert window.windowTitle() == "AIGC Studio"
     assert window.picker.current_path() == str(models / "tiny.safetensors")
-    assert window.status_text("device") == "cpu"
+    # where it runs, and on how many threads (a small model leaves a core to the window)
+    assert re.fullmatch(r"cpu, \d+ threads?", window.status_text("device"))
     assert window.tabs.count() == 2 and window.tabs.tabText(1) == "Image"
 
 
@@ -96,6 +98,19 @@ def test_an_unknown_model_on_the_command_line_is_said_and_another_opens(models, 
     assert w.message_bar.isVisible()
     assert "No model named no-such-model" in w.message_bar.text()
     assert w.picker.current_path()  # a text model was opened instead
+
+
+def test_generate_while_the_model_loads_runs_once_it_is_ready(models, qtbot):
+    w = MainWindow(initial_model=str(models / "tiny.safetensors"))
+    qtbot.addWidget(w)
+    w.show()
+    w.prompt_edit.setPlainText("hi")
+    w.sampling.set_generation_settings({"seed": 1, "max_new_tokens": 12})
+    with qtbot.waitSignal(w.sig_run_shown, timeout=TIMEOUT) as blocker:
+        w.generate()  # the worker is still loading torch and the model
+        assert "once the model is loaded" in w.statusBar().currentMessage()
+    assert blocker.args[0].tokens == 12
+    assert w.statusBar().currentMessage() == ""  # the promise is kept, so no longer shown
 
 
 def test_the_command_line_passes_the_model_to_the_window(monkeypatch):

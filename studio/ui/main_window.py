@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.sig_model_ready.emit(info)
         if self._generate_when_ready:
+            self.statusBar().clearMessage()  # "Generating once the model is loaded…" is done
             self.generate()
 
     def _on_model_failed(self, path: str, message: str) -> None:

@@ -38,9 +38,11 @@ def token_json(e) -> dict:
     }
 
 
-def _set_threads_for(model) -> None:
+def _set_threads_for(model) -> str:
     """Decode on one core fewer than torch's default for small models, every core for large
-    ones (see worker_threads.py for the measurements)."""
+    ones (see worker_threads.py for the measurements). Returns where the model runs, as the
+    status bar shows it: "cuda:0", or "cpu, 1 thread" (so a slower stream than the command
+    line's on a small machine has its reason in sight)."""
     import torch
 
     from studio.ui.worker_threads import worker_threads
@@ -52,6 +54,11 @@ def _set_threads_for(model) -> None:
     n = worker_threads(weight_bytes, _DEFAULT_THREADS)
     if n is not None and n != torch.get_num_threads():
         torch.set_num_threads(n)
+    device = next(model.parameters()).device
+    if device.type != "cpu":
+        return str(device)
+    threads = torch.get_num_threads()
+    return f"cpu, {threads} thread" + ("s" if threads != 1 else "")
 
 
 _DEFAULT_THREADS: int | None = None  # torch's own count, before the worker first changed it
@@ -125,8 +132,7 @@ class GenerationWorker(QObject):
 
             info = self._describe(describe(Path(path), "path"))
             loaded = load_model(path, device)
-            _set_threads_for(loaded.model)
-            info["device"] = str(next(loaded.model.parameters()).device)
+            info["device"] = _set_threads_for(loaded.model)
         except Exception as e:  # noqa: BLE001
             self.sig_model_failed.emit(path, self._message(e))
             return
