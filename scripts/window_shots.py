@@ -1,7 +1,8 @@
 """Screenshots of the window for the README: the Image tab with a batch of digits drawn and one
-pixel's distribution shown.
+pixel's distribution shown; a token's tooltip over probability-coloured text.
 
     python scripts/window_shots.py image docs/screenshot-image.png [--label 7] [--seed 2024]
+    python scripts/window_shots.py tooltip docs/screenshot-tooltip.png [--token 5]
 
 Runs the real window on Qt's offscreen platform (no display needed) with a fresh history, draws at
 temperature 1, points at the most uncertain pixel as the mouse would, and saves the window as it would be on screen.
@@ -44,16 +45,59 @@ def shot_image(out: str, label: int | None, seed: int, guidance: float) -> None:
     w.close()
 
 
+def shot_tooltip(out: str, token: int) -> None:
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from studio.benchmarks import qt_wait
+    from studio.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    w = MainWindow(initial_model="tang-poems")
+    w.resize(1500, 920)
+    w.show()
+    qt_wait.wait_for(w.sig_model_ready, 120_000)
+    w.colors_check.setChecked(True)
+    w.prompt_edit.setPlainText("《春望》")
+    w.sampling.set_generation_settings(
+        {"seed": 7, "max_new_tokens": 64, "sampling": {"temperature": 0.8}}
+    )
+    w.generate()
+    qt_wait.wait_for(w.sig_run_shown, 120_000)
+    # hover the middle of the token's first character, as the mouse would
+    view = w.output
+    cursor = view.textCursor()
+    cursor.setPosition(view._starts[token])
+    rect = view.cursorRect(cursor)
+    pos = rect.center()
+    pos.setX(pos.x() + view.fontMetrics().averageCharWidth() // 2)
+    view._show_tooltip(pos, view.viewport().mapToGlobal(pos))
+    app.processEvents()
+    shot = w.grab()
+    tips = [t for t in QApplication.topLevelWidgets() if t.isVisible() and t is not w]
+    painter = QPainter(shot)
+    for tip in tips:  # the tooltip is a window of its own: drawn where it stands over ours
+        painter.drawPixmap(tip.pos() - w.pos(), tip.grab())
+    painter.end()
+    shot.save(out)
+    print(f"wrote {out}")
+    w.close()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["image"])
+    p.add_argument("what", choices=["image", "tooltip"])
     p.add_argument("out")
     p.add_argument("--label", default="7", help="a digit, or 'any'")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--guidance", type=float, default=1.0)
+    p.add_argument("--token", type=int, default=5, help="tooltip: the generated token to point at")
     a = p.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["AIGC_STUDIO_HOME"] = tempfile.mkdtemp(prefix="aigc-shots-")
+    if a.what == "tooltip":
+        shot_tooltip(a.out, a.token)
+        return 0
     label = None if a.label == "any" else int(a.label)
     shot_image(a.out, label, a.seed, a.guidance)
     return 0
