@@ -5,7 +5,8 @@ pixel's distribution shown; a token's tooltip over probability-coloured text.
     python scripts/window_shots.py tooltip docs/screenshot-tooltip.png [--token 5]
 
 Runs the real window on Qt's offscreen platform (no display needed) with a fresh history, draws at
-temperature 1, points at the most uncertain pixel as the mouse would, and saves the window as it would be on screen.
+temperature 1 (the tooltip: generates), points as the mouse would (at the most uncertain pixel, or
+at a token), and saves the window as it would be on screen.
 """
 
 from __future__ import annotations

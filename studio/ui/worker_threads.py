@@ -9,8 +9,8 @@ in the window against the engine alone in its own process on 2 threads (medians 
     6x384 (42 MB)                          0.81                    0.88
     12x768, GPT-2 small's layers (340 MB)  0.79                    0.92
 
-A small model's step is many short operations and its weights mostly sit in cache, where one
-thread reads them nearly as fast as two: a second thread gains little, and the GUI's gaps grow.
+A small model's step is many short operations, which one thread runs nearly as fast as two (the
+bundled model alone: ~4% slower on one): a second thread gains little, and the GUI's gaps grow.
 A large model's step is a few long products that two threads stream faster (engine/products.py),
 and a brief wait for the GUI costs little of them. An explicit OMP_NUM_THREADS is left alone.
 """
