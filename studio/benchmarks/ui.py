@@ -78,25 +78,21 @@ def _pick_model() -> str | None:
 
 def _engine_alone(path: str, settings: dict, threads: int) -> tuple[float, int]:
     """(tokens/s from the call to the last event, tokens) for the engine without any window, on
-    `threads` torch threads (the window's worker may have set fewer; restored after)."""
+    `threads` torch threads. Run by `_engine_alone_in_child`, in a process of its own."""
     import torch
 
     from studio.engine.generate import GenerationSettings, generate_text
     from studio.engine.registry import load_model
 
-    before = torch.get_num_threads()
     torch.set_num_threads(threads)
-    try:
-        loaded = load_model(path)
-        gs = GenerationSettings.from_dict(settings)
-        t0 = time.perf_counter()
-        done = None
-        for ev in generate_text(loaded, PROMPT, gs):
-            if ev.event == "done":
-                done = ev
-        t1 = time.perf_counter()
-    finally:
-        torch.set_num_threads(before)
+    loaded = load_model(path)
+    gs = GenerationSettings.from_dict(settings)
+    t0 = time.perf_counter()
+    done = None
+    for ev in generate_text(loaded, PROMPT, gs):
+        if ev.event == "done":
+            done = ev
+    t1 = time.perf_counter()
     return done.tokens / (t1 - t0), done.tokens
 
 

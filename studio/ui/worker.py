@@ -38,11 +38,9 @@ def token_json(e) -> dict:
     }
 
 
-def _set_threads_for(model) -> str:
+def _set_threads_for(model) -> None:
     """Decode on one core fewer than torch's default for small models, every core for large
-    ones (see worker_threads.py for the measurements). Returns where the model runs, as the
-    status bar shows it: "cuda:0", or "cpu, 1 thread" (so a slower stream than the command
-    line's on a small machine has its reason in sight)."""
+    ones (see worker_threads.py for the measurements)."""
     import torch
 
     from studio.ui.worker_threads import worker_threads
@@ -54,6 +52,13 @@ def _set_threads_for(model) -> str:
     n = worker_threads(weight_bytes, _DEFAULT_THREADS)
     if n is not None and n != torch.get_num_threads():
         torch.set_num_threads(n)
+
+
+def _where(model) -> str:
+    """Where the model runs, as the status bar shows it: "cuda:0", or "cpu, 1 thread" (so a
+    slower stream than the command line's on a small machine has its reason in sight)."""
+    import torch
+
     device = next(model.parameters()).device
     if device.type != "cpu":
         return str(device)
@@ -132,7 +137,8 @@ class GenerationWorker(QObject):
 
             info = self._describe(describe(Path(path), "path"))
             loaded = load_model(path, device)
-            info["device"] = _set_threads_for(loaded.model)
+            _set_threads_for(loaded.model)
+            info["device"] = _where(loaded.model)
         except Exception as e:  # noqa: BLE001
             self.sig_model_failed.emit(path, self._message(e))
             return
