@@ -38,7 +38,7 @@ def token_json(e) -> dict:
     }
 
 
-def _set_threads_for(model) -> None:
+def set_threads_for(model) -> None:
     """Decode on one core fewer than torch's default for small models, every core for large
     ones (see worker_threads.py for the measurements)."""
     import torch
@@ -137,7 +137,7 @@ class GenerationWorker(QObject):
 
             info = self._describe(describe(Path(path), "path"))
             loaded = load_model(path, device)
-            _set_threads_for(loaded.model)
+            set_threads_for(loaded.model)
             info["device"] = _where(loaded.model)
         except Exception as e:  # noqa: BLE001
             self.sig_model_failed.emit(path, self._message(e))
