@@ -372,3 +372,23 @@ def test_sliding_past_the_window_says_why_it_slows_and_what_is_faster(qtbot, mod
     assert w.message_bar.isVisible() and "Shift" in w.message_bar.text()
     run(qtbot, w, "hi", seed=1, max_new_tokens=30, context="shift")
     assert not w.message_bar.isVisible()
+
+
+def test_help_lists_every_shortcut_and_ctrl_f_finds_in_history(window, qtbot):
+    rows = dict(window.shortcut_rows())
+    assert rows["Generate"].startswith("Ctrl+Return")
+    assert rows["Stop"] == "Esc"
+    assert rows["Quit"] == "Ctrl+Q"
+    assert "Ctrl+E" in rows["Export"]
+    assert rows["Search History"] == "Ctrl+F"
+    box = window.show_shortcuts()
+    assert "Ctrl+Shift+C" in box.text() and "Copy Text" in box.text()
+    box.close()
+    about = window.show_about()
+    assert "AIGC Studio" in about.text() and "Model Card" in about.text()
+    about.close()
+    window.history_panel.search.setText("old words")
+    window.prompt_edit.setFocus()
+    window.search_action.trigger()
+    qtbot.waitUntil(lambda: window.history_panel.search.hasFocus())
+    assert window.history_panel.search.selectedText() == "old words"

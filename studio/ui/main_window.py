@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import threading
 import time
 from pathlib import Path
@@ -242,7 +243,8 @@ class MainWindow(QMainWindow):
             ["Ctrl+Shift+C"],
             self.tr("Copy the prompt and the generated text"),
         )
-        self.quit_action = action(self.tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit])
+        # Ctrl+Q written out: the standard Quit key is empty on some platforms (and Ctrl is Cmd on macOS)
+        self.quit_action = action(self.tr("&Quit"), self.close, ["Ctrl+Q"])
         self.generate_action = action(
             self.tr("&Generate"), self.generate, ["Ctrl+Return", "Ctrl+Enter"]
         )
@@ -254,6 +256,18 @@ class MainWindow(QMainWindow):
         )
         self.colors_action.setCheckable(True)
         self.card_action = action(self.tr("Model &Card…"), self.show_model_card)
+        self.search_action = action(
+            self.tr("&Search History"),
+            self.focus_history_search,
+            [QKeySequence.StandardKey.Find],
+            self.tr("Find a past run by its text or model"),
+        )
+        self.shortcuts_action = action(
+            self.tr("&Keyboard Shortcuts"),
+            self.show_shortcuts,
+            [QKeySequence.StandardKey.HelpContents],
+        )
+        self.about_action = action(self.tr("&About AIGC Studio"), self.show_about)
 
         m = self.menuBar().addMenu(self.tr("&File"))
         for a in (self.open_action, self.open_model_action, self.open_folder_action):
@@ -269,6 +283,61 @@ class MainWindow(QMainWindow):
         v = self.menuBar().addMenu(self.tr("&View"))
         v.addAction(self.colors_action)
         v.addAction(self.card_action)
+        v.addAction(self.search_action)
+        h = self.menuBar().addMenu(self.tr("&Help"))
+        h.addAction(self.shortcuts_action)
+        h.addAction(self.about_action)
+
+    def focus_history_search(self) -> None:
+        """Put the cursor in the history's search box, its text selected to type over."""
+        self.history_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.history_panel.search.selectAll()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(what, keys) for every menu action that has a shortcut, read from the actions
+        themselves so the list cannot drift from what the keys do."""
+        rows = []
+        for a in self.actions():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()]
+            keys = [k for k in keys if k]
+            if keys:
+                rows.append((a.text().replace("&", "").rstrip("…"), ", ".join(keys)))
+        return rows
+
+    def show_shortcuts(self) -> QMessageBox:
+        """A list of the keyboard shortcuts (not modal; returned for tests)."""
+        rows = "".join(
+            f"<tr><td>{html.escape(what)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+            for what, keys in self.shortcut_rows()
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("Keyboard Shortcuts"))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing=6>{rows}</table>")
+        box.open()
+        return box
+
+    def show_about(self) -> QMessageBox:
+        """What this is, its version and where each model's data and license are (not modal)."""
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        from studio import __version__
+
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About AIGC Studio"))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            self.tr(
+                "<h3>AIGC Studio {0}</h3>"
+                "<p>Watch generative models write and draw, one token or pixel at a time, and see "
+                "the probabilities behind each choice.</p>"
+                "<p>The data and license of each model are in its card (View &gt; Model Card).</p>"
+                "<p>Qt {1}, PySide6 {2}.</p>"
+            ).format(__version__, qVersion(), pyside_version)
+        )
+        box.open()
+        return box
 
     # ---- start-up -----------------------------------------------------------------------------
 
