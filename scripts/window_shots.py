@@ -1,8 +1,10 @@
 """Screenshots of the window for the README: the Image tab with a batch of digits drawn and one
-pixel's distribution shown; a token's tooltip over probability-coloured text.
+pixel's distribution shown; a token's tooltip over probability-coloured text; a token's sampling
+stages (the dialog a click on a token opens).
 
     python scripts/window_shots.py image docs/screenshot-image.png [--label 7] [--seed 2024]
     python scripts/window_shots.py tooltip docs/screenshot-tooltip.png [--token 5]
+    python scripts/window_shots.py stages docs/screenshot-stages.png [--token -1]
 
 Runs the real window on Qt's offscreen platform (no display needed) with a fresh history, draws at
 temperature 1 (the tooltip: generates), points as the mouse would (at the most uncertain pixel, or
@@ -85,19 +87,54 @@ def shot_tooltip(out: str, token: int) -> None:
     w.close()
 
 
+def shot_stages(out: str, token: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from studio.benchmarks import qt_wait
+    from studio.ui.main_window import MainWindow
+
+    QApplication.instance() or QApplication([sys.argv[0]])
+    w = MainWindow(initial_model="shakespeare")
+    w.resize(1500, 920)
+    w.show()
+    qt_wait.wait_for(w.sig_model_ready, 120_000)
+    w.colors_check.setChecked(True)
+    w.prompt_edit.setPlainText("ROMEO:")
+    sampling = {"temperature": 0.8, "top_k": 20, "top_p": 0.9, "repetition_penalty": 1.1}
+    w.sampling.set_generation_settings({"seed": 7, "max_new_tokens": 60, "sampling": sampling})
+    w.generate()
+    qt_wait.wait_for(w.sig_run_shown, 120_000)
+    if token < 0:  # the step the model was least sure of
+        tokens = w.output.tokens()
+        token = max(range(len(tokens)), key=lambda i: tokens[i].entropy)
+    w.inspect_token(token)  # what a click on the token does
+    qt_wait.wait_for(w.sig_stages_shown, 60_000)
+    w._stages_dialog.grab().save(out)
+    print(f"wrote {out}")
+    w.close()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["image", "tooltip"])
+    p.add_argument("what", choices=["image", "tooltip", "stages"])
     p.add_argument("out")
     p.add_argument("--label", default="7", help="a digit, or 'any'")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--guidance", type=float, default=1.0)
-    p.add_argument("--token", type=int, default=5, help="tooltip: the generated token to point at")
+    p.add_argument(
+        "--token",
+        type=int,
+        help="the generated token to point at (tooltip: default 5) or click (stages: default the "
+        "least certain)",
+    )
     a = p.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["AIGC_STUDIO_HOME"] = tempfile.mkdtemp(prefix="aigc-shots-")
     if a.what == "tooltip":
-        shot_tooltip(a.out, a.token)
+        shot_tooltip(a.out, 5 if a.token is None else a.token)
+        return 0
+    if a.what == "stages":
+        shot_stages(a.out, -1 if a.token is None else a.token)
         return 0
     label = None if a.label == "any" else int(a.label)
     shot_image(a.out, label, a.seed, a.guidance)

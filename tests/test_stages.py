@@ -89,6 +89,8 @@ def test_stages_follow_the_chain_in_order_and_each_is_its_prefix(tiny):
             assert close(c.prob, float(probs[c.id]))
             assert close(c.model_prob, float(scores.softmax(-1)[0, c.id]))
         assert stage.kept == int((probs > 0).sum())
+        assert stage.probs.keys() == stages[0].probs.keys() and ids[-1] in stage.probs
+        assert all(close(p, float(probs[i])) for i, p in stage.probs.items())
     kept = [s.kept for s in stages]
     assert kept[3] <= 12 and kept == [*kept[:3], *sorted(kept[3:], reverse=True)]
     assert sum(c.prob for c in stages[4].top) == pytest.approx(1.0, abs=1e-5)

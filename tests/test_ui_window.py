@@ -392,3 +392,45 @@ def test_help_lists_every_shortcut_and_ctrl_f_finds_in_history(window, qtbot):
     window.search_action.trigger()
     qtbot.waitUntil(lambda: window.history_panel.search.hasFocus())
     assert window.history_panel.search.selectedText() == "old words"
+
+
+def test_clicking_a_token_shows_its_sampling_stages(window, qtbot):
+    from PySide6.QtGui import QTextCursor
+
+    from studio.ui.output_view import pct
+
+    sampling = {"temperature": 0.7, "top_k": 5, "top_p": 0.9}
+    run(qtbot, window, "hello", seed=3, max_new_tokens=20, sampling=sampling)
+    out = window.output
+    i = next(i for i, t in enumerate(out.tokens()) if t.text.strip() and i > 3)
+    token = out.tokens()[i]
+    c = QTextCursor(out.document())
+    c.setPosition(out._starts[i])
+    point = out.cursorRect(c).center()
+    point.setX(point.x() + 2)
+    with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
+        qtbot.mouseClick(out.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert shown.args == [i]
+    dialog = window._stages_dialog
+    assert dialog.isVisible()
+    table = dialog.table
+    heads = [table.horizontalHeaderItem(c).text().split("\n") for c in range(table.columnCount())]
+    assert heads == [["model", ""], ["temperature", "0.7"], ["top-k", "5"], ["top-p", "0.9"]]
+    rows = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    chosen = next(r for r, label in enumerate(rows) if label.startswith("▶"))
+    # the drawn token's numbers are the ones the run reported
+    assert dialog.cell_text(chosen, 0) == pct(token.model_prob)
+    assert dialog.cell_text(chosen, 3) == pct(token.prob)
+    assert rows[-2:] == ["tokens kept", "entropy (nats)"]
+    kept_after_top_k = [dialog.cell_text(r, 2) for r in range(len(rows) - 2)]
+    assert 1 <= sum(t != "–" for t in kept_after_top_k) <= 5
+    assert int(dialog.cell_text(len(rows) - 2, 2)) <= 5
+    assert f"{token.entropy:.2f}" == dialog.cell_text(len(rows) - 1, 3)
+
+    # a text made by a model that is not loaded says which one to open
+    window._shown_text_run = {
+        **window._shown_text_run,
+        "model_path": "/elsewhere/other.safetensors",
+    }
+    window.inspect_token(i)
+    assert "open that model" in window.message_bar.text()

@@ -40,6 +40,7 @@ class StageDistribution:
     kept: int  # tokens still possible (probability above 0)
     entropy: float  # nats
     chosen_prob: float  # the drawn token's probability here
+    probs: dict[int, float]  # here, for every token in any stage's `top` and the chosen one
 
 
 def context_window(prompt_len: int, block: int, context: str, step: int) -> tuple[int, int]:
@@ -103,40 +104,38 @@ def sampling_stages(
     with torch.inference_mode():
         logits = model(history[:, start:end], model.new_cache(1), last_only=True)[:, -1]
         scores = logits.float()  # (1, V)
-        model_probs = scores.softmax(dim=-1)  # (1, V)
-        found = [_distribution("model", "", model_probs, model_probs, chosen, top_n, tok)]
+        model_probs = scores.softmax(dim=-1)[0]  # (V,)
+        shaped = [("model", "", model_probs)]
         for stage in build_chain(settings.sampling):
             scores = stage(history, scores)
-            name, setting = _stage_name(stage)
+            shaped.append((*_stage_name(stage), scores.softmax(dim=-1)[0]))
+        if settings.sampling.greedy:
+            point = torch.zeros_like(model_probs)
+            point[int(scores.argmax(dim=-1))] = 1.0
+            shaped.append(("greedy", "", point))
+        k = min(top_n, model_probs.numel())
+        tops = [torch.topk(probs, k) for _, _, probs in shaped]  # (values (k,), indices (k,))
+        # the tokens every stage reports on: the leaders of any stage and the one drawn
+        ids_shown = sorted({chosen, *(i for t in tops for i in t.indices.tolist())})
+        index = torch.tensor(ids_shown, device=device)
+        model_shown = model_probs[index].tolist()
+        token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
+        text = {i: token_text(i) for i in ids_shown}
+        model_of = dict(zip(ids_shown, model_shown, strict=True))
+        found = []
+        for (name, setting, probs), top in zip(shaped, tops, strict=True):
             found.append(
-                _distribution(
-                    name, setting, scores.softmax(dim=-1), model_probs, chosen, top_n, tok
+                StageDistribution(
+                    name=name,
+                    setting=setting,
+                    top=tuple(
+                        Candidate(i, text[i], p, model_of[i])
+                        for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)
+                    ),
+                    kept=int((probs > 0).sum()),
+                    entropy=float(entropy_nats(probs)),
+                    chosen_prob=float(probs[chosen]),
+                    probs=dict(zip(ids_shown, probs[index].tolist(), strict=True)),
                 )
             )
-        if settings.sampling.greedy:
-            first = int(scores.argmax(dim=-1))
-            point = torch.zeros_like(model_probs)
-            point[0, first] = 1.0
-            found.append(_distribution("greedy", "", point, model_probs, chosen, top_n, tok))
     return found
-
-
-def _distribution(
-    name: str, setting: str, probs: torch.Tensor, model_probs: torch.Tensor, chosen: int, n, tok
-) -> StageDistribution:
-    """probs, model_probs: (1, V)."""
-    token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
-    k = min(n, probs.shape[-1])
-    top_p, top_i = torch.topk(probs[0], k)  # (k,) each
-    top = tuple(
-        Candidate(i, token_text(i), p, float(model_probs[0, i]))
-        for p, i in zip(top_p.tolist(), top_i.tolist(), strict=True)
-    )
-    return StageDistribution(
-        name=name,
-        setting=setting,
-        top=top,
-        kept=int((probs[0] > 0).sum()),
-        entropy=float(entropy_nats(probs)[0]),
-        chosen_prob=float(probs[0, chosen]),
-    )

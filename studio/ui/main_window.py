@@ -41,6 +41,7 @@ from studio.ui.image_workspace import ImageWorkspace
 from studio.ui.model_card_dialog import ModelCardDialog
 from studio.ui.model_picker import ModelPicker
 from studio.ui.sampling_panel import SamplingPanel
+from studio.ui.stages_view import StagesDialog
 from studio.ui.status_bar import StudioStatusBar
 from studio.ui.text_workspace import TextWorkspace
 from studio.ui.worker import GenerationWorker
@@ -61,6 +62,10 @@ class MainWindow(QMainWindow):
     """Ask the worker to draw: (ImageRequest, cancel event)."""
     sig_request_png = Signal(str)
     """Ask the worker for the settings stored in a PNG (its path)."""
+    sig_request_stages = Signal(str, object, object)
+    """Ask the worker for a token's sampling stages: (prompt, ids up to it, settings dict)."""
+    sig_stages_shown = Signal(int)
+    """A token's sampling stages are on screen (its step)."""
     sig_model_ready = Signal(object)
     """A model finished loading and can generate (its description)."""
     sig_batch_shown = Signal(int)
@@ -93,6 +98,9 @@ class MainWindow(QMainWindow):
         self._status_t = 0.0
         self._shown = 0
         self._slide_at: int | None = None  # new tokens before the running text run slides
+        # what made the text on screen, for its sampling stages: model path, prompt, settings
+        self._shown_text_run: dict | None = None
+        self._stages_dialog: StagesDialog | None = None
         self.last_batch_shown_at: float | None = None  # perf_counter, for the UI benchmark
 
         self._build_widgets()
@@ -110,6 +118,9 @@ class MainWindow(QMainWindow):
         self.sig_request_generate.connect(self.worker.generate)
         self.sig_request_image.connect(self.worker.generate_image)
         self.sig_request_png.connect(self.worker.read_png)
+        self.sig_request_stages.connect(self.worker.inspect_stages)
+        self.worker.sig_stages.connect(self._on_stages)
+        self.worker.sig_stages_failed.connect(self._on_stages_failed)
         self.worker.sig_image_frame.connect(self._on_image_frame)
         self.worker.sig_png_read.connect(self._on_png_read)
         self.worker.sig_png_failed.connect(self._on_png_failed)
@@ -161,6 +172,7 @@ class MainWindow(QMainWindow):
         self.legend = self.text.legend
         self.prompt_edit = self.text.prompt_edit
         self.output = self.text.output
+        self.output.sig_token_clicked.connect(self.inspect_token)
         self.text_splitter = self.text.splitter
         self.generate_button.clicked.connect(self.generate)
         self.stop_button.clicked.connect(self.stop)
@@ -491,6 +503,12 @@ class MainWindow(QMainWindow):
             block if settings.get("context") == "slide" and isinstance(block, int) else None
         )
         self.output.start(prompt)
+        self._shown_text_run = {
+            "model_path": self._loaded_info["path"],
+            "model_title": self._loaded_info.get("title") or self._loaded_info["name"],
+            "prompt": prompt,
+            "settings": settings,
+        }
         self.sig_request_generate.emit(prompt, settings, self._cancel)
 
     def stop(self) -> None:
@@ -605,6 +623,42 @@ class MainWindow(QMainWindow):
         if self.colors_check.isChecked() != on:
             self.colors_check.setChecked(on)
 
+    # ---- a token's sampling stages ------------------------------------------------------------
+
+    def inspect_token(self, i: int) -> None:
+        """Show the sampling stages of generated token i of the text on screen (computed by the
+        worker with the model that made it; after the run in progress, if one is)."""
+        run = self._shown_text_run
+        tokens = self.output.tokens()
+        if run is None or not 0 <= i < len(tokens):
+            return
+        info = self._loaded_info
+        if info is None or not self.picker.same_path(info["path"], run["model_path"]):
+            self.message_bar.show_message(
+                self.tr(
+                    "This text was made by {0}: open that model to see its sampling stages."
+                ).format(run["model_title"]),
+                error=False,
+            )
+            return
+        if self._stages_dialog is None:
+            self._stages_dialog = StagesDialog(self)
+        self._stages_dialog.show_loading(i, tokens[i].text)
+        self._stages_dialog.show()
+        self._stages_dialog.raise_()
+        ids = [t.id for t in tokens[: i + 1]]
+        self.sig_request_stages.emit(run["prompt"], ids, run["settings"])
+
+    def _on_stages(self, step: int, chosen: int, stages: list) -> None:
+        if self._closed or self._stages_dialog is None:
+            return
+        self._stages_dialog.show_stages(step, chosen, stages)
+        self.sig_stages_shown.emit(step)
+
+    def _on_stages_failed(self, step: int, message: str) -> None:
+        if not self._closed and self._stages_dialog is not None:
+            self._stages_dialog.show_failure(message)
+
     # ---- restoring runs -----------------------------------------------------------------------
 
     def restore_run(self, record: RunRecord) -> None:
@@ -636,6 +690,12 @@ class MainWindow(QMainWindow):
             stop=self.tr("stop: {0}").format(record.stop_reason),
         )
         self._last_run = record
+        self._shown_text_run = {
+            "model_path": record.model_path,
+            "model_title": record.model_title or record.model_name,
+            "prompt": record.prompt,
+            "settings": record.settings,
+        }
         self.tabs.setCurrentIndex(0)
         m = self.picker.find(name=record.model_name, path=record.model_path)
         if m is not None:

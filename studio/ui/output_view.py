@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import html
 
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
@@ -40,6 +40,9 @@ def show_text(s: str) -> str:
 
 class OutputView(QTextEdit):
     """Read-only text: the prompt in its own format, generated tokens after it."""
+
+    sig_token_clicked = Signal(int)
+    """A generated token was clicked (not dragged over): its index, which is its step."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +142,10 @@ class OutputView(QTextEdit):
     def token_count(self) -> int:
         return len(self._tokens)
 
+    def tokens(self) -> list:
+        """The generated tokens shown (TokenEvent or alike), in order."""
+        return list(self._tokens)
+
     def _token_format(self, p: float) -> QTextCharFormat:
         f = QTextCharFormat(self._plain_fmt)
         f.setBackground(prob_color(p))
@@ -182,7 +189,8 @@ class OutputView(QTextEdit):
                 "<table cellspacing=4><tr><th align=left>{}</th><th>prob</th><th>model_prob</th></tr>"
                 "{}</table>"
             ).format(self.tr("alternative"), rows)
-        return f"<p style='white-space:pre'>{head}<br>{nums}</p>{table}"
+        hint = self.tr("Click the token for its sampling stages.")
+        return f"<p style='white-space:pre'>{head}<br>{nums}</p>{table}<p><i>{hint}</i></p>"
 
     def eventFilter(self, obj, event: QEvent) -> bool:
         # An event filter rather than a viewportEvent override: paint events then run in C++
@@ -193,6 +201,14 @@ class OutputView(QTextEdit):
             return True
         if kind == QEvent.Type.MouseMove and QToolTip.isVisible():
             self._show_tooltip(event.position().toPoint(), event.globalPosition().toPoint())
+        elif (
+            kind == QEvent.Type.MouseButtonRelease
+            and event.button() == Qt.MouseButton.LeftButton
+            and not self.textCursor().hasSelection()  # a drag selects text: not a click
+        ):
+            i = self.token_index_at(event.position().toPoint())
+            if i is not None:
+                self.sig_token_clicked.emit(i)
         return False
 
     def _show_tooltip(self, pos: QPoint, global_pos: QPoint) -> None:

@@ -92,6 +92,10 @@ class GenerationWorker(QObject):
     """A PNG's stored settings: (path, model name, ImageSettings.to_dict())."""
     sig_png_failed = Signal(str, str)
     """(path, one-line reason) when a PNG holds no settings this studio can use."""
+    sig_stages = Signal(int, int, object)
+    """One token's sampling stages: (step, its id, the engine's StageDistribution list)."""
+    sig_stages_failed = Signal(int, str)
+    """(step, one-line reason) when a token's sampling stages could not be computed."""
 
     def __init__(self, history_path: str | None = None) -> None:
         super().__init__()
@@ -206,6 +210,24 @@ class GenerationWorker(QObject):
             self.sig_png_failed.emit(path, self._message(e))
             return
         self.sig_png_read.emit(path, name, settings.to_dict())
+
+    @Slot(str, object, object)
+    def inspect_stages(self, prompt: str, ids: list, settings: dict) -> None:
+        """The sampling stages of the last of `ids` (the tokens of a run of `prompt` with
+        `settings`, up to and including it), with the loaded model."""
+        step = len(ids) - 1
+        try:
+            from studio.engine.generate import GenerationSettings
+            from studio.engine.stages import sampling_stages
+
+            if self._loaded is None:
+                raise ValueError(self.tr("No model is loaded yet."))
+            gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
+            stages = sampling_stages(self._loaded, prompt, list(ids), gs)
+        except Exception as e:  # noqa: BLE001
+            self.sig_stages_failed.emit(step, self._message(e))
+            return
+        self.sig_stages.emit(step, ids[-1], stages)
 
     def _run(self, prompt: str, settings: dict, cancel: threading.Event) -> RunRecord | None:
         from studio.engine.events import DoneEvent, StartEvent, TokenEvent

@@ -1,0 +1,139 @@
+"""The sampling stages of one token: a table whose columns are the next-token distribution after
+each stage of the chain (the model's, then repetition penalty, temperature, top-k, top-p, min-p),
+whose rows are the leading tokens, each cell a bar of its probability there. The drawn token's row
+is marked; a token a stage cuts shows a dash from there on."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.ui.output_view import pct, show_text
+
+PROB_ROLE = Qt.ItemDataRole.UserRole + 1  # a cell's probability (float), drawn as a bar
+BAR = QColor("#8fb4e3")
+
+
+class _BarDelegate(QStyledItemDelegate):
+    """Paints a cell's probability as a bar under its text."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        p = index.data(PROB_ROLE)
+        if isinstance(p, float) and p > 0:
+            r = option.rect.adjusted(2, 3, -2, -3)
+            painter.fillRect(
+                QRect(r.left(), r.top(), max(1, round(r.width() * p)), r.height()), BAR
+            )
+        super().paint(painter, option, index)
+
+
+class StagesDialog(QDialog):
+    """Not modal: stays open beside the window and shows whichever token was clicked last."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Sampling stages"))
+        self.resize(760, 480)
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)
+        self.explain = QLabel(
+            self.tr(
+                "Each column is the distribution of the next token after one stage of the sampling "
+                "chain, left to right; the token was drawn from the last. A dash: that stage cut "
+                "the token."
+            )
+        )
+        self.explain.setWordWrap(True)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setItemDelegate(_BarDelegate(self.table))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+
+    def show_loading(self, step: int, text: str) -> None:
+        self.title.setText(
+            self.tr("Token {0}: <b>{1}</b> — computing…").format(
+                step + 1, html.escape(show_text(text))
+            )
+        )
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+
+    def show_failure(self, message: str) -> None:
+        self.title.setText(
+            self.tr("The sampling stages could not be computed: {0}").format(message)
+        )
+
+    def show_stages(self, step: int, chosen: int, stages: list) -> None:
+        """stages: the engine's StageDistribution list for token `step`, whose id is `chosen`."""
+        last, first = stages[-1], stages[0]
+        text = next((c.text for s in stages for c in s.top if c.id == chosen), "")
+        self.title.setText(
+            self.tr(
+                "Token {0}: <b>{1}</b> — drawn with probability {2}; the model gave it {3}"
+            ).format(
+                step + 1,
+                html.escape(show_text(text)),
+                pct(last.chosen_prob),
+                pct(first.chosen_prob),
+            )
+        )
+        ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
+        texts = {c.id: c.text for s in stages for c in s.top}
+        t = self.table
+        t.clear()
+        t.setColumnCount(len(stages))
+        t.setRowCount(len(ids) + 2)
+        t.setHorizontalHeaderLabels(
+            [s.name + (f"\n{s.setting}" if s.setting else "\n") for s in stages]
+        )
+        bold = QFont(t.font())
+        bold.setBold(True)
+        labels = []
+        for row, i in enumerate(ids):
+            mark = "▶ " if i == chosen else ""
+            labels.append(mark + show_text(texts.get(i, "")))
+            for col, s in enumerate(stages):
+                p = s.probs[i]
+                item = QTableWidgetItem(pct(p) if p > 0 else "–")
+                item.setData(PROB_ROLE, float(p))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if i == chosen:
+                    item.setFont(bold)
+                t.setItem(row, col, item)
+        labels += [self.tr("tokens kept"), self.tr("entropy (nats)")]
+        for col, s in enumerate(stages):
+            for row, value in ((len(ids), str(s.kept)), (len(ids) + 1, f"{s.entropy:.2f}")):
+                item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setForeground(self.palette().placeholderText())
+                t.setItem(row, col, item)
+        t.setVerticalHeaderLabels(labels)
+
+    def cell_text(self, token_row: int, stage: int) -> str:
+        item = self.table.item(token_row, stage)
+        return item.text() if item else ""
