@@ -434,3 +434,14 @@ def test_clicking_a_token_shows_its_sampling_stages(window, qtbot):
     }
     window.inspect_token(i)
     assert "open that model" in window.message_bar.text()
+
+
+def test_stages_asked_for_mid_run_come_once_it_ends(qtbot):
+    from studio.ui.stages_view import StagesDialog
+
+    dialog = StagesDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_loading(4, " ", after_run=True)
+    assert "Token 5" in dialog.title.text() and "once the run ends" in dialog.title.text()
+    dialog.show_failure("no model")
+    assert "could not be computed: no model" in dialog.title.text()

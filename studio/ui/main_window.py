@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
             return
         if self._stages_dialog is None:
             self._stages_dialog = StagesDialog(self)
-        self._stages_dialog.show_loading(i, tokens[i].text)
+        self._stages_dialog.show_loading(i, tokens[i].text, after_run=self._running)
         self._stages_dialog.show()
         self._stages_dialog.raise_()
         ids = [t.id for t in tokens[: i + 1]]

@@ -73,10 +73,12 @@ class StagesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
 
-    def show_loading(self, step: int, text: str) -> None:
+    def show_loading(self, step: int, text: str, after_run: bool = False) -> None:
+        """Say what is coming; `after_run`: the worker is busy with a run and computes it next."""
+        when = self.tr("computing once the run ends…") if after_run else self.tr("computing…")
         self.title.setText(
-            self.tr("Token {0}: <b>{1}</b> — computing…").format(
-                step + 1, html.escape(show_text(text))
+            self.tr("Token {0}: <b>{1}</b> — {2}").format(
+                step + 1, html.escape(show_text(text)), when
             )
         )
         self.table.clear()
