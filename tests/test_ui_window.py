@@ -445,3 +445,25 @@ def test_stages_asked_for_mid_run_come_once_it_ends(qtbot):
     assert "Token 5" in dialog.title.text() and "once the run ends" in dialog.title.text()
     dialog.show_failure("no model")
     assert "could not be computed: no model" in dialog.title.text()
+
+
+def test_continue_generates_on_from_the_end_of_the_text(window, qtbot):
+    first = run(qtbot, window, "hello", seed=4, max_new_tokens=10)
+    with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended:
+        qtbot.keyClick(
+            window.prompt_edit,
+            Qt.Key.Key_Return,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    second = ended.args[0]
+    assert second.prompt == "hello" + first.text
+    assert window.prompt_edit.toPlainText() == second.prompt
+    assert window.output.toPlainText() == second.prompt + second.text
+    assert second.tokens == 10
+
+
+def test_continue_with_nothing_generated_says_so(window):
+    window.output.start("only a prompt")
+    window.continue_text()
+    assert "Nothing to continue" in window.message_bar.text()
+    assert not window.is_running()

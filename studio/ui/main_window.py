@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.message_bar = self.text.message_bar
         self.generate_button = self.text.generate_button
         self.stop_button = self.text.stop_button
+        self.continue_button = self.text.continue_button
         self.colors_check = self.text.colors_check
         self.legend = self.text.legend
         self.prompt_edit = self.text.prompt_edit
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.output.sig_token_clicked.connect(self.inspect_token)
         self.text_splitter = self.text.splitter
         self.generate_button.clicked.connect(self.generate)
+        self.continue_button.clicked.connect(self.continue_text)
         self.stop_button.clicked.connect(self.stop)
         self.colors_check.toggled.connect(self.set_colors)
 
@@ -260,6 +262,12 @@ class MainWindow(QMainWindow):
         self.generate_action = action(
             self.tr("&Generate"), self.generate, ["Ctrl+Return", "Ctrl+Enter"]
         )
+        self.continue_action = action(
+            self.tr("&Continue"),
+            self.continue_text,
+            ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
+            self.tr("Generate on from the end of the text"),
+        )
         self.stop_action = action(self.tr("&Stop"), self.stop, ["Esc"])
         self.colors_action = action(
             self.tr("&Probability Colours"),
@@ -291,6 +299,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.quit_action)
         r = self.menuBar().addMenu(self.tr("&Run"))
         r.addAction(self.generate_action)
+        r.addAction(self.continue_action)
         r.addAction(self.stop_action)
         v = self.menuBar().addMenu(self.tr("&View"))
         v.addAction(self.colors_action)
@@ -510,6 +519,20 @@ class MainWindow(QMainWindow):
             "settings": settings,
         }
         self.sig_request_generate.emit(prompt, settings, self._cancel)
+
+    def continue_text(self) -> None:
+        """Generate on from the end of the text shown: the prompt and the generated text become
+        the new prompt (the engine keeps its newest tokens if that outgrows the window)."""
+        if self._running or self._closed or self._is_image(self._loaded_info):
+            return
+        text = self.output.prompt() + self.output.generated_text()
+        if not self.output.token_count():
+            self.message_bar.show_message(
+                self.tr("Nothing to continue yet: generate first."), error=False
+            )
+            return
+        self.prompt_edit.setPlainText(text)
+        self.generate()
 
     def stop(self) -> None:
         self._generate_when_ready = False
@@ -1062,6 +1085,8 @@ class MainWindow(QMainWindow):
         can = not self._running
         self.generate_button.setEnabled(can)
         self.generate_action.setEnabled(can)
+        self.continue_button.setEnabled(can)
+        self.continue_action.setEnabled(can)
         self.stop_button.setEnabled(self._running)
         self.stop_action.setEnabled(self._running)
         self.image.generate_button.setEnabled(can)

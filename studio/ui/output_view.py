@@ -136,6 +136,10 @@ class OutputView(QTextEdit):
     def colors(self) -> bool:
         return self._colors
 
+    def prompt(self) -> str:
+        """The prompt of the run shown."""
+        return self._prompt
+
     def generated_text(self) -> str:
         return "".join(t.text for t in self._tokens)
 

@@ -30,6 +30,13 @@ class TextWorkspace(QWidget):
             self.tr("Generate a continuation of the prompt (Ctrl+Return).")
         )
         self.generate_button.setDefault(True)
+        self.continue_button = QPushButton(self.tr("Continue"))
+        self.continue_button.setToolTip(
+            self.tr(
+                "Make the prompt and the text so far the new prompt, and generate on from there "
+                "(Ctrl+Shift+Return)."
+            )
+        )
         self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setToolTip(self.tr("Stop the run and keep the text so far (Esc)."))
         self.colors_check = QCheckBox(self.tr("Probability colours"))
@@ -42,6 +49,7 @@ class TextWorkspace(QWidget):
         self.legend = ProbLegend()
         bar = QHBoxLayout()
         bar.addWidget(self.generate_button)
+        bar.addWidget(self.continue_button)
         bar.addWidget(self.stop_button)
         bar.addSpacing(16)
         bar.addWidget(self.colors_check)
