@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import html
 import threading
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ from studio.io.image_export import ImageFileError
 from studio.io.paths import history_path
 from studio.io.run import RunFormatError, RunRecord, trace_events
 from studio.io.settings import load_settings, save_settings
+from studio.ui.help import shortcut_rows, show_about, show_shortcuts
 from studio.ui.history_panel import HistoryPanel
 from studio.ui.image_worker import ImageFrame
 from studio.ui.image_workspace import ImageWorkspace
@@ -315,50 +315,15 @@ class MainWindow(QMainWindow):
         self.history_panel.search.selectAll()
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(what, keys) for every menu action that has a shortcut, read from the actions
-        themselves so the list cannot drift from what the keys do."""
-        rows = []
-        for a in self.actions():
-            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()]
-            keys = [k for k in keys if k]
-            if keys:
-                rows.append((a.text().replace("&", "").rstrip("…"), ", ".join(keys)))
-        return rows
+        return shortcut_rows(self.actions())
 
     def show_shortcuts(self) -> QMessageBox:
-        """A list of the keyboard shortcuts (not modal; returned for tests)."""
-        rows = "".join(
-            f"<tr><td>{html.escape(what)}</td><td><b>{html.escape(keys)}</b></td></tr>"
-            for what, keys in self.shortcut_rows()
-        )
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("Keyboard Shortcuts"))
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table cellspacing=6>{rows}</table>")
-        box.open()
-        return box
+        """The keyboard shortcuts (not modal; returned for tests)."""
+        return show_shortcuts(self, self.shortcut_rows())
 
     def show_about(self) -> QMessageBox:
-        """What this is, its version and where each model's data and license are (not modal)."""
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
-
-        from studio import __version__
-
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("About AIGC Studio"))
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(
-            self.tr(
-                "<h3>AIGC Studio {0}</h3>"
-                "<p>Watch generative models write and draw, one token or pixel at a time, and see "
-                "the probabilities behind each choice.</p>"
-                "<p>The data and license of each model are in its card (View &gt; Model Card).</p>"
-                "<p>Qt {1}, PySide6 {2}.</p>"
-            ).format(__version__, qVersion(), pyside_version)
-        )
-        box.open()
-        return box
+        """About AIGC Studio (not modal; returned for tests)."""
+        return show_about(self)
 
     # ---- start-up -----------------------------------------------------------------------------
 
