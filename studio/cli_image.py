@@ -35,6 +35,12 @@ def add_train_image_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", help="display title")
     p.add_argument("--half", action="store_true", help="store float16 weights")
     p.add_argument("--threads", type=int)
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda", "mps"],
+        help="where to train (auto: a GPU if there is one)",
+    )
     p.add_argument("--eval-interval", type=int, default=200)
     p.add_argument(
         "--set",
@@ -99,6 +105,7 @@ def train_image_command(args: argparse.Namespace) -> int:
         checkpoint_interval=args.eval_interval,
         half=args.half,
         threads=args.threads,
+        device=args.device,
         overrides=overrides,
         command="aigc-studio " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
     )

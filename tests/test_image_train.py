@@ -9,6 +9,7 @@ import tarfile
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from studio.cli import main
@@ -84,6 +85,7 @@ def test_digits_train_resume_card_and_eval(mnist, tmp_path, capsys):
     card = read_card(out)
     assert card["kind"] == "image-pixelcnn" and card["training"]["steps"] == 5
     assert card["training"]["command"] == "first" and card["training"]["resumed_with"] == ["second"]
+    assert card["training"]["device"] == "cpu"  # auto, on a machine without a GPU
     assert "CC BY-SA 3.0" in card["data"]["license"] and "LeCun" in card["data"]["source"]
     m = card["metrics"]
     assert m["heldout_images"] == 20 and 0 < m["heldout_bits_per_dim"] < 9
@@ -123,6 +125,14 @@ def test_emoji_train_from_the_cli_writes_a_credited_card(emoji_tar, tmp_path, ca
     assert card["training"]["command"].startswith("aigc-studio ")  # the process's own argv
     loaded = load_model(str(out), device="cpu")
     assert loaded.extras["palette"].shape == (6, 3)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_training_on_an_absent_gpu_is_refused_with_a_message(mnist, tmp_path, capsys):
+    code = _train_digits(str(mnist), str(tmp_path / "x.safetensors"), "--device", "cuda")
+    err = capsys.readouterr().err
+    assert code == 2 and "no CUDA device" in err and err.count("\n") == 1
+    assert not (tmp_path / "x.safetensors").exists()
 
 
 def test_training_refuses_unknown_settings_and_missing_data(tmp_path, capsys):

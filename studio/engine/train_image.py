@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from studio.engine import image_data
+from studio.engine.device import resolve_device
 from studio.engine.errors import CorpusError
 from studio.engine.image_gpt import make_image_gpt, sequence_nll
 from studio.engine.modelfile import save_model_file, untied_state_dict
@@ -82,6 +83,7 @@ class ImageTrainConfig:
     label_drop: float = 0.1  # digits: share of labels replaced by "any digit" in training
     half: bool = False
     threads: int | None = None
+    device: str = "auto"  # auto: a GPU if there is one (the sizes above are for one CPU thread)
     overrides: dict = field(default_factory=dict)
     command: str = ""
 
@@ -186,12 +188,13 @@ def evaluate_bits_per_dim(
     "any digit" label), emoji (N, H*W) palette indices."""
     was_training = model.training
     model.eval()
+    device = next(model.parameters()).device
     total = 0.0
     with torch.inference_mode():
         for i in range(0, len(x), batch):
-            xb = x[i : i + batch]
+            xb = x[i : i + batch].to(device)
             if kind == "digits":
-                yb = labels[i : i + batch]
+                yb = labels[i : i + batch].to(device)
                 if any_label:
                     yb = torch.full_like(yb, model.any_label)
                 total += model.nll(xb, yb).sum().item()
@@ -215,9 +218,10 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
         if state.get("kind") != cfg.kind:
             raise CorpusError(f"{ckpt_path}: a {state.get('kind')} checkpoint, not {cfg.kind}")
         h = dict(state["hyper"])
+    device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     task = _Task(cfg, h, state)
-    model = task.model
+    model = task.model = task.model.to(device)  # before the optimiser, whose state follows it
     opt = adamw(model, h["lr"], cfg.weight_decay)
     step, elapsed_before, last_val = 0, 0.0, None
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -271,7 +275,9 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     while step < cfg.max_steps and schedule.progress(step) < 1.0:
         for g in opt.param_groups:
             g["lr"] = schedule.lr_at(step)
-        x, y = task.batch(gen, batch)
+        x, y = task.batch(gen, batch)  # drawn on the CPU: the same batches on any device
+        x = x.to(device, non_blocking=True)
+        y = None if y is None else y.to(device, non_blocking=True)
         loss = task.loss(x, y)
         optimise(model, opt, loss, cfg.grad_clip)
         step += 1
@@ -296,6 +302,8 @@ def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     minutes = schedule.elapsed() / 60
     model.eval()
     card = build_card(cfg, h, task, step, minutes)
+    card["training"]["device"] = str(device)
+    model = task.model = model.to("cpu")  # model files hold CPU tensors
     card["training"]["command"] = commands[0]
     if started is not None:
         card["training"]["init_from"] = started
