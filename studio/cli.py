@@ -232,6 +232,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--align", help="training windows start after this separator, e.g. '\\n\\n'")
     t.add_argument("--half", action="store_true", help="store float16 weights")
     t.add_argument("--threads", type=int)
+    t.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda", "mps"],
+        help="where to train (auto: a GPU if there is one)",
+    )
     t.add_argument("--eval-interval", type=int, default=250)
     t.add_argument("--lr", type=float, help="override the preset's peak learning rate")
     t.add_argument("--dropout", type=float, default=0.0)
@@ -304,6 +310,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         align=align,
         half=args.half,
         threads=args.threads,
+        device=args.device,
         dropout=args.dropout,
         overrides=overrides,
         command="aigc-studio " + " ".join(shlex.quote(a) for a in sys.argv[1:]),

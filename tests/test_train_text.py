@@ -59,6 +59,7 @@ def test_training_lowers_loss_and_writes_a_complete_card(tmp_path):
     assert card["data"]["source"] == "test corpus" and card["data"]["license"] == "CC0"
     assert card["training"]["steps"] == 40 and card["training"]["seed"] == 1337
     assert "minutes" in card["training"] and "command" in card["training"]
+    assert card["training"]["device"] == "cpu"  # auto, on a machine without a GPU
     # the card's loss is what `eval` measures on the held-out tail
     loaded = load_model(str(out), device="cpu")
     val = tmp_path / "val.txt"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from studio.engine.device import resolve_device
 from studio.engine.errors import CorpusError
 from studio.engine.gpt import GPT, GPTConfig
 from studio.engine.modelfile import save_model_file, untied_state_dict
@@ -66,6 +67,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     half: bool = False  # store float16 weights
     threads: int | None = None
+    device: str = "auto"  # auto: a GPU if there is one
     checkpoint_interval: int = 250
     overrides: dict = field(default_factory=dict)  # per-field preset overrides (n_layer=..., ...)
     command: str = ""  # recorded in the card
@@ -122,6 +124,7 @@ def evaluate_ids(model: GPT, ids: torch.Tensor, batch: int = 16) -> float:
     if n == 0:
         T = len(ids) - 1
         n = 1
+    ids = ids.to(next(model.parameters()).device)
     x = ids[: n * T].view(n, T)
     y = ids[1 : n * T + 1].view(n, T)
     total, count = 0.0, 0
@@ -201,8 +204,9 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         dropout=cfg.dropout,
         bias=h.get("bias", False),
     )
+    device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
-    model = GPT(gconf)
+    model = GPT(gconf).to(device)  # before the optimiser, whose state follows it
     opt = adamw(model, h["lr"], cfg.weight_decay)
     step, elapsed_before, best_val = 0, 0.0, None
     commands = [cfg.command or " ".join(shlex.quote(a) for a in sys.argv)]
@@ -230,7 +234,8 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
             ix = torch.randint(len(train_ids) - block - 1, (batch,), generator=gen)
         x = torch.stack([train_ids[i : i + block] for i in ix])  # (B, T)
         y = torch.stack([train_ids[i + 1 : i + 1 + block] for i in ix])  # (B, T)
-        return x, y
+        # drawn on the CPU, so the same batches on any device
+        return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
 
     def estimate_val() -> float:
         model.eval()
@@ -239,8 +244,8 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
         with torch.inference_mode():
             for _ in range(cfg.eval_batches):
                 ix = torch.randint(len(val_ids) - block - 1, (batch,), generator=g)
-                x = torch.stack([val_ids[i : i + block] for i in ix])
-                y = torch.stack([val_ids[i + 1 : i + 1 + block] for i in ix])
+                x = torch.stack([val_ids[i : i + block] for i in ix]).to(device)
+                y = torch.stack([val_ids[i + 1 : i + 1 + block] for i in ix]).to(device)
                 losses.append(model.loss(x, y).item())
         model.train()
         return sum(losses) / len(losses)
@@ -292,6 +297,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
     save_checkpoint()
 
     val_nats = evaluate_ids(model, val_ids)
+    model = model.to("cpu")  # model files hold CPU tensors
     minutes = schedule.elapsed() / 60
     card = {
         "name": cfg.name or out.stem,
@@ -320,6 +326,7 @@ def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
             "preset": cfg.preset,
             "hyper": h,
             "tokens_seen": step * batch * block,
+            "device": str(device),
         },
     }
     model.eval()
