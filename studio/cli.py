@@ -39,7 +39,11 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "nanoGPT's sampler), or keep the window's newest half and go on cached (shift, fast)",
     )
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
-    p.add_argument("--output", help="also write the result to this file")
+    p.add_argument(
+        "--output",
+        help="also write the result to this file: .json writes the run as the window exports it "
+        "(settings, seed, per-token trace; File > Open and `aigc-studio stages` read it)",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--threads", type=int)
     # image models
@@ -136,11 +140,30 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         num_samples=args.num_samples,
         top_n=args.top_n,
     )
+    if args.output:
+        from pathlib import Path
+
+        folder = Path(args.output).resolve().parent
+        if not folder.is_dir():  # said before generating, not after
+            return _fail(f"{args.output}: the folder {folder} does not exist")
+    as_run = bool(args.output) and args.output.lower().endswith(".json")
+    if as_run and settings.num_samples > 1:
+        return _fail(
+            f"{args.output}: a .json run holds one sample; write several with "
+            "--format jsonl --output FILE.jsonl"
+        )
     out_lines: list[str] = []
     texts: dict[int, str] = {}
+    run_events: dict = {"tokens": []}  # sample 0's, for a .json run
     multi = settings.num_samples > 1
     out = sys.stdout
     for event in generate_text(loaded, args.prompt, settings):
+        if as_run:
+            kind = event.event
+            if kind == "token" and event.sample == 0:
+                run_events["tokens"].append(event)
+            elif kind == "start" or (kind == "done" and event.sample == 0):
+                run_events[kind] = event
         if args.format == "jsonl":
             line = json.dumps(event.to_json(), ensure_ascii=False)
             out.write(line + "\n")
@@ -173,6 +196,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.output:
         from studio.engine.modelfile import atomic_write_bytes
 
+        if as_run:
+            return _write_run(args, loaded, settings, run_events)
         if args.format == "jsonl":
             data = "\n".join(out_lines) + "\n"
         else:
@@ -181,6 +206,26 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             atomic_write_bytes(args.output, data.encode("utf-8"))
         except OSError as e:
             return _fail(f"{args.output}: cannot write ({e.strerror or e})")
+    return 0
+
+
+def _write_run(args: argparse.Namespace, loaded, settings, events: dict) -> int:
+    """Write sample 0 as an exported run (.json), atomically."""
+    from studio.io.export import export_run
+    from studio.io.run import RunRecord
+
+    model = {
+        "name": loaded.name,
+        "title": loaded.card.get("title") or loaded.name,
+        "path": str(loaded.path),
+    }
+    record = RunRecord.from_events(
+        model, args.prompt, settings.to_dict(), events["start"], events["done"], events["tokens"]
+    )
+    try:
+        export_run(args.output, record)
+    except OSError as e:
+        return _fail(f"{args.output}: cannot write ({e.strerror or e})")
     return 0
 
 
@@ -270,6 +315,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return module.run(args)
 
 
+def _cmd_stages(args: argparse.Namespace) -> int:
+    from studio.cli_stages import stages_command
+
+    return stages_command(args)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     if args.train_kind == "image":
         from studio.cli_image import train_image_command
@@ -348,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval(sub)
     _add_train(sub)
     _add_bench(sub)
+    from studio.cli_stages import add_stages_args
+
+    add_stages_args(sub)
     return parser
 
 
@@ -366,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generate": _cmd_generate,
         "eval": _cmd_eval,
         "bench": _cmd_bench,
+        "stages": _cmd_stages,
     }
     try:
         return handlers[args.command](args)

@@ -397,7 +397,7 @@ def test_help_lists_every_shortcut_and_ctrl_f_finds_in_history(window, qtbot):
 def test_clicking_a_token_shows_its_sampling_stages(window, qtbot):
     from PySide6.QtGui import QTextCursor
 
-    from studio.ui.output_view import pct
+    from studio.io.display import pct
 
     sampling = {"temperature": 0.7, "top_k": 5, "top_p": 0.9}
     run(qtbot, window, "hello", seed=3, max_new_tokens=20, sampling=sampling)

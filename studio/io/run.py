@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from studio.engine.events import Candidate, TokenEvent
+from studio.engine.events import Candidate, DoneEvent, StartEvent, TokenEvent
 
 RUN_FORMAT = "aigc-studio.run"
 RUN_FORMAT_VERSION = 1
@@ -81,9 +81,53 @@ class RunRecord:
             raise RunFormatError("run trace must be a list of token objects")
         return rec
 
+    @classmethod
+    def from_events(
+        cls,
+        model: dict,
+        prompt: str,
+        settings: dict,
+        start: StartEvent,
+        done: DoneEvent,
+        tokens: list[TokenEvent],
+    ) -> RunRecord:
+        """The record of a text run (sample 0) from its events. model: name, title, path;
+        settings: GenerationSettings.to_dict() (the seed used is taken from the start event)."""
+        return cls(
+            model_name=model["name"],
+            model_title=model["title"],
+            model_path=model["path"],
+            prompt=prompt,
+            text=done.text,
+            settings={**settings, "seed": start.seed},
+            seed=start.seed,
+            stop_reason=done.stop_reason,
+            tokens=done.tokens,
+            ttft_ms=done.ttft_ms,
+            tokens_per_s=done.tokens_per_s,
+            trace=[trace_entry(e) for e in tokens],
+        )
+
     def first_words(self, n: int = 8) -> str:
         words = (self.prompt + self.text).split()
         return " ".join(words[:n])
+
+
+def trace_entry(e: TokenEvent) -> dict:
+    """TokenEvent.to_json(), written out: dataclasses.asdict is slow for a per-token trace."""
+    return {
+        "sample": e.sample,
+        "step": e.step,
+        "id": e.id,
+        "text": e.text,
+        "prob": e.prob,
+        "model_prob": e.model_prob,
+        "entropy": e.entropy,
+        "top": [
+            {"id": c.id, "text": c.text, "prob": c.prob, "model_prob": c.model_prob} for c in e.top
+        ],
+        "event": "token",
+    }
 
 
 def trace_events(trace: list[dict]) -> list[TokenEvent]:

@@ -14,6 +14,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
+from studio.io.display import pct, show_text
+
 BUCKETS = 20  # probability colours come in steps of 1/BUCKETS
 
 
@@ -23,19 +25,9 @@ def prob_color(p: float) -> QColor:
     return QColor.fromHsvF(p / 3.0, 0.42, 1.0)
 
 
-def pct(p: float) -> str:
-    """A probability as a percentage that stays readable when small: 12.3%, 0.042%."""
-    return f"{p:.1%}" if p >= 0.001 or p == 0 else f"{p * 100:.2g}%"
-
-
 def qlen(s: str) -> int:
     """Length in Qt's document positions (UTF-16 code units), which count an emoji as two."""
     return len(s.encode("utf-16-le")) // 2
-
-
-def show_text(s: str) -> str:
-    """A token's text made visible in a tooltip (newlines and spaces shown as symbols)."""
-    return s.replace("\n", "⏎").replace("\t", "⇥").replace(" ", "␣") or "∅"
 
 
 class OutputView(QTextEdit):

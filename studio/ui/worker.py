@@ -21,23 +21,6 @@ from studio.io.run import RunRecord
 FRAME_S = 0.016  # one batch of events per frame at most
 
 
-def token_json(e) -> dict:
-    """TokenEvent.to_json(), written out: dataclasses.asdict is slow for a per-token trace."""
-    return {
-        "sample": e.sample,
-        "step": e.step,
-        "id": e.id,
-        "text": e.text,
-        "prob": e.prob,
-        "model_prob": e.model_prob,
-        "entropy": e.entropy,
-        "top": [
-            {"id": c.id, "text": c.text, "prob": c.prob, "model_prob": c.model_prob} for c in e.top
-        ],
-        "event": "token",
-    }
-
-
 def set_threads_for(model) -> None:
     """Decode on one core fewer than torch's default for small models, every core for large
     ones (see worker_threads.py for the measurements)."""
@@ -268,20 +251,13 @@ class GenerationWorker(QObject):
             self.sig_events.emit(batch)
         if start is None or done is None:
             return None
-        used = {**gs.to_dict(), "seed": start.seed}
-        return RunRecord(
-            model_name=info["name"],
-            model_title=info["title"],
-            model_path=info["path"],
-            prompt=prompt,
-            text=done.text,
-            settings=used,
-            seed=start.seed,
-            stop_reason=done.stop_reason,
-            tokens=done.tokens,
-            ttft_ms=done.ttft_ms,
-            tokens_per_s=done.tokens_per_s,
-            trace=[token_json(e) for e in tokens],
+        return RunRecord.from_events(
+            {"name": info["name"], "title": info["title"], "path": info["path"]},
+            prompt,
+            gs.to_dict(),
+            start,
+            done,
+            tokens,
         )
 
     # ---- history and shutdown -----------------------------------------------------------------
