@@ -467,3 +467,20 @@ def test_continue_with_nothing_generated_says_so(window):
     window.continue_text()
     assert "Nothing to continue" in window.message_bar.text()
     assert not window.is_running()
+
+
+def test_a_run_the_command_line_wrote_opens_in_the_window(window, models, qtbot, tmp_path, capsys):
+    path = tmp_path / "cli-run.json"
+    rc = cli_main(
+        [
+            *("generate", "--model", str(models / "tiny.safetensors"), "--prompt", "the"),
+            *("--seed", "8", "--max-new-tokens", "15", "--top-k", "7", "--output", str(path)),
+        ]
+    )
+    assert rc == 0
+    printed = capsys.readouterr().out
+    window.open_path(str(path))
+    assert window.output.toPlainText() + "\n" == printed
+    assert window.output.token_count() == 15
+    assert window.sampling.generation_settings()["sampling"]["top_k"] == 7
+    assert window.sampling.generation_settings()["seed"] == 8
