@@ -19,19 +19,39 @@ import sys
 import tempfile
 
 
-def shot_image(out: str, label: int | None, seed: int, guidance: float) -> None:
-    import numpy as np
-    from PySide6.QtTest import QTest
+def _open_window(model: str, width: int, height: int):
+    """(the application, the window with `model` loaded)."""
     from PySide6.QtWidgets import QApplication
 
     from studio.benchmarks import qt_wait
     from studio.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    w = MainWindow(initial_model="digits")
-    w.resize(1600, 1000)
+    w = MainWindow(initial_model=model)
+    w.resize(width, height)
     w.show()
     qt_wait.wait_for(w.sig_model_ready, 120_000)
+    return app, w
+
+
+def _generate_text(w, prompt: str, settings: dict) -> None:
+    """Generate with probability colours on, and wait until the run is on screen."""
+    from studio.benchmarks import qt_wait
+
+    w.colors_check.setChecked(True)
+    w.prompt_edit.setPlainText(prompt)
+    w.sampling.set_generation_settings(settings)
+    w.generate()
+    qt_wait.wait_for(w.sig_run_shown, 120_000)
+
+
+def shot_image(out: str, label: int | None, seed: int, guidance: float) -> None:
+    import numpy as np
+    from PySide6.QtTest import QTest
+
+    from studio.benchmarks import qt_wait
+
+    app, w = _open_window("digits", 1600, 1000)
     w.image.set_batch(16)
     w.image.set_label(label)
     w.image.guidance_spin.setValue(guidance)
@@ -52,21 +72,10 @@ def shot_tooltip(out: str, token: int) -> None:
     from PySide6.QtGui import QPainter
     from PySide6.QtWidgets import QApplication
 
-    from studio.benchmarks import qt_wait
-    from studio.ui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    w = MainWindow(initial_model="tang-poems")
-    w.resize(1500, 920)
-    w.show()
-    qt_wait.wait_for(w.sig_model_ready, 120_000)
-    w.colors_check.setChecked(True)
-    w.prompt_edit.setPlainText("《春望》")
-    w.sampling.set_generation_settings(
-        {"seed": 7, "max_new_tokens": 64, "sampling": {"temperature": 0.8}}
+    app, w = _open_window("tang-poems", 1500, 920)
+    _generate_text(
+        w, "《春望》", {"seed": 7, "max_new_tokens": 64, "sampling": {"temperature": 0.8}}
     )
-    w.generate()
-    qt_wait.wait_for(w.sig_run_shown, 120_000)
     # hover the middle of the token's first character, as the mouse would
     view = w.output
     cursor = view.textCursor()
@@ -88,22 +97,11 @@ def shot_tooltip(out: str, token: int) -> None:
 
 
 def shot_stages(out: str, token: int) -> None:
-    from PySide6.QtWidgets import QApplication
-
     from studio.benchmarks import qt_wait
-    from studio.ui.main_window import MainWindow
 
-    QApplication.instance() or QApplication([sys.argv[0]])
-    w = MainWindow(initial_model="shakespeare")
-    w.resize(1500, 920)
-    w.show()
-    qt_wait.wait_for(w.sig_model_ready, 120_000)
-    w.colors_check.setChecked(True)
-    w.prompt_edit.setPlainText("ROMEO:")
+    _, w = _open_window("shakespeare", 1500, 920)
     sampling = {"temperature": 0.8, "top_k": 20, "top_p": 0.9, "repetition_penalty": 1.1}
-    w.sampling.set_generation_settings({"seed": 7, "max_new_tokens": 60, "sampling": sampling})
-    w.generate()
-    qt_wait.wait_for(w.sig_run_shown, 120_000)
+    _generate_text(w, "ROMEO:", {"seed": 7, "max_new_tokens": 60, "sampling": sampling})
     if token < 0:  # the step the model was least sure of
         tokens = w.output.tokens()
         token = max(range(len(tokens)), key=lambda i: tokens[i].entropy)
