@@ -448,7 +448,9 @@ def test_stages_asked_for_mid_run_come_once_it_ends(qtbot):
 
 
 def test_continue_generates_on_from_the_end_of_the_text(window, qtbot):
+    assert not window.continue_button.isEnabled()  # nothing to go on from yet
     first = run(qtbot, window, "hello", seed=4, max_new_tokens=10)
+    assert window.continue_button.isEnabled()
     with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended:
         qtbot.keyClick(
             window.prompt_edit,

@@ -1050,8 +1050,9 @@ class MainWindow(QMainWindow):
         can = not self._running
         self.generate_button.setEnabled(can)
         self.generate_action.setEnabled(can)
-        self.continue_button.setEnabled(can)
-        self.continue_action.setEnabled(can)
+        # Continue needs generated text to go on from
+        self.continue_button.setEnabled(can and self.output.token_count() > 0)
+        self.continue_action.setEnabled(can and self.output.token_count() > 0)
         self.stop_button.setEnabled(self._running)
         self.stop_action.setEnabled(self._running)
         self.image.generate_button.setEnabled(can)
