@@ -486,3 +486,12 @@ def test_a_run_the_command_line_wrote_opens_in_the_window(window, models, qtbot,
     assert window.output.token_count() == 15
     assert window.sampling.generation_settings()["sampling"]["top_k"] == 7
     assert window.sampling.generation_settings()["seed"] == 8
+
+
+def test_stages_refuse_a_model_other_than_the_one_that_made_the_text(window, qtbot):
+    run(qtbot, window, "hello", seed=3, max_new_tokens=5)
+    ids = [t.id for t in window.output.tokens()]
+    with qtbot.waitSignal(window.worker.sig_stages_failed, timeout=TIMEOUT) as failed:
+        # as if a switch to another model had been asked for after the click
+        window.sig_request_stages.emit("/elsewhere/other.safetensors", "hello", ids, {})
+    assert failed.args[0] == 4 and "not the model that made this text" in failed.args[1]

@@ -62,8 +62,9 @@ class MainWindow(QMainWindow):
     """Ask the worker to draw: (ImageRequest, cancel event)."""
     sig_request_png = Signal(str)
     """Ask the worker for the settings stored in a PNG (its path)."""
-    sig_request_stages = Signal(str, object, object)
-    """Ask the worker for a token's sampling stages: (prompt, ids up to it, settings dict)."""
+    sig_request_stages = Signal(str, str, object, object)
+    """Ask the worker for a token's sampling stages: (the model's path, prompt, ids up to it,
+    settings dict)."""
     sig_stages_shown = Signal(int)
     """A token's sampling stages are on screen (its step)."""
     sig_model_ready = Signal(object)
@@ -635,7 +636,7 @@ class MainWindow(QMainWindow):
         self._stages_dialog.show()
         self._stages_dialog.raise_()
         ids = [t.id for t in tokens[: i + 1]]
-        self.sig_request_stages.emit(run["prompt"], ids, run["settings"])
+        self.sig_request_stages.emit(run["model_path"], run["prompt"], ids, run["settings"])
 
     def _on_stages(self, step: int, chosen: int, stages: list) -> None:
         if self._closed or self._stages_dialog is None:

@@ -194,17 +194,26 @@ class GenerationWorker(QObject):
             return
         self.sig_png_read.emit(path, name, settings.to_dict())
 
-    @Slot(str, object, object)
-    def inspect_stages(self, prompt: str, ids: list, settings: dict) -> None:
+    @Slot(str, str, object, object)
+    def inspect_stages(self, model_path: str, prompt: str, ids: list, settings: dict) -> None:
         """The sampling stages of the last of `ids` (the tokens of a run of `prompt` with
-        `settings`, up to and including it), with the loaded model."""
+        `settings`, up to and including it), with the loaded model, which must be the one at
+        `model_path` (a model switch may have been asked for since)."""
         step = len(ids) - 1
         try:
+            from pathlib import Path
+
             from studio.engine.generate import GenerationSettings
             from studio.engine.stages import sampling_stages
 
-            if self._loaded is None:
+            if self._loaded is None or self._info is None:
                 raise ValueError(self.tr("No model is loaded yet."))
+            if Path(self._info["path"]).resolve() != Path(model_path).resolve():
+                raise ValueError(
+                    self.tr("{0} is loaded now, not the model that made this text.").format(
+                        self._info["title"]
+                    )
+                )
             gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
             stages = sampling_stages(self._loaded, prompt, list(ids), gs)
         except Exception as e:  # noqa: BLE001
