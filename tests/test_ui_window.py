@@ -495,3 +495,22 @@ def test_stages_refuse_a_model_other_than_the_one_that_made_the_text(window, qtb
         # as if a switch to another model had been asked for after the click
         window.sig_request_stages.emit("/elsewhere/other.safetensors", "hello", ids, {})
     assert failed.args[0] == 4 and "not the model that made this text" in failed.args[1]
+
+
+def test_the_stages_dialog_steps_through_the_run(window, qtbot):
+    run(qtbot, window, "hello", seed=3, max_new_tokens=6)
+    with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT):
+        window.inspect_token(0)
+    dialog = window._stages_dialog
+    assert not dialog.previous_button.isEnabled() and dialog.next_button.isEnabled()
+    with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
+        dialog.next_button.click()
+    assert shown.args == [1] and "Token 2" in dialog.title.text()
+    with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
+        qtbot.keyClick(dialog, Qt.Key.Key_Right)
+    assert shown.args == [2]
+    with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
+        qtbot.keyClick(dialog, Qt.Key.Key_Left)
+    assert shown.args == [1]
+    window.inspect_token(5)
+    assert dialog.previous_button.isEnabled() and not dialog.next_button.isEnabled()

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         # what made the text on screen, for its sampling stages: model path, prompt, settings
         self._shown_text_run: dict | None = None
         self._stages_dialog: StagesDialog | None = None
+        self._stages_step = 0  # the token the stages dialog shows
         self.last_batch_shown_at: float | None = None  # perf_counter, for the UI benchmark
 
         self._build_widgets()
@@ -632,6 +633,11 @@ class MainWindow(QMainWindow):
             return
         if self._stages_dialog is None:
             self._stages_dialog = StagesDialog(self)
+            self._stages_dialog.sig_step.connect(
+                lambda d: self.inspect_token(self._stages_step + d)
+            )
+        self._stages_step = i
+        self._stages_dialog.set_position(i, len(tokens))
         self._stages_dialog.show_loading(i, tokens[i].text, after_run=self._running)
         self._stages_dialog.show()
         self._stages_dialog.raise_()

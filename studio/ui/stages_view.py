@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -43,7 +43,11 @@ class _BarDelegate(QStyledItemDelegate):
 
 
 class StagesDialog(QDialog):
-    """Not modal: stays open beside the window and shows whichever token was clicked last."""
+    """Not modal: stays open beside the window and shows whichever token was clicked last.
+    Previous and Next (or the Left and Right keys) step through the run a token at a time."""
+
+    sig_step = Signal(int)
+    """Show the token this many steps away (-1 previous, +1 next)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,11 +71,28 @@ class StagesDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.previous_button = buttons.addButton(
+            self.tr("◀ Previous"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.next_button = buttons.addButton(
+            self.tr("Next ▶"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.previous_button.setToolTip(self.tr("The token before this one (Left)"))
+        self.next_button.setToolTip(self.tr("The token after this one (Right)"))
+        self.previous_button.clicked.connect(lambda: self.sig_step.emit(-1))
+        self.next_button.clicked.connect(lambda: self.sig_step.emit(1))
+        for key, delta in ((Qt.Key.Key_Left, -1), (Qt.Key.Key_Right, 1)):
+            QShortcut(QKeySequence(key), self, lambda d=delta: self.sig_step.emit(d))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.explain)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+
+    def set_position(self, step: int, count: int) -> None:
+        """Token `step` of `count` is shown: Previous and Next go as far as the run does."""
+        self.previous_button.setEnabled(step > 0)
+        self.next_button.setEnabled(step < count - 1)
 
     def show_loading(self, step: int, text: str, after_run: bool = False) -> None:
         """Say what is coming; `after_run`: the worker is busy with a run and computes it next."""
