@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+STATUS_INTERVAL_S = 0.1  # live numbers are refreshed this often at most: people read them a few
+# times a second, and each refresh is GUI-thread work while a run streams
+
 
 class StudioStatusBar(QStatusBar):
     """Permanent fields on the right; transient messages on the left."""
