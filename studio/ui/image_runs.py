@@ -35,10 +35,8 @@ class ImageRunsMixin:
                     error=False,
                 )
             return
-        self._generate_when_ready = False
-        settings = self.sampling.generation_settings()
+        settings = self._settings_for_run()
         if settings is None:
-            self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
             return
         request = self.image.request(settings["sampling"], settings["seed"], complete)
         if request is None:

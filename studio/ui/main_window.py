@@ -459,10 +459,8 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         if self._is_image(self._loaded_info):
             self.generate_image(complete=False)
             return
-        self._generate_when_ready = False
-        settings = self.sampling.generation_settings()
+        settings = self._settings_for_run()
         if settings is None:
-            self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
             return
         prompt = self.prompt_edit.toPlainText()
         self.message_bar.hide()
@@ -497,6 +495,15 @@ class MainWindow(ImageRunsMixin, QMainWindow):
             return
         self.prompt_edit.setPlainText(text)
         self.generate()
+
+    def _settings_for_run(self) -> dict | None:
+        """The sampling panel's values for a run starting now, or None (said in the status bar)
+        while the seed field holds something that is not a seed."""
+        self._generate_when_ready = False
+        settings = self.sampling.generation_settings()
+        if settings is None:
+            self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
+        return settings
 
     def stop(self) -> None:
         self._generate_when_ready = False
