@@ -84,7 +84,7 @@ def stages_command(args: argparse.Namespace) -> int:
 
 def _table(model: str, token: int, chosen: int, stages: list) -> str:
     first, last = stages[0], stages[-1]
-    texts = {c.id: c.text for s in stages for c in s.top}
+    texts = {c.id: c.text for s in stages for c in (*s.top, s.chosen)}
     ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
     heads = [f"{s.name} {s.setting}".strip() for s in stages]
     widths = [max(len(h), 8) for h in heads]

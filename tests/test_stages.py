@@ -128,3 +128,15 @@ def test_context_window_under_both_ways_past_it():
 def test_bad_ids_are_refused_with_a_message(tiny, ids, message):
     with pytest.raises(SettingsError, match=message):
         sampling_stages(tiny, "hello", ids, GenerationSettings())
+
+
+def test_an_unlikely_drawn_token_is_named_though_no_stage_ranks_it_first(tiny):
+    # temperature 3 flattens the distribution: the drawn token is rarely the most likely one
+    settings, events = run(tiny, "hello", "slide", n=30, temperature=3.0)
+    e = next(e for e in events if e.id != e.top[0].id)
+    ids = [x.id for x in events[: e.step + 1]]
+    stages = sampling_stages(tiny, "hello", ids, settings, top_n=1)
+    assert all(c.id != e.id for s in stages for c in s.top)
+    for s in stages:
+        assert s.chosen.id == e.id and s.chosen.text == tiny.tokenizer.decode([e.id])
+        assert s.chosen.prob == s.chosen_prob == s.probs[e.id]

@@ -40,6 +40,7 @@ class StageDistribution:
     kept: int  # tokens still possible (probability above 0)
     entropy: float  # nats
     chosen_prob: float  # the drawn token's probability here
+    chosen: Candidate  # the drawn token (its text, prob here, model_prob), in `top` or not
     probs: dict[int, float]  # here, for every token in any stage's `top` and the chosen one
 
 
@@ -135,6 +136,7 @@ def sampling_stages(
                     kept=int((probs > 0).sum()),
                     entropy=float(entropy_nats(probs)),
                     chosen_prob=float(probs[chosen]),
+                    chosen=Candidate(chosen, text[chosen], float(probs[chosen]), model_of[chosen]),
                     probs=dict(zip(ids_shown, probs[index].tolist(), strict=True)),
                 )
             )

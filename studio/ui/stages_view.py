@@ -114,7 +114,7 @@ class StagesDialog(QDialog):
     def show_stages(self, step: int, chosen: int, stages: list) -> None:
         """stages: the engine's StageDistribution list for token `step`, whose id is `chosen`."""
         last, first = stages[-1], stages[0]
-        text = next((c.text for s in stages for c in s.top if c.id == chosen), "")
+        text = first.chosen.text
         self.title.setText(
             self.tr(
                 "Token {0}: <b>{1}</b> — drawn with probability {2}; the model gave it {3}"
@@ -126,7 +126,7 @@ class StagesDialog(QDialog):
             )
         )
         ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
-        texts = {c.id: c.text for s in stages for c in s.top}
+        texts = {c.id: c.text for s in stages for c in (*s.top, s.chosen)}
         t = self.table
         t.clear()
         t.setColumnCount(len(stages))
