@@ -372,6 +372,8 @@ def test_sliding_past_the_window_says_why_it_slows_and_what_is_faster(qtbot, mod
     assert w.message_bar.isVisible() and "Shift" in w.message_bar.text()
     run(qtbot, w, "hi", seed=1, max_new_tokens=30, context="shift")
     assert not w.message_bar.isVisible()
+    run(qtbot, w, "hi", seed=1, max_new_tokens=30, context="slide")
+    assert not w.message_bar.isVisible()  # said once: Slide is now a choice made knowingly
 
 
 def test_help_lists_every_shortcut_and_ctrl_f_finds_in_history(window, qtbot):

@@ -96,6 +96,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         self._status_t = 0.0
         self._shown = 0
         self._slide_at: int | None = None  # new tokens before the running text run slides
+        self._slide_hint_shown = False  # said once per window
         # what made the text on screen, for its sampling stages: model path, prompt, settings
         self._shown_text_run: dict | None = None
         self._stages_dialog: StagesDialog | None = None
@@ -465,13 +466,18 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         prompt = self.prompt_edit.toPlainText()
         self.message_bar.hide()
         self._begin_run("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
-        # where the run will outgrow the model's window and slide, a one-time hint says why it
-        # slows down and what is faster (the position past which it slides)
+        # where the run will outgrow the model's window and slide, a hint says why it slows
+        # down and what is faster (the position past which it slides); once per window, since a
+        # person who keeps Slide after reading it has chosen it
         block = (
             ((self._loaded_info or {}).get("card") or {}).get("architecture", {}).get("block_size")
         )
         self._slide_at = (
-            block if settings.get("context") == "slide" and isinstance(block, int) else None
+            block
+            if settings.get("context") == "slide"
+            and isinstance(block, int)
+            and not self._slide_hint_shown
+            else None
         )
         self.output.start(prompt)
         self._shown_text_run = {
@@ -555,6 +561,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
             self._shown += len(tokens)
             if self._slide_at is not None and self._shown > self._slide_at:
                 self._slide_at = None
+                self._slide_hint_shown = True
                 self.message_bar.show_message(
                     self.tr(
                         "The text is now longer than the model's context window: every new token "
