@@ -148,6 +148,26 @@ def test_hovering_a_pixel_shows_its_distribution(window, qtbot):
     assert canvas.heat is not None and (canvas.heat >> 24 > 0).all()
 
 
+def test_a_pixel_drawn_after_the_sampling_stages_also_shows_the_models_probability(window, qtbot):
+    w = window
+    w.image.set_batch(1)
+    plain = draw(qtbot, w, seed=4, temperature=1.0)
+    assert plain.media["prob"] == plain.media["model_prob"]  # no stage: one distribution
+    qtbot.mouseMove(w.image.canvas, w.image.canvas.pixel_rect(0, 2, 2).center())
+    qtbot.waitUntil(lambda: "pixel (2, 2)" in w.image.dist_view.text(), timeout=TIMEOUT)
+    assert "before the sampling stages" not in w.image.dist_view.text()  # not said twice
+    record = draw(qtbot, w, seed=4, temperature=0.6, top_k=5)
+    prob, model_prob = record.media["prob"][0], record.media["model_prob"][0]
+    t = next(t for t in range(len(prob)) if abs(prob[t] - model_prob[t]) > 0.01)
+    row, col = divmod(t, 8)
+    canvas = w.image.canvas
+    qtbot.mouseMove(canvas, canvas.pixel_rect(0, row, col).center())
+    qtbot.waitUntil(lambda: f"pixel ({row}, {col})" in w.image.dist_view.text(), timeout=TIMEOUT)
+    text = w.image.dist_view.text()
+    assert f"drawn with p = {prob[t]:.3f}" in text
+    assert f"The model gave it p = {model_prob[t]:.3f} before the sampling stages" in text
+
+
 def test_export_png_then_open_restores_the_settings(window, qtbot, tmp_path):
     w = window
     w.image.set_label(3)

@@ -97,6 +97,7 @@ class DistributionView(QWidget):
         col: int,
         value: int,
         prob: float,
+        model_prob: float,
         entropy: float,
         probs: np.ndarray | None,
         colours: np.ndarray,
@@ -106,6 +107,11 @@ class DistributionView(QWidget):
         text = self.tr(
             "Sample {0}, pixel ({1}, {2}): {3}, drawn with p = {4:.3f}; entropy {5:.2f} nats"
         ).format(sample + 1, row, col, what, prob, entropy)
+        if np.isfinite(model_prob) and abs(model_prob - prob) >= 5e-4:
+            # the sampling stages changed it: say what the model itself gave
+            text += "\n" + self.tr(
+                "The model gave it p = {0:.3f} before the sampling stages."
+            ).format(model_prob)
         if probs is None:
             text += "\n" + self.tr("(the full distribution is kept only for the run on screen)")
         self.heading.setText(text)

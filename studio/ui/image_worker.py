@@ -48,6 +48,7 @@ class PixelBatch:
     col: np.ndarray  # (n,) int
     value: np.ndarray  # (n,) int: grey level or palette index
     prob: np.ndarray  # (n,) float32, in the sampled distribution
+    model_prob: np.ndarray  # (n,) float32, in the model's own (before the sampling stages)
     entropy: np.ndarray  # (n,) float32, nats
     dist: np.ndarray | None  # (n, V) float16: the distribution each pixel was drawn from
     steps: int  # pixel positions drawn so far in this run (all samples move in lockstep)
@@ -73,6 +74,7 @@ def _batch(events: list, steps: int) -> PixelBatch:
         col=np.fromiter((e.col for e in events), np.int64, n),
         value=np.fromiter((e.value for e in events), np.int64, n),
         prob=np.fromiter((e.prob for e in events), np.float32, n),
+        model_prob=np.fromiter((e.model_prob for e in events), np.float32, n),
         entropy=np.fromiter((e.entropy for e in events), np.float32, n),
         dist=dist,
         steps=steps,
@@ -94,6 +96,7 @@ def run_image(
     H, W = loaded.extras["height"], loaded.extras["width"]
     B = settings.num_samples
     prob = np.zeros((B, H * W), np.float32)
+    model_prob = np.zeros((B, H * W), np.float32)
     entropy = np.zeros((B, H * W), np.float32)
     frame = ImageFrame()
     pending: list = []
@@ -118,6 +121,7 @@ def run_image(
             pending.append(ev)
             t = ev.row * W + ev.col
             prob[ev.sample, t] = ev.prob
+            model_prob[ev.sample, t] = ev.model_prob
             entropy[ev.sample, t] = ev.entropy
             if ev.sample != B - 1:
                 continue
@@ -149,6 +153,7 @@ def run_image(
         "kept": encode_png(kept.astype(np.uint8) * 255) if kept is not None else None,
         # rounded: the maps are for the heat map and tooltips, not for arithmetic
         "prob": np.round(prob, 4).tolist(),
+        "model_prob": np.round(model_prob, 4).tolist(),
         "entropy": np.round(entropy, 3).tolist(),
     }
     what = f"image: label {request.label_name}" if loaded.extras.get("labels") else "image"

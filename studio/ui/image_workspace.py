@@ -362,6 +362,9 @@ class ImageWorkspace(QWidget):
         self.values = np.zeros((B, self.H, self.W), np.int64)
         self.known = np.zeros((B, self.H, self.W), bool)  # drawn by the model in this run
         self.probs = np.zeros((B, self.H, self.W), np.float32)
+        # the model's own probability of each drawn value, before the sampling stages; NaN where
+        # a run from an older history has none
+        self.model_probs = np.zeros((B, self.H, self.W), np.float32)
         self.entropy = np.zeros((B, self.H, self.W), np.float32)
         # (B, N, V) float16: 6 MB for 16 digits; filled as the pixels arrive
         self.dists = np.zeros((B, N, V), np.float16) if V else None
@@ -394,6 +397,7 @@ class ImageWorkspace(QWidget):
             self.values[s, r, c] = px.value
             self.known[s, r, c] = True
             self.probs[s, r, c] = px.prob
+            self.model_probs[s, r, c] = px.model_prob
             self.entropy[s, r, c] = px.entropy
             if self.dists is not None and px.dist is not None:
                 self.dists[s, r * self.W + c] = px.dist
@@ -459,7 +463,9 @@ class ImageWorkspace(QWidget):
             undrawn &= ~kept
         argb[:, undrawn] = UNDRAWN
         self.known[:, undrawn] = False
-        for name, arr in (("prob", self.probs), ("entropy", self.entropy)):
+        self.model_probs[:] = np.nan
+        maps = (("prob", self.probs), ("model_prob", self.model_probs), ("entropy", self.entropy))
+        for name, arr in maps:
             with np.errstate(all="ignore"):
                 got = np.asarray(m.get(name) or [], dtype=np.float32)
             if got.shape == (B, N):
@@ -499,6 +505,7 @@ class ImageWorkspace(QWidget):
             col,
             int(self.values[sample, row, col]),
             float(self.probs[sample, row, col]),
+            float(self.model_probs[sample, row, col]),
             float(self.entropy[sample, row, col]),
             dist,
             self.colours,
