@@ -21,7 +21,7 @@ from studio.io.run import RunRecord
 # One batch of text events every 33 ms at most (30 a second, as smooth as text needs): each batch
 # costs the GUI thread a layout and a paint, and that thread shares the interpreter lock and the
 # two cores with the engine. With `bench ui`'s model and heartbeat, 16 ms batches streamed 250
-# tok/s against 273 (medians of six runs each, alternating) and took ~25% more GUI-thread time.
+# tok/s against 273 (medians of six runs each, alternating) and took ~40% more GUI-thread time.
 # Images keep their own, faster pace (image_worker.FRAME_S).
 FRAME_S = 0.033
 
