@@ -34,6 +34,14 @@ class RepetitionPenalty:
     CTRL, Keskar et al. 2019 (arXiv:1909.05858), as transformers' RepetitionPenaltyLogitsProcessor.
     """
 
+    name = (
+        "repetition penalty"  # as people call it (the window's stages dialog, `aigc-studio stages`)
+    )
+
+    @property
+    def setting(self) -> str:
+        return f"{self.penalty:g}"
+
     def __init__(self, penalty: float):
         penalty = _check_number("repetition_penalty", penalty)
         if penalty <= 0:
@@ -51,6 +59,12 @@ class RepetitionPenalty:
 class Temperature:
     """Divide scores by the temperature: < 1 sharpens, > 1 flattens (Ackley et al. 1985)."""
 
+    name = "temperature"  # as people call it (the window's stages dialog, `aigc-studio stages`)
+
+    @property
+    def setting(self) -> str:
+        return f"{self.temperature:g}"
+
     def __init__(self, temperature: float):
         t = _check_number("temperature", temperature)
         if t <= 0:
@@ -63,6 +77,12 @@ class Temperature:
 
 class TopK:
     """Keep the k highest scores (ties at the k-th value are kept). Fan et al. 2018 (arXiv:1805.04833)."""
+
+    name = "top-k"  # as people call it (the window's stages dialog, `aigc-studio stages`)
+
+    @property
+    def setting(self) -> str:
+        return f"{self.k:g}"
 
     def __init__(self, k: int):
         if isinstance(k, bool) or not isinstance(k, int):
@@ -86,6 +106,12 @@ class TopP:
     """Keep the smallest set of most likely tokens whose mass reaches p (nucleus; Holtzman et al.
     2019, arXiv:1904.09751). Computed as transformers does: drop the tail whose mass is <= 1 - p."""
 
+    name = "top-p"  # as people call it (the window's stages dialog, `aigc-studio stages`)
+
+    @property
+    def setting(self) -> str:
+        return f"{self.p:g}"
+
     def __init__(self, p: float):
         p = _check_number("top_p", p)
         if not 0.0 < p <= 1.0:
@@ -104,6 +130,12 @@ class TopP:
 class MinP:
     """Drop tokens whose probability is below min_p times the top token's (Nguyen et al. 2024,
     arXiv:2407.01082), as transformers' MinPLogitsWarper."""
+
+    name = "min-p"  # as people call it (the window's stages dialog, `aigc-studio stages`)
+
+    @property
+    def setting(self) -> str:
+        return f"{self.min_p:g}"
 
     def __init__(self, min_p: float):
         m = _check_number("min_p", min_p)

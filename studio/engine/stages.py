@@ -19,15 +19,7 @@ from studio.engine.errors import SettingsError
 from studio.engine.events import Candidate
 from studio.engine.generate import GenerationSettings, start_ids
 from studio.engine.modelfile import LoadedModel
-from studio.engine.sampling import (
-    MinP,
-    RepetitionPenalty,
-    Temperature,
-    TopK,
-    TopP,
-    build_chain,
-    entropy_nats,
-)
+from studio.engine.sampling import build_chain, entropy_nats
 
 
 @dataclass(frozen=True)
@@ -58,20 +50,6 @@ def context_window(prompt_len: int, block: int, context: str, step: int) -> tupl
             keep = block if context == "slide" else max(1, block // 2)
             start, cached = length - keep, keep
     return start, prompt_len + step
-
-
-def _stage_name(stage) -> tuple[str, str]:
-    if isinstance(stage, RepetitionPenalty):
-        return "repetition penalty", f"{stage.penalty:g}"
-    if isinstance(stage, Temperature):
-        return "temperature", f"{stage.temperature:g}"
-    if isinstance(stage, TopK):
-        return "top-k", str(stage.k)
-    if isinstance(stage, TopP):
-        return "top-p", f"{stage.p:g}"
-    if isinstance(stage, MinP):
-        return "min-p", f"{stage.min_p:g}"
-    raise TypeError(f"unknown stage {stage!r}")  # pragma: no cover - the chain has only these
 
 
 def sampling_stages(
@@ -109,7 +87,7 @@ def sampling_stages(
         shaped = [("model", "", model_probs)]
         for stage in build_chain(settings.sampling):
             scores = stage(history, scores)
-            shaped.append((*_stage_name(stage), scores.softmax(dim=-1)[0]))
+            shaped.append((stage.name, stage.setting, scores.softmax(dim=-1)[0]))
         if settings.sampling.greedy:
             point = torch.zeros_like(model_probs)
             point[int(scores.argmax(dim=-1))] = 1.0
