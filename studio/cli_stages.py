@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from studio.io.display import pct, show_text
+from studio.io.display import pct, show_text, stage_table_rows
 
 
 def add_stages_args(sub: argparse._SubParsersAction) -> None:
@@ -84,18 +84,17 @@ def stages_command(args: argparse.Namespace) -> int:
 
 def _table(model: str, token: int, chosen: int, stages: list) -> str:
     first, last = stages[0], stages[-1]
-    texts = {c.id: c.text for s in stages for c in (*s.top, s.chosen)}
-    ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
+    rows = stage_table_rows(stages)
     heads = [f"{s.name} {s.setting}".strip() for s in stages]
     widths = [max(len(h), 8) for h in heads]
-    label_w = max(12, *(len(show_text(texts.get(i, ""))) + 2 for i in ids))
+    label_w = max(12, *(len(show_text(text)) + 2 for _, text in rows))
     lines = [
-        f"{model}, token {token}: {show_text(texts.get(chosen, ''))!s} drawn with probability "
+        f"{model}, token {token}: {show_text(first.chosen.text)} drawn with probability "
         f"{_cell(last.chosen_prob)} (the model gave it {_cell(first.chosen_prob)})",
         "".ljust(label_w) + "  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True)),
     ]
-    for i in ids:
-        label = ("> " if i == chosen else "  ") + show_text(texts.get(i, ""))
+    for i, text in rows:
+        label = ("> " if i == chosen else "  ") + show_text(text)
         cells = [_cell(s.probs[i]).rjust(w) for s, w in zip(stages, widths, strict=True)]
         lines.append(label.ljust(label_w) + "  ".join(cells))
     lines.append(

@@ -11,3 +11,14 @@ def pct(p: float) -> str:
 def show_text(s: str) -> str:
     """A token's text made visible on its own (newlines, tabs and spaces shown as symbols)."""
     return s.replace("\n", "⏎").replace("\t", "⇥").replace(" ", "␣") or "∅"
+
+
+def stage_table_rows(stages: list) -> list[tuple[int, str]]:
+    """(id, text) of every token a list of engine.stages.StageDistribution reports on, in the
+    order a table shows them: most likely in the distribution drawn from first, then by the
+    model's own probability (tokens the chain cut keep the model's order). Free of torch, for the
+    window's GUI thread."""
+    first, last = stages[0], stages[-1]
+    texts = {c.id: c.text for s in stages for c in (*s.top, s.chosen)}
+    ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
+    return [(i, texts[i]) for i in ids]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.io.display import pct, show_text
+from studio.io.display import pct, show_text, stage_table_rows
 
 PROB_ROLE = Qt.ItemDataRole.UserRole + 1  # a cell's probability (float), drawn as a bar
 BAR = QColor("#8fb4e3")
@@ -125,21 +125,20 @@ class StagesDialog(QDialog):
                 pct(first.chosen_prob),
             )
         )
-        ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
-        texts = {c.id: c.text for s in stages for c in (*s.top, s.chosen)}
+        rows = stage_table_rows(stages)
         t = self.table
         t.clear()
         t.setColumnCount(len(stages))
-        t.setRowCount(len(ids) + 2)
+        t.setRowCount(len(rows) + 2)
         t.setHorizontalHeaderLabels(
             [s.name + (f"\n{s.setting}" if s.setting else "\n") for s in stages]
         )
         bold = QFont(t.font())
         bold.setBold(True)
         labels = []
-        for row, i in enumerate(ids):
+        for row, (i, token_text) in enumerate(rows):
             mark = "▶ " if i == chosen else ""
-            labels.append(mark + show_text(texts.get(i, "")))
+            labels.append(mark + show_text(token_text))
             for col, s in enumerate(stages):
                 p = s.probs[i]
                 item = QTableWidgetItem(pct(p) if p > 0 else "–")
@@ -150,7 +149,7 @@ class StagesDialog(QDialog):
                 t.setItem(row, col, item)
         labels += [self.tr("tokens kept"), self.tr("entropy (nats)")]
         for col, s in enumerate(stages):
-            for row, value in ((len(ids), str(s.kept)), (len(ids) + 1, f"{s.entropy:.2f}")):
+            for row, value in ((len(rows), str(s.kept)), (len(rows) + 1, f"{s.entropy:.2f}")):
                 item = QTableWidgetItem(value)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setForeground(self.palette().placeholderText())
