@@ -25,7 +25,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studio.engine.image_data import mnist_split  # noqa: E402
+from studio.engine.image.datasets import mnist_split  # noqa: E402
 
 
 class DigitClassifier(nn.Module):
@@ -97,9 +97,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from studio.engine.image_generate import ImageSettings, generate_image
-    from studio.engine.registry import load_model
-    from studio.engine.sampling import SamplingSettings
+    from studio.engine.formats.model_finder import load_model
+    from studio.engine.image.generation import ImageSettings, generate_image
+    from studio.engine.sampling.chain import SamplingSettings
 
     clf = DigitClassifier()
     clf.load_state_dict(torch.load(args.classifier, weights_only=True))
@@ -143,7 +143,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     }
     print(json.dumps(result))
     if args.grid:
-        from studio.engine.png_meta import save_png
+        from studio.io.png_chunks import save_png
 
         grid = np.concatenate(grid_rows, axis=0)  # (10*28, 10*28): a row of ten per label
         save_png(

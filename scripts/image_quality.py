@@ -24,11 +24,11 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from studio.engine import image_data  # noqa: E402
-from studio.engine.image_generate import ImageSettings, generate_image  # noqa: E402
-from studio.engine.png_meta import save_png  # noqa: E402
-from studio.engine.registry import load_model  # noqa: E402
-from studio.engine.sampling import SamplingSettings  # noqa: E402
+from studio.engine.formats.model_finder import load_model  # noqa: E402
+from studio.engine.image import datasets as image_data  # noqa: E402
+from studio.engine.image.generation import ImageSettings, generate_image  # noqa: E402
+from studio.engine.sampling.chain import SamplingSettings  # noqa: E402
+from studio.io.png_chunks import save_png  # noqa: E402
 
 
 def _draw(

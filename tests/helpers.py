@@ -6,8 +6,8 @@ from pathlib import Path
 
 import torch
 
-from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.modelfile import LoadedModel, save_model_file, untied_state_dict
+from studio.engine.formats.studio_file import LoadedModel, save_model_file, untied_state_dict
+from studio.engine.networks.gpt import GPT, GPTConfig
 from studio.engine.tokenizers import CharTokenizer
 
 TINY_TEXT = "hello world, the quick brown fox jumps over the lazy dog.\nROMEO: 你好世界\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from studio.engine.image_gpt import make_image_gpt
-from studio.engine.modelfile import LoadedModel, save_model_file, untied_state_dict
-from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
+from studio.engine.formats.studio_file import LoadedModel, save_model_file, untied_state_dict
+from studio.engine.networks.image_gpt import make_image_gpt
+from studio.engine.networks.pixelcnn import PixelCNN, PixelCNNConfig
 
 
 def tiny_pixelcnn(

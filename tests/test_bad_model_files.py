@@ -19,11 +19,11 @@ import torch
 from helpers import save_tiny, tiny_char_model
 from safetensors.torch import save_file
 
-from studio.engine.errors import ModelFileError
-from studio.engine.foreign import expected_shapes
-from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.modelfile import save_model_file, untied_state_dict
-from studio.engine.registry import describe, load_model
+from studio.core.errors import ModelFileError
+from studio.engine.formats.foreign_checks import expected_shapes
+from studio.engine.formats.model_finder import describe, load_model
+from studio.engine.formats.studio_file import save_model_file, untied_state_dict
+from studio.engine.networks.gpt import GPT, GPTConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
@@ -415,7 +415,7 @@ def test_expected_shapes_match_the_model(bias):
 DRIVER = r"""
 import contextlib, io, json, sys, traceback, warnings
 warnings.simplefilter("always")  # every warning a run prints counts against "one line"
-from studio.cli import main
+from studio.cli.main import main
 results = {}
 for case, path in json.loads(sys.argv[1]).items():
     err = io.StringIO()

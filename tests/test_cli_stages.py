@@ -9,7 +9,7 @@ import math
 import pytest
 from helpers import save_tiny, tiny_char_model
 
-from studio.cli import main
+from studio.cli.main import main
 from studio.io.export import read_run
 from studio.io.run import trace_events
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import save_tiny, tiny_char_model
 
-from studio.cli import main
+from studio.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,12 +10,12 @@ import pytest
 import torch
 from helpers import tiny_char_model
 
-from studio.engine.errors import SettingsError
-from studio.engine.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
-from studio.engine.generate import GenerationSettings, _StopFilter, generate_text
-from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.modelfile import LoadedModel, load_state_into, untied_state_dict
-from studio.engine.sampling import SamplingSettings
+from studio.core.errors import SettingsError
+from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
+from studio.engine.formats.studio_file import LoadedModel, load_state_into, untied_state_dict
+from studio.engine.networks.gpt import GPT, GPTConfig
+from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.text.generation import GenerationSettings, _StopFilter, generate_text
 from studio.engine.tokenizers import CharTokenizer
 
 
@@ -373,7 +373,7 @@ def test_weights_keep_their_fast_layout_through_a_file_round_trip(tmp_path):
 
 
 def test_history_grows_past_its_first_allocation(monkeypatch):
-    import studio.engine.generate as generate
+    import studio.engine.text.generation as generate
 
     loaded = tiny_char_model(seed=2, block_size=16)
     kw = dict(temperature=0.9, repetition_penalty=1.3, max_new_tokens=40, seed=3)

@@ -1,6 +1,6 @@
 import torch
 
-from studio.engine.gpt import GPT, GPTConfig
+from studio.engine.networks.gpt import GPT, GPTConfig
 
 
 def _model(bias=True):

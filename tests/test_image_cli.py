@@ -10,8 +10,8 @@ import pytest
 from image_helpers import save_image_model, tiny_image_gpt, tiny_pixelcnn
 from PIL import Image
 
-from studio.cli import main
-from studio.engine.png_meta import read_image, read_png_meta
+from studio.cli.main import main
+from studio.io.png_chunks import read_image, read_png_meta
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,8 +71,9 @@ def test_generate_writes_png_with_metadata_and_gif(digits, tmp_path, capsys):
     assert read_image(out)[0].shape == (7, 6, 3)
     assert Image.open(gif).n_frames >= 7
     # the stored settings draw the same image again
-    from studio.engine.image_generate import generate_image, restore_from_png
-    from studio.engine.registry import load_model
+    from studio.engine.formats.model_finder import load_model
+    from studio.engine.image.generation import generate_image
+    from studio.io.image_export import restore_from_png
 
     name, restored = restore_from_png(str(out))
     assert name == "tiny-digits" and restored.seed == 3 and restored.label == 1
@@ -195,7 +196,7 @@ def test_the_real_command_prints_no_traceback(digits):
 
 
 def test_a_card_that_asks_for_a_huge_model_is_refused_before_building(digits, tmp_path, capsys):
-    from studio.engine.modelfile import load_tensors, read_card, save_model_file
+    from studio.engine.formats.studio_file import load_tensors, read_card, save_model_file
 
     card = read_card(digits)
     card["architecture"]["channels"] = 4000
@@ -207,7 +208,7 @@ def test_a_card_that_asks_for_a_huge_model_is_refused_before_building(digits, tm
 
 
 def test_models_lists_the_image_models_with_their_held_out_bits_per_dim(capsys):
-    from studio.engine.modelfile import read_card
+    from studio.engine.formats.studio_file import read_card
 
     assert main(["models"]) == 0
     lines = capsys.readouterr().out.splitlines()

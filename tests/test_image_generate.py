@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from image_helpers import tiny_image_gpt, tiny_pixelcnn
 
-from studio.engine.errors import SettingsError
-from studio.engine.image_generate import ImageSettings, generate_image
-from studio.engine.sampling import SamplingSettings
+from studio.core.errors import SettingsError
+from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.sampling.chain import SamplingSettings
 
 
 def _done(events):
@@ -125,7 +125,7 @@ def test_bad_settings_are_refused_with_a_message():
 def test_draw_follows_the_distribution_and_never_picks_an_impossible_value():
     import torch
 
-    from studio.engine.image_generate import draw
+    from studio.engine.image.generation import draw
 
     probs = torch.tensor([[0.0, 0.25, 0.0, 0.75, 0.0]] * 2)
     gens = [torch.Generator().manual_seed(i) for i in range(2)]

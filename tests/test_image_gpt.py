@@ -5,9 +5,9 @@ import numpy as np
 import torch
 from image_helpers import tiny_image_gpt
 
-from studio.engine.image_data import dequantize, kmeans_palette, quantize
-from studio.engine.image_generate import ImageSettings, generate_image
-from studio.engine.image_gpt import sequence_nll, shift_in, start_token
+from studio.engine.image.datasets import dequantize, kmeans_palette, quantize
+from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.networks.image_gpt import sequence_nll, shift_in, start_token
 
 
 def test_logits_depend_only_on_earlier_pixels():

@@ -6,8 +6,8 @@ import pytest
 import torch
 from image_helpers import tiny_pixelcnn
 
-from studio.engine.image_generate import ImageSettings, generate_image
-from studio.engine.pixelcnn import mixture_logprob
+from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.networks.pixelcnn import mixture_logprob
 
 
 def _dependencies(model, x, labels, r, c):

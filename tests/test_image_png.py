@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 
-from studio.engine.image_generate import ImageSettings
-from studio.engine.png_meta import read_image, read_png_meta, save_png
-from studio.engine.sampling import SamplingSettings
+from studio.engine.image.generation import ImageSettings
+from studio.engine.sampling.chain import SamplingSettings
+from studio.io.png_chunks import read_image, read_png_meta, save_png
 
 
 def test_text_chunks_round_trip(tmp_path):

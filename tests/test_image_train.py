@@ -12,11 +12,11 @@ import pytest
 import torch
 from PIL import Image
 
-from studio.cli import main
-from studio.engine.image_data import MNIST_TRAIN
-from studio.engine.modelfile import read_card
-from studio.engine.registry import load_model
-from studio.engine.train_image import ImageTrainConfig, train_image
+from studio.cli.main import main
+from studio.engine.formats.model_finder import load_model
+from studio.engine.formats.studio_file import read_card
+from studio.engine.image.datasets import MNIST_TRAIN
+from studio.engine.train.image_task import ImageTrainConfig, train_image
 
 TINY_DIGITS = dict(channels=4, n_layers=2, kernel=3, n_mix=2, head_channels=4, batch_size=2)
 TINY_EMOJI = dict(n_layer=1, n_head=1, n_embd=8, batch_size=2, size=8, palette=6)

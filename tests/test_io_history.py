@@ -6,9 +6,9 @@ import sqlite3
 import pytest
 from test_io_export import make_run
 
+from studio.core.paths import history_path, settings_path
 from studio.io.history import HistoryStore
-from studio.io.paths import history_path, settings_path
-from studio.io.settings import load_settings, save_settings
+from studio.io.preferences import load_settings, save_settings
 
 
 def test_add_list_get_delete(tmp_path):

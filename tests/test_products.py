@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from studio.engine import products
-from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.products import row_product
+from studio.engine.networks import row_products as products
+from studio.engine.networks.gpt import GPT, GPTConfig
+from studio.engine.networks.row_products import row_product
 
 
 @pytest.fixture

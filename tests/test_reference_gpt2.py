@@ -16,10 +16,10 @@ import helpers
 import pytest
 import torch
 
-from studio.engine.generate import GenerationSettings, generate_text
-from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.registry import list_models, load_model
-from studio.engine.sampling import SamplingSettings
+from studio.engine.formats.model_finder import list_models, load_model
+from studio.engine.networks.gpt import GPT, GPTConfig
+from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.tokenizers import CharTokenizer
 
 EOS = "<|endoftext|>"
@@ -220,7 +220,7 @@ def test_models_command_lists_foreign_checkpoints(hf_folder, tmp_path, monkeypat
     os.symlink(folder, user / "tiny-gpt2")
     _write_nanogpt(user / "out-tiny", bias=True)
     monkeypatch.setenv("AIGC_STUDIO_MODELS", str(user))
-    from studio.cli import main
+    from studio.cli.main import main
 
     assert main(["models", "--json"]) == 0
     listed = {m["name"]: m for m in json.loads(capsys.readouterr().out)}

@@ -17,8 +17,8 @@ from transformers.generation.logits_process import (
     TopPLogitsWarper,
 )
 
-from studio.engine.errors import SettingsError
-from studio.engine.sampling import (
+from studio.core.errors import SettingsError
+from studio.engine.sampling.chain import (
     MinP,
     RepetitionPenalty,
     SamplingSettings,

@@ -9,11 +9,11 @@ import pytest
 import torch
 from helpers import tiny_char_model
 
-from studio.engine.errors import SettingsError
-from studio.engine.events import TokenEvent
-from studio.engine.generate import GenerationSettings, generate_text
-from studio.engine.sampling import SamplingSettings, build_chain
-from studio.engine.stages import context_window, sampling_stages
+from studio.core.errors import SettingsError
+from studio.core.events import TokenEvent
+from studio.engine.sampling.chain import SamplingSettings, build_chain
+from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.text.sampling_stages import context_window, sampling_stages
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import helpers
 import torch
 from torch import nn
 
-from studio.engine.generate import GenerationSettings, generate_text
-from studio.engine.gpt import GPTConfig
-from studio.engine.modelfile import LoadedModel
-from studio.engine.sampling import SamplingSettings
+from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.networks.gpt import GPTConfig
+from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.tokenizers import BPETokenizer, CharTokenizer, Utf8Stream
 
 EOS = "<|endoftext|>"

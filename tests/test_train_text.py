@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from studio.engine.errors import CorpusError
-from studio.engine.evaluate import evaluate_text_file
-from studio.engine.modelfile import read_card
-from studio.engine.registry import load_model
-from studio.engine.train_text import TrainConfig, train_text
+from studio.core.errors import CorpusError
+from studio.engine.formats.model_finder import load_model
+from studio.engine.formats.studio_file import read_card
+from studio.engine.text.evaluation import evaluate_text_file
+from studio.engine.train.text_task import TrainConfig, train_text
 
 CORPUS = ("To be, or not to be, that is the question:\n" * 40) + ("春眠不觉晓，处处闻啼鸟。\n" * 20)
 

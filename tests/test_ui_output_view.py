@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel
 
-from studio.engine.events import Candidate, TokenEvent
+from studio.core.events import Candidate, TokenEvent
 from studio.ui.output_view import OutputView, prob_color
 
 

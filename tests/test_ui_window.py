@@ -12,7 +12,7 @@ import pytest
 from helpers import save_tiny, tiny_char_model
 from PySide6.QtCore import Qt, QtMsgType
 
-from studio.cli import main as cli_main
+from studio.cli.main import main as cli_main
 from studio.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -399,7 +399,7 @@ def test_help_lists_every_shortcut_and_ctrl_f_finds_in_history(window, qtbot):
 def test_clicking_a_token_shows_its_sampling_stages(window, qtbot):
     from PySide6.QtGui import QTextCursor
 
-    from studio.io.display import pct
+    from studio.io.display_format import pct
 
     sampling = {"temperature": 0.7, "top_k": 5, "top_p": 0.9}
     run(qtbot, window, "hello", seed=3, max_new_tokens=20, sampling=sampling)

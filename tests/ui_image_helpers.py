@@ -8,7 +8,7 @@ import pytest
 from helpers import save_tiny, tiny_char_model
 from image_helpers import save_image_model, tiny_image_gpt, tiny_pixelcnn
 
-from studio.engine.modelfile import LoadedModel
+from studio.engine.formats.studio_file import LoadedModel
 from studio.ui.main_window import MainWindow
 
 TIMEOUT = 60_000  # ms; the first test also imports torch, on a busy machine

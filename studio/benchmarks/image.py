@@ -22,14 +22,14 @@ import time
 
 import torch
 
-from studio.engine.image_generate import ImageSettings, generate_image
-from studio.engine.modelfile import LoadedModel
-from studio.engine.sampling import SamplingSettings
+from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.sampling.chain import SamplingSettings
 
 
 def _load(name: str) -> tuple[LoadedModel, str]:
-    from studio.engine.errors import ModelFileError
-    from studio.engine.registry import load_model
+    from studio.core.errors import ModelFileError
+    from studio.engine.formats.model_finder import load_model
 
     try:
         return load_model(name, device="cpu"), name
@@ -37,11 +37,11 @@ def _load(name: str) -> tuple[LoadedModel, str]:
         pass
     import numpy as np
 
-    from studio.engine.train_image import DEFAULTS
+    from studio.engine.train.image_task import DEFAULTS
 
     h = DEFAULTS["digits" if name == "digits" else "emoji"]
     if name == "digits":
-        from studio.engine.pixelcnn import PixelCNN, PixelCNNConfig
+        from studio.engine.networks.pixelcnn import PixelCNN, PixelCNNConfig
 
         cfg = PixelCNNConfig(
             channels=h["channels"],
@@ -60,7 +60,7 @@ def _load(name: str) -> tuple[LoadedModel, str]:
         )
         model = PixelCNN(cfg).eval()
         return LoadedModel(name, "", "image-pixelcnn", {}, model, extras=extras), "random"
-    from studio.engine.image_gpt import make_image_gpt
+    from studio.engine.networks.image_gpt import make_image_gpt
 
     size, k = h["size"], h["palette"]
     model = make_image_gpt(size, size, k, h["n_layer"], h["n_head"], h["n_embd"]).eval()
@@ -127,8 +127,8 @@ def _window_heartbeat(batch: int) -> dict | None:
     import sys
     import tempfile
 
-    from studio.engine.errors import ModelFileError
-    from studio.engine.registry import find_model
+    from studio.core.errors import ModelFileError
+    from studio.engine.formats.model_finder import find_model
 
     try:
         path = str(find_model("digits"))

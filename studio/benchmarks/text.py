@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import torch
 
-from studio.engine.events import DoneEvent, TokenEvent
-from studio.engine.generate import GenerationSettings, generate_text
-from studio.engine.gpt import GPT, GPTConfig
-from studio.engine.modelfile import LoadedModel
-from studio.engine.sampling import SamplingSettings
+from studio.core.events import DoneEvent, TokenEvent
+from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.networks.gpt import GPT, GPTConfig
+from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.tokenizers import CharTokenizer
 
 THREADS = 2

@@ -71,7 +71,7 @@ def _time_window_shown(env: dict) -> float:
 
 
 def _pick_model() -> str | None:
-    from studio.engine.registry import list_models
+    from studio.engine.formats.model_finder import list_models
 
     models, _ = list_models()
     text = [m for m in models if m.kind == "text-gpt"]
@@ -81,7 +81,7 @@ def _pick_model() -> str | None:
 
 def _time_generation(loaded, settings: dict) -> tuple[float, int]:
     """(tokens/s from the call to the last event, tokens) of one run of the engine."""
-    from studio.engine.generate import GenerationSettings, generate_text
+    from studio.engine.text.generation import GenerationSettings, generate_text
 
     gs = GenerationSettings.from_dict(settings)
     t0 = time.perf_counter()
@@ -98,7 +98,7 @@ def _engine_alone(path: str, settings: dict, threads: int) -> tuple[float, int]:
     (as the command line runs). Run by `_in_child`, in a process of its own."""
     import torch
 
-    from studio.engine.registry import load_model
+    from studio.engine.formats.model_finder import load_model
 
     torch.set_num_threads(threads)
     return _time_generation(load_model(path), settings)
@@ -114,7 +114,7 @@ def _engine_in_worker_thread(path: str, settings: dict, threads: int) -> tuple[f
     from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 
     import studio.ui  # noqa: F401 - the PySide6 workarounds the window has
-    from studio.engine.registry import load_model
+    from studio.engine.formats.model_finder import load_model
     from studio.ui.worker import set_threads_for
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])

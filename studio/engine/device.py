@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from studio.engine.errors import SettingsError
+from studio.core.errors import SettingsError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 

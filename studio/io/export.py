@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from studio.io.atomic import atomic_write_text
+from studio.core.atomic import atomic_write_text
 from studio.io.run import RunFormatError, RunRecord
 
 FORMATS = (".txt", ".md", ".json")

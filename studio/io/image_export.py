@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.engine.png_meta import ImageFileError, png_bytes, read_image, read_png_meta
-from studio.io.atomic import atomic_write_bytes
+from studio.core.atomic import atomic_write_bytes
+from studio.io.png_chunks import ImageFileError, png_bytes, read_image, read_png_meta
 
 __all__ = [
     "ImageFileError",
@@ -152,3 +152,20 @@ def load_init_image(
     r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
     lum = np.rint(0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
     return np.where((r == g) & (g == b), rgb[..., 0], lum).astype(np.uint8), mask
+
+
+def restore_from_png(path: str):
+    """(model name, ImageSettings with the seed) from a PNG this studio wrote, to draw it again."""
+    import json
+
+    from studio.core.errors import SettingsError
+    from studio.engine.image.generation import ImageSettings
+
+    meta = read_png_meta(path)
+    if "model" not in meta or "settings" not in meta:
+        raise SettingsError(f"{path}: no aigc-studio settings in this PNG")
+    try:
+        settings = ImageSettings.from_dict(json.loads(meta["settings"]))
+    except (ValueError, TypeError) as e:
+        raise SettingsError(f"{path}: the stored settings cannot be used ({e})") from None
+    return meta["model"], settings

@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from studio.engine.events import Candidate, DoneEvent, StartEvent, TokenEvent
+from studio.core.events import Candidate, DoneEvent, StartEvent, TokenEvent
 
 RUN_FORMAT = "aigc-studio.run"
 RUN_FORMAT_VERSION = 1

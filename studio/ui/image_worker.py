@@ -89,7 +89,7 @@ def run_image(
     emit: Callable[[ImageFrame], None],
 ) -> RunRecord | None:
     """Run one image generation, sending ImageFrames through `emit`; the record of the run."""
-    from studio.engine.image_generate import ImageSettings, generate_image
+    from studio.engine.image.generation import ImageSettings, generate_image
     from studio.io.image_export import encode_png
 
     settings = ImageSettings.from_dict(request.settings)

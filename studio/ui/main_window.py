@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.engine.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
+from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
+from studio.core.paths import history_path
 from studio.io.export import export_run, read_run
 from studio.io.history import HistoryStore
-from studio.io.paths import history_path
+from studio.io.preferences import load_settings, save_settings
 from studio.io.run import RunFormatError, RunRecord, trace_events
-from studio.io.settings import load_settings, save_settings
 from studio.ui.help import shortcut_rows, show_about, show_shortcuts
 from studio.ui.history_panel import HistoryPanel
 from studio.ui.image_runs import ImageRunsMixin

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from studio.io.display import pct, show_text
+from studio.io.display_format import pct, show_text
 
 BUCKETS = 20  # probability colours come in steps of 1/BUCKETS
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.io.display import pct, show_text, stage_table_rows
+from studio.io.display_format import pct, show_text, stage_table_rows
 
 PROB_ROLE = Qt.ItemDataRole.UserRole + 1  # a cell's probability (float), drawn as a bar
 BAR = QColor("#8fb4e3")

@@ -99,7 +99,7 @@ class GenerationWorker(QObject):
     @Slot()
     def list_models(self) -> None:
         try:
-            from studio.engine.registry import list_models
+            from studio.engine.formats.model_finder import list_models
 
             models, problems = list_models()
             self.sig_models_listed.emit([self._describe(m) for m in models], problems)
@@ -125,7 +125,7 @@ class GenerationWorker(QObject):
         try:
             from pathlib import Path
 
-            from studio.engine.registry import describe, load_model
+            from studio.engine.formats.model_finder import describe, load_model
 
             info = self._describe(describe(Path(path), "path"))
             loaded = load_model(path, device)
@@ -191,7 +191,7 @@ class GenerationWorker(QObject):
     def read_png(self, path: str) -> None:
         """The settings stored in a PNG this studio exported (the engine's restore_from_png)."""
         try:
-            from studio.engine.image_generate import restore_from_png
+            from studio.io.image_export import restore_from_png
 
             name, settings = restore_from_png(path)
         except Exception as e:  # noqa: BLE001
@@ -208,8 +208,8 @@ class GenerationWorker(QObject):
         try:
             from pathlib import Path
 
-            from studio.engine.generate import GenerationSettings
-            from studio.engine.stages import sampling_stages
+            from studio.engine.text.generation import GenerationSettings
+            from studio.engine.text.sampling_stages import sampling_stages
 
             if self._loaded is None or self._info is None:
                 raise ValueError(self.tr("No model is loaded yet."))
@@ -227,8 +227,8 @@ class GenerationWorker(QObject):
         self.sig_stages.emit(step, ids[-1], stages)
 
     def _run(self, prompt: str, settings: dict, cancel: threading.Event) -> RunRecord | None:
-        from studio.engine.events import DoneEvent, StartEvent, TokenEvent
-        from studio.engine.generate import GenerationSettings, generate_text
+        from studio.core.events import DoneEvent, StartEvent, TokenEvent
+        from studio.engine.text.generation import GenerationSettings, generate_text
 
         if self._loaded is None or self._info is None:
             raise ValueError(self.tr("No model is loaded yet."))
@@ -278,8 +278,8 @@ class GenerationWorker(QObject):
 
     def _store(self):
         if self._history is None:
+            from studio.core.paths import history_path
             from studio.io.history import HistoryStore
-            from studio.io.paths import history_path
 
             self._history = HistoryStore(self._history_path or history_path())
         return self._history
@@ -293,7 +293,7 @@ class GenerationWorker(QObject):
 
     @staticmethod
     def _message(e: BaseException) -> str:
-        from studio.engine.errors import StudioError
+        from studio.core.errors import StudioError
 
         if isinstance(e, (StudioError, ValueError, OSError)):
             return str(e) or type(e).__name__

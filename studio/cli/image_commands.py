@@ -1,0 +1,337 @@
+"""The image half of the command line: generate, eval and train for image models.
+
+Errors a person can fix (a label the model does not have, an init image that cannot be read or has
+the wrong size, an unwritable output) print one line and exit with status 2. An init image of the
+wrong size is refused, not resized: resizing would change the very pixels the person asked to keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+
+def add_train_image_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model-kind", choices=["digits", "emoji"], required=True)
+    p.add_argument("--out", required=True, help="model file to write (.safetensors)")
+    p.add_argument(
+        "--data",
+        help="MNIST folder (digits) or noto-emoji-png32.tar.gz (emoji); "
+        "default: $AIGC_STUDIO_DATA/mnist or $AIGC_STUDIO_DATA/noto-emoji-png32/...",
+    )
+    p.add_argument("--minutes", type=float, help="time budget; the schedule anneals to it")
+    p.add_argument("--max-steps", type=int, default=100_000)
+    p.add_argument("--resume", action="store_true", help="continue from <out>.ckpt")
+    p.add_argument(
+        "--init-from",
+        metavar="MODEL_FILE",
+        help="start from this model file's weights (same sizes; new position biases start at 0)",
+    )
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--name", help="model name (default: file stem)")
+    p.add_argument("--title", help="display title")
+    p.add_argument("--half", action="store_true", help="store float16 weights")
+    p.add_argument("--threads", type=int)
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda", "mps"],
+        help="where to train (auto: a GPU if there is one)",
+    )
+    p.add_argument("--eval-interval", type=int, default=200)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a size or rate (digits: channels, n_layers, kernel, n_mix, head_channels, "
+        "position_bias, batch_size, lr; emoji: n_layer, n_head, n_embd, batch_size, lr, size, palette)",
+    )
+
+
+def default_data(kind: str) -> str | None:
+    import os
+
+    root = os.environ.get("AIGC_STUDIO_DATA")
+    if not root:
+        return None
+    if kind == "digits":
+        return str(Path(root) / "mnist")
+    return str(Path(root) / "noto-emoji-png32" / "noto-emoji-png32.tar.gz")
+
+
+def _fail(message: str) -> int:
+    print(f"aigc-studio: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _fmt_time(s: float | None) -> str:
+    if s is None:
+        return "--:--"
+    s = int(s)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def train_image_command(args: argparse.Namespace) -> int:
+    from studio.engine.train.image_task import ImageTrainConfig, train_image
+
+    data = args.data or default_data(args.model_kind)
+    if not data:
+        return _fail("--data is needed (the MNIST folder or the emoji tarball)")
+    overrides: dict = {}
+    for kv in args.set:
+        key, _, value = kv.partition("=")
+        if not value:
+            return _fail(f"--set {kv}: expected KEY=VALUE")
+        try:
+            overrides[key] = float(value) if any(ch in value for ch in ".e") else int(value)
+        except ValueError:
+            return _fail(f"--set {kv}: {value!r} is not a number")
+    cfg = ImageTrainConfig(
+        kind=args.model_kind,
+        data=data,
+        out=args.out,
+        name=args.name,
+        title=args.title,
+        minutes=args.minutes,
+        max_steps=args.max_steps,
+        seed=args.seed,
+        resume=args.resume,
+        init_from=args.init_from,
+        eval_interval=args.eval_interval,
+        checkpoint_interval=args.eval_interval,
+        half=args.half,
+        threads=args.threads,
+        device=args.device,
+        overrides=overrides,
+        command="aigc-studio " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+    )
+    err = sys.stderr
+    last_line = -1
+    for e in train_image(cfg):
+        if e.kind == "start":
+            print(f"training {e.message}; starting at step {e.step}", file=err, flush=True)
+        elif e.kind == "step" and e.step // 25 != last_line:
+            last_line = e.step // 25
+            print(
+                f"step {e.step} loss {e.loss:.4f} bits/dim {e.tokens_per_s:,.0f} dims/s "
+                f"elapsed {_fmt_time(e.elapsed_s)} left {_fmt_time(e.eta_s)}",
+                file=err,
+                flush=True,
+            )
+        elif e.kind == "eval":
+            print(f"step {e.step}: held-out {e.val_loss:.4f} bits/dim", file=err, flush=True)
+        elif e.kind == "done":
+            print(
+                f"done: {e.message}, held-out {e.val_loss:.4f} bits/dim, "
+                f"{_fmt_time(e.elapsed_s)} in all",
+                file=err,
+                flush=True,
+            )
+    return 0
+
+
+def eval_image_command(args: argparse.Namespace, loaded) -> int:
+    from studio.engine.image.evaluation import evaluate_image_model
+
+    data = getattr(args, "data", None) or default_data(
+        "digits" if loaded.kind == "image-pixelcnn" else "emoji"
+    )
+    trained_on = (loaded.card.get("data") or {}).get("path")
+    if not data and isinstance(trained_on, str) and Path(trained_on).exists():
+        data = trained_on  # where the model was trained from, when it is still there
+    if not data:
+        return _fail("--data is needed to score an image model (the MNIST folder or emoji tarball)")
+    r = evaluate_image_model(loaded, data)
+    if args.json:
+        print(json.dumps(r))
+    else:
+        extra = ""
+        if "bits_per_dim_any_label" in r:
+            extra = f" (with the 'any digit' label: {r['bits_per_dim_any_label']:.4f})"
+        print(
+            f"{loaded.name}: held-out {r['bits_per_dim']:.4f} bits/dim over {r['images']} "
+            f"images{extra}"
+        )
+    return 0
+
+
+def _parse_label(loaded, raw: str | None) -> int | None:
+    """--label as the model's label index; None for "any". Raises SettingsError with one line."""
+    from studio.core.errors import SettingsError
+
+    labels = loaded.extras.get("labels")
+    if raw is None or raw.strip().lower() in ("", "any"):
+        return None
+    if not labels:
+        raise SettingsError(f"--label {raw}: {loaded.name} draws without labels; leave it out")
+    if raw.strip() in labels:
+        return labels.index(raw.strip())
+    raise SettingsError(
+        f"--label {raw}: {loaded.name} knows the labels {labels[0]}-{labels[-1]} and 'any'"
+    )
+
+
+def _read_init(loaded, path: str, keep_rows: int | None):
+    """(init pixels in the model's format, mask of kept pixels) from an image file.
+
+    The image must already be the model's size: it is refused, not resized. Without --keep-rows,
+    its transparency says what to keep: opaque pixels are kept, transparent ones drawn."""
+    import numpy as np
+
+    from studio.core.errors import SettingsError
+    from studio.io.png_chunks import read_image
+
+    H, W = loaded.extras["height"], loaded.extras["width"]
+    rgb, alpha = read_image(path)
+    if rgb.shape[:2] != (H, W):
+        raise SettingsError(
+            f"{path}: the image is {rgb.shape[1]}x{rgb.shape[0]} pixels but {loaded.name} "
+            f"draws {W}x{H}; it is not resized, so give a {W}x{H} image"
+        )
+    if keep_rows is not None:
+        if not 0 <= keep_rows <= H:
+            raise SettingsError(f"--keep-rows {keep_rows} must be from 0 to {H}")
+        mask = np.zeros((H, W), dtype=bool)
+        mask[:keep_rows] = True
+    elif alpha is not None:
+        mask = alpha > 0
+    else:
+        raise SettingsError(
+            f"{path}: say what to keep: --keep-rows N, or an image whose transparent pixels "
+            "are the ones to draw"
+        )
+    if loaded.extras["channels"] == 1:
+        r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
+        grey = np.rint(0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
+        init = np.where((r == g) & (g == b), rgb[..., 0], grey).astype(np.uint8)  # (H, W)
+    else:
+        init = rgb
+    return init, mask
+
+
+def grid(images: list, gap: int = 2):
+    """Images (H, W) or (H, W, 3) uint8 side by side in a square-ish grid with a grey gap."""
+    from studio.io.image_export import grid as _grid
+
+    return _grid(images, gap)
+
+
+def png_meta_for(loaded, settings, seed: int, extra: dict | None = None) -> dict:
+    """The text chunks of a generated PNG: enough to restore the settings and redraw it."""
+    from studio.io.image_export import png_meta_for as _meta
+
+    return _meta(loaded.name, loaded.title, settings.to_dict(), seed, extra)
+
+
+def generate_image_command(args: argparse.Namespace, loaded) -> int:
+    import numpy as np
+
+    from studio.engine.image.generation import (
+        ImageSettings,
+        check_settings,
+        generate_image,
+        render,
+    )
+    from studio.engine.sampling.chain import SamplingSettings
+    from studio.io.png_chunks import save_png
+
+    if args.prompt:
+        return _fail(f"--prompt is for text models; {loaded.name} draws images")
+    if args.keep_rows is not None and not args.init:
+        return _fail("--keep-rows needs --init, the image whose rows to keep")
+    label = _parse_label(loaded, args.label)
+    init = mask = None
+    if args.init:
+        init, mask = _read_init(loaded, args.init, args.keep_rows)
+    settings = ImageSettings(
+        sampling=SamplingSettings(
+            temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, min_p=args.min_p
+        ),
+        seed=args.seed,
+        num_samples=args.num_samples,
+        label=label,
+        guidance=args.guidance,
+        distribution=bool(getattr(args, "distribution", False)),
+    )
+    check_settings(loaded, settings)  # before any warning: a refused run says one line
+    H, W = loaded.extras["height"], loaded.extras["width"]
+    B = settings.num_samples
+    if args.repetition_penalty != 1.0:
+        print("warning: --repetition-penalty has no effect on images", file=sys.stderr)
+    if not args.output and args.format == "text":
+        print("warning: no --output given; the image is not saved", file=sys.stderr)
+    tokens = np.zeros((B, H * W), dtype=np.int64)
+    if init is not None:
+        flat = init.reshape(H * W, -1)
+        if loaded.extras["channels"] == 1:
+            tokens[:] = flat[:, 0]
+        else:
+            from studio.engine.image.datasets import quantize
+
+            tokens[:] = quantize(init, loaded.extras["palette"]).reshape(-1)
+    frames: list = []
+    gif_step = W  # one frame per row
+
+    def snapshot() -> None:
+        ims = [render(loaded, tokens[i], init, mask) for i in range(B)]
+        frames.append(grid(ims) if B > 1 else ims[0])
+
+    if args.gif:
+        snapshot()
+    images: dict[int, np.ndarray] = {}
+    seed = 0
+    out = sys.stdout
+    pixels_done = 0
+    for event in generate_image(loaded, settings, init=init, mask=mask):
+        if args.format == "jsonl":
+            out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+        kind = event.event
+        if kind == "start":
+            seed = event.seed
+            if args.format == "text":
+                print(f"seed {seed}", file=sys.stderr)
+        elif kind == "pixel":
+            tokens[event.sample, event.row * W + event.col] = event.value
+            if event.sample == B - 1:
+                pixels_done += 1
+                if args.gif and pixels_done % gif_step == 0:
+                    snapshot()
+        elif kind == "done":
+            images[event.sample] = event.image
+            if args.format == "text":
+                print(
+                    f"[sample {event.sample}: {event.tokens} pixels, "
+                    f"{event.tokens_per_s:.0f} pixels/s, stop: {event.stop_reason}]",
+                    file=sys.stderr,
+                )
+    out.flush()
+    final = [images[i] for i in range(B)]
+    picture = final[0] if B == 1 else grid(final)
+    extra = {"label": args.label or "any"}
+    if args.guidance != 1.0:
+        extra["guidance"] = args.guidance
+    if args.init:
+        extra["init"] = Path(args.init).name
+        extra["kept_pixels"] = int(mask.sum())
+        if args.keep_rows is not None:
+            extra["keep_rows"] = args.keep_rows
+    if B > 1:
+        extra["grid"] = f"{B} samples, sample i drawn with seed {seed}+i, row by row"
+    meta = png_meta_for(loaded, settings, seed, extra)
+    if args.output:
+        save_png(args.output, picture, meta)
+    if args.gif:
+        frames.append(picture)
+        _save_gif(args.gif, frames)
+    return 0
+
+
+def _save_gif(path: str, frames: list, scale: int = 4) -> None:
+    """An animated GIF of the drawing, each frame scaled up `scale` times (nearest neighbour)."""
+    from studio.io.image_export import save_gif
+
+    save_gif(path, frames, scale)

@@ -1,0 +1,137 @@
+"""Finding and opening models: by name in the model folders, or by path.
+
+Folders searched, in order: the `models/` folder shipped with the studio, `$AIGC_STUDIO_MODELS`
+(colon-separated), and the user data folder (`platformdirs.user_data_dir("aigc-studio")/models`).
+A path may be one of our `.safetensors` model files, a Hugging Face GPT-2 folder, or a nanoGPT
+`ckpt.pt`. Everything that cannot be opened raises `ModelFileError` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.core.errors import ModelFileError
+from studio.core.paths import user_models_dir
+from studio.engine.formats.studio_file import LoadedModel, read_card
+
+BUNDLED_DIR = Path(__file__).resolve().parents[3] / "models"
+
+
+def model_dirs() -> list[Path]:
+    dirs = [BUNDLED_DIR]
+    extra = os.environ.get("AIGC_STUDIO_MODELS")
+    if extra:
+        dirs += [Path(p) for p in extra.split(os.pathsep) if p]
+    dirs.append(user_models_dir())
+    return dirs
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    title: str
+    kind: str
+    path: str
+    size_bytes: int
+    source: str  # "bundled" | "user" | "path"
+    card: dict
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "path": self.path,
+            "size_bytes": self.size_bytes,
+            "source": self.source,
+            "metrics": self.card.get("metrics", {}),
+            "data": self.card.get("data", {}),
+        }
+
+
+def describe(path: Path, source: str) -> ModelInfo:
+    if path.is_dir() or path.suffix == ".pt":
+        from studio.engine.formats.open_foreign import describe_foreign
+
+        card = describe_foreign(path)
+        size = (
+            sum(f.stat().st_size for f in path.iterdir()) if path.is_dir() else path.stat().st_size
+        )
+    else:
+        card = read_card(path)
+        size = path.stat().st_size
+    name = card.get("name") or path.stem
+    return ModelInfo(
+        name, card.get("title") or name, card.get("kind", "?"), str(path), size, source, card
+    )
+
+
+def list_models() -> tuple[list[ModelInfo], list[str]]:
+    """(models found, one-line problems with files that look like models but cannot be read)."""
+    found: dict[str, ModelInfo] = {}
+    problems: list[str] = []
+    for d in model_dirs():
+        if not d.is_dir():
+            continue
+        source = "bundled" if d == BUNDLED_DIR else "user"
+        for p in sorted(d.iterdir()):
+            looks = (
+                p.suffix == ".safetensors"
+                or (p.is_dir() and (p / "config.json").is_file())
+                or (p.is_dir() and (p / "ckpt.pt").is_file())
+            )
+            if not looks:
+                continue
+            try:
+                info = describe(p, source)
+            except ModelFileError as e:
+                problems.append(str(e))
+                continue
+            found.setdefault(info.name, info)
+    return list(found.values()), problems
+
+
+def find_model(name_or_path: str) -> Path:
+    """The path of a model given by name or path; ModelFileError if there is none."""
+    p = Path(name_or_path).expanduser()
+    if p.exists():
+        return p
+    for d in model_dirs():
+        for candidate in (d / f"{name_or_path}.safetensors", d / name_or_path):
+            if candidate.exists():
+                return candidate
+    models, _ = list_models()
+    for m in models:
+        if m.name == name_or_path:
+            return Path(m.path)
+    names = ", ".join(m.name for m in models) or "none found"
+    raise ModelFileError(name_or_path, f"no such model file or model name (available: {names})")
+
+
+def load_model(name_or_path: str, device: str = "auto") -> LoadedModel:
+    """Open a model for generation, in eval mode on the chosen device."""
+    from studio.engine.device import resolve_device
+
+    dev = resolve_device(device)
+    path = find_model(name_or_path)
+    if path.is_dir() or path.suffix == ".pt":
+        from studio.engine.formats.open_foreign import load_foreign
+
+        loaded = load_foreign(path)
+    else:
+        card = read_card(path)
+        kind = card["kind"]
+        if kind == "text-gpt":
+            from studio.engine.formats.studio_text_model import load_text_model
+
+            loaded = load_text_model(path, card)
+        elif kind.startswith("image-"):
+            from studio.engine.formats.studio_image_model import load_image_model
+
+            loaded = load_image_model(path, card)
+        else:
+            raise ModelFileError(path, f"unknown model kind {kind!r}")
+    loaded.model.to(dev).eval()
+    return loaded

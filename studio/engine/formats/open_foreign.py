@@ -1,0 +1,61 @@
+"""Foreign checkpoints, opened read-only: Hugging Face GPT-2 folders and nanoGPT `ckpt.pt`.
+
+Finds which format a path holds and hands it to its reader; the readers are imported lazily so that
+listing our own models never pays for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studio.core.errors import ModelFileError
+from studio.engine.formats.foreign_checks import CHECKPOINT_SUFFIXES
+from studio.engine.formats.studio_file import LoadedModel
+
+
+def _format_of(path: Path) -> tuple[str, Path]:
+    """("hf" | "nanogpt", the folder or checkpoint file to read) for a path, or ModelFileError."""
+    if path.is_dir():
+        if (path / "config.json").is_file():
+            return "hf", path
+        if (path / "ckpt.pt").is_file():
+            return "nanogpt", path / "ckpt.pt"
+        raise ModelFileError(
+            path,
+            "this folder holds neither a Hugging Face GPT-2 model (config.json) "
+            "nor a nanoGPT checkpoint (ckpt.pt)",
+        )
+    if not path.exists():
+        raise ModelFileError(path, "no such file or folder")
+    if path.name == "config.json":
+        return "hf", path.parent
+    if path.suffix in CHECKPOINT_SUFFIXES:
+        return "nanogpt", path
+    raise ModelFileError(path, "not a model file, Hugging Face GPT-2 folder or nanoGPT checkpoint")
+
+
+def describe_foreign(path: Path) -> dict:
+    """A model card for a foreign checkpoint, read without building the model or copying weights."""
+    fmt, target = _format_of(Path(path))
+    if fmt == "hf":
+        from studio.engine.formats.hf_gpt2 import describe_hf_gpt2
+
+        return describe_hf_gpt2(target)
+    from studio.engine.formats.nanogpt import describe_nanogpt
+
+    return describe_nanogpt(target)
+
+
+def load_foreign(path: Path) -> LoadedModel:
+    """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only)."""
+    fmt, target = _format_of(Path(path))
+    if fmt == "hf":
+        from studio.engine.formats.hf_gpt2 import load_hf_gpt2
+
+        return load_hf_gpt2(target)
+    from studio.engine.formats.nanogpt import load_nanogpt
+
+    return load_nanogpt(target)
+
+
+# --- shared by the readers -------------------------------------------------------------------------

@@ -1,0 +1,342 @@
+"""Text generation as a generator of events (DESIGN.md's protocol).
+
+    for event in generate_text(loaded, "ROMEO:", GenerationSettings(max_new_tokens=100, seed=1)):
+        ...
+
+One forward pass over the prompt fills the KV cache; each new token is one cached step. Several
+samples run as one batch in lockstep; sample i draws from its own generator seeded `seed + i`, so
+sample 0 of a batch equals a single-sample run with the same seed.
+
+Past the context window there are two ways on (`GenerationSettings.context`), since positions are
+learned and a cache cannot simply be shifted:
+- "slide" (default, nanoGPT's sampler): the oldest token drops out at every step and the cache is
+  rebuilt from the last `block_size` tokens, a full forward pass per token: always a full window, at
+  uncached speed. The same tokens as nanoGPT's `sample()` on the same weights.
+- "shift" (llama.cpp's context shift): keep the last half of the window, rebuild the cache from it
+  in one pass, and go on with cached steps until the window is full again. Each token costs about
+  two cached steps on average, and the model always sees at least half a window.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from studio.core.errors import SettingsError
+from studio.core.events import Candidate, DoneEvent, Event, StartEvent, TokenEvent, WarningEvent
+from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.sampling.chain import (
+    RepetitionPenalty,
+    SamplingSettings,
+    apply_chain,
+    build_chain,
+    entropy_nats,
+)
+from studio.engine.sampling.seeds import MAX_SAMPLES, draw_seed
+from studio.engine.tokenizers import Utf8Stream
+
+MAX_NEW_TOKENS_LIMIT = 1_000_000
+MAX_TOP_N = 100
+HISTORY_CHUNK = 4096  # new tokens the history holds before it first grows
+CONTEXT_MODES = ("shift", "slide")  # what happens past the context window (see the module doc)
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    max_new_tokens: int = 200
+    seed: int | None = None  # None: a seed is drawn and reported in the start event
+    stop: tuple[str, ...] = ()  # generation of a sample ends when its text contains one of these
+    ignore_eos: bool = False
+    num_samples: int = 1
+    top_n: int = 5  # alternatives reported per token
+    context: str = "slide"  # past the context window: "slide" or "shift" (see the module doc)
+
+    def __post_init__(self) -> None:
+        def whole(name: str, v: object, lo: int, hi: int) -> None:
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise SettingsError(f"{name} must be a whole number from {lo} to {hi}, got {v!r}")
+
+        whole("max_new_tokens", self.max_new_tokens, 0, MAX_NEW_TOKENS_LIMIT)
+        whole("num_samples", self.num_samples, 1, MAX_SAMPLES)
+        whole("top_n", self.top_n, 0, MAX_TOP_N)
+        if self.seed is not None:
+            whole("seed", self.seed, 0, 2**63 - 1 - MAX_SAMPLES)
+        if isinstance(self.stop, str) or any(not isinstance(s, str) or not s for s in self.stop):
+            raise SettingsError("stop must be a list of non-empty strings")
+        if self.context not in CONTEXT_MODES:
+            raise SettingsError(
+                f"context must be one of {', '.join(CONTEXT_MODES)}, got {self.context!r}"
+            )
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["stop"] = list(self.stop)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> GenerationSettings:
+        s = dict(d)
+        sampling = SamplingSettings(**s.pop("sampling", {}))
+        if "stop" in s:
+            s["stop"] = tuple(s["stop"])
+        known = {k: v for k, v in s.items() if k in cls.__dataclass_fields__}
+        return cls(sampling=sampling, **known)
+
+
+class _StopFilter:
+    """Holds back text that might be the start of a stop string; finds stop strings."""
+
+    def __init__(self, stops: tuple[str, ...]):
+        self.stops = stops
+        self.full = ""
+        self.emitted = 0
+
+    def push(self, piece: str) -> tuple[str, bool]:
+        """Add decoded text; return (text safe to release now, hit a stop string)."""
+        before = len(self.full)
+        self.full += piece
+        if not self.stops:
+            out = self.full[self.emitted :]
+            self.emitted = len(self.full)
+            return out, False
+        longest = max(len(s) for s in self.stops)
+        start = max(0, before - longest + 1)
+        hit = -1
+        for s in self.stops:
+            j = self.full.find(s, start)
+            if j >= 0 and (hit < 0 or j < hit):
+                hit = j
+        if hit >= 0:
+            self.full = self.full[:hit]
+            out = self.full[self.emitted :] if hit > self.emitted else ""
+            self.emitted = len(self.full)
+            return out, True
+        hold = 0
+        for s in self.stops:
+            for n in range(min(len(s) - 1, len(self.full)), 0, -1):
+                if self.full.endswith(s[:n]):
+                    hold = max(hold, n)
+                    break
+        safe = len(self.full) - hold
+        out = self.full[self.emitted : safe] if safe > self.emitted else ""
+        self.emitted = max(self.emitted, safe)
+        return out, False
+
+    def flush(self) -> str:
+        out = self.full[self.emitted :]
+        self.emitted = len(self.full)
+        return out
+
+    @property
+    def released(self) -> str:
+        return self.full[: self.emitted]
+
+
+def start_ids(loaded: LoadedModel) -> list[int]:
+    """What an empty prompt conditions on: EOS (GPT-2's <|endoftext|>), else a newline, else id 0."""
+    tok = loaded.tokenizer
+    if tok.eos_id is not None:
+        return [tok.eos_id]
+    nl = tok.encode("\n")
+    return nl[:1] if nl else [0]
+
+
+def generate_text(
+    loaded: LoadedModel,
+    prompt: str,
+    settings: GenerationSettings | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Event]:
+    """Continue `prompt`: a StartEvent, any WarningEvents, TokenEvents step by step (samples in
+    order within a step), then one DoneEvent per sample.
+
+    Raises SettingsError for a prompt that is not text or a model without a tokenizer (on the first
+    next(), as with any generator). Setting `cancel` ends every sample at the next step with stop
+    reason "cancelled".
+    """
+    settings = settings or GenerationSettings()
+    if not isinstance(prompt, str):
+        raise SettingsError(f"prompt must be text, got {type(prompt).__name__}")
+    model = loaded.model
+    tok = loaded.tokenizer
+    if tok is None:
+        raise SettingsError(f"{loaded.name} is not a text model")
+    block = model.config.block_size
+    device = next(model.parameters()).device
+    B = settings.num_samples
+    seed = settings.seed if settings.seed is not None else draw_seed()
+    t0 = time.perf_counter()
+
+    ids = tok.encode(prompt)
+    unknown = getattr(tok, "last_unknown", [])
+    prompt_ids = ids
+    if not ids:
+        ids = start_ids(loaded)
+    warnings: list[str] = []
+    if unknown:
+        shown = "".join(sorted(set(unknown)))[:20]
+        warnings.append(
+            f"{len(unknown)} character(s) of the prompt are not in {loaded.name}'s vocabulary "
+            f"and were {'replaced by a space' if getattr(tok, 'unk_id', None) is not None else 'dropped'}: {shown!r}"
+        )
+    if len(ids) > block:
+        warnings.append(
+            f"the prompt has {len(ids)} tokens, more than the context window of {block}; "
+            f"the first {len(ids) - block} were cut"
+        )
+        ids = ids[-block:]
+    yield StartEvent(
+        model=loaded.name,
+        settings=settings.to_dict(),
+        seed=seed,
+        prompt_tokens=len(prompt_ids),
+        num_samples=B,
+    )
+    for w in warnings:
+        yield WarningEvent(w)
+
+    chain = build_chain(settings.sampling)
+    greedy = settings.sampling.greedy
+    needs_history = any(isinstance(s, RepetitionPenalty) for s in chain)
+    gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
+    P = len(ids)
+    # every token so far, (B, capacity): the repetition penalty's context, and what the window is
+    # rebuilt from once it slides; doubled when full, since max_new_tokens may be huge
+    capacity = P + min(settings.max_new_tokens, HISTORY_CHUNK)
+    history = torch.empty((B, capacity), dtype=torch.long, device=device)
+    history[:, :P] = torch.tensor(ids, dtype=torch.long, device=device)
+    no_ids = history[:, :0]  # (B, 0): the context the stages get when none needs it
+    length = P
+    streams = [Utf8Stream(tok) for _ in range(B)]
+    filters = [_StopFilter(settings.stop) for _ in range(B)]
+    active = [True] * B
+    reasons = ["length"] * B
+    counts = [0] * B
+    eos = None if settings.ignore_eos else tok.eos_id
+    top_n = min(settings.top_n, model.config.vocab_size)
+    k = max(top_n, 1)
+    token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
+    greedy_probs = [1.0] + [0.0] * (k - 1)  # a point mass on the first candidate
+
+    cache = model.new_cache(B)
+    with torch.inference_mode():
+        logits = model(history[:, :P], cache, last_only=True)[:, -1]  # (B, V)
+        # the fast path for single-token steps; forward() in training mode (dropout) or for
+        # modules without one
+        decode = model.decoder(cache) if hasattr(model, "decoder") and not model.training else None
+    t_prompt = time.perf_counter()
+    t_first: float | None = None
+
+    def sample_step(logits: torch.Tensor, hist: torch.Tensor) -> tuple[torch.Tensor, list]:
+        """One draw for every row: next ids (B,), and per row the event numbers as Python values
+        [ids (1 + k: the chosen, then the top k), probs (1 + k), model probs (1 + k), entropy].
+
+        Few, small tensor calls: at small model sizes each costs as much as a layer's arithmetic.
+        """
+        scores = logits.float()  # (B, V)
+        model_probs = scores.softmax(dim=-1)  # (B, V)
+        shaped = apply_chain(chain, hist, scores) if chain else scores
+        if greedy:
+            # the most likely token first; topk rather than argmax so that the chosen token is
+            # always the first candidate, also among ties
+            if chain:
+                ranked = torch.topk(shaped, k, dim=-1).indices  # (B, k)
+                mp = model_probs.gather(1, ranked).tolist()
+            else:  # the raw scores rank as their softmax: one call gives both
+                top_mp, ranked = torch.topk(model_probs, k, dim=-1)  # (B, k) each
+                mp = top_mp.tolist()
+            nxt = ranked.select(1, 0)  # (B,)
+            rows = [
+                [[r[0], *r], [1.0, *greedy_probs], [m[0], *m], 0.0]
+                for r, m in zip(ranked.tolist(), mp, strict=True)
+            ]
+            return nxt, rows
+        probs = shaped.softmax(dim=-1) if chain else model_probs  # (B, V)
+        nxt = torch.cat([torch.multinomial(probs[i], 1, generator=gens[i]) for i in range(B)])
+        both = torch.cat([nxt[:, None], torch.topk(probs, k, dim=-1).indices], dim=1)  # (B, 1+k)
+        p = probs.gather(1, both).tolist()
+        mp = model_probs.gather(1, both).tolist()
+        ent = entropy_nats(probs).tolist()
+        rows = [list(r) for r in zip(both.tolist(), p, mp, ent, strict=True)]
+        return nxt, rows
+
+    step = 0
+    with torch.inference_mode():
+        while step < settings.max_new_tokens and any(active):
+            if cancel is not None and cancel.is_set():
+                for i in range(B):
+                    if active[i]:
+                        reasons[i] = "cancelled"
+                        active[i] = False
+                break
+            nxt, rows = sample_step(logits, history[:, :length] if needs_history else no_ids)
+            if length == history.size(1):
+                history = torch.cat([history, torch.empty_like(history)], dim=1)
+            history.select(1, length).copy_(nxt)
+            length += 1
+            if t_first is None:
+                t_first = time.perf_counter()
+            last_step = step == settings.max_new_tokens - 1
+            for i in range(B):
+                if not active[i]:
+                    continue
+                ids_i, p_i, mp_i, ent_i = rows[i]
+                tid = ids_i[0]
+                counts[i] += 1
+                if eos is not None and tid == eos:
+                    piece, _ = filters[i].push(streams[i].end())
+                    piece += filters[i].flush()
+                    active[i], reasons[i] = False, "eos"
+                else:
+                    piece, hit = filters[i].push(streams[i].put(tid))
+                    if not hit and last_step:
+                        # the end of the stream may complete a character, and so a stop string
+                        more, hit = filters[i].push(streams[i].end())
+                        piece += more + filters[i].flush()
+                    if hit:
+                        active[i], reasons[i] = False, "stop"
+                top: tuple[Candidate, ...] = ()
+                if top_n:
+                    top = tuple(
+                        Candidate(ids_i[j], token_text(ids_i[j]), p_i[j], mp_i[j])
+                        for j in range(1, top_n + 1)
+                    )
+                yield TokenEvent(
+                    sample=i,
+                    step=step,
+                    id=tid,
+                    text=piece,
+                    prob=p_i[0],
+                    model_prob=mp_i[0],
+                    entropy=ent_i,
+                    top=top,
+                )
+            step += 1
+            if not any(active) or step >= settings.max_new_tokens:
+                break
+            if cache.length < block:
+                # one cached step: (B,) ids -> (B, V) logits
+                logits = decode(nxt) if decode is not None else model(nxt.view(B, 1), cache)[:, -1]
+            else:  # window full: rebuild the cache from its newest tokens at positions 0..
+                keep = block if settings.context == "slide" else max(1, block // 2)
+                cache.reset()
+                logits = model(history[:, length - keep : length], cache, last_only=True)[:, -1]
+
+    t_end = time.perf_counter()
+    ttft = ((t_first or t_end) - t0) * 1000
+    for i in range(B):
+        decode_s = t_end - t_prompt
+        yield DoneEvent(
+            sample=i,
+            text=filters[i].released,
+            tokens=counts[i],
+            stop_reason=reasons[i],
+            ttft_ms=ttft,
+            tokens_per_s=counts[i] / decode_s if decode_s > 0 else 0.0,
+            prompt=prompt,
+        )

@@ -1,0 +1,121 @@
+"""One step of a past run, stage by stage: the distribution the model gave, and what each stage of
+the sampling chain made of it (repetition penalty -> temperature -> top-k -> top-p -> min-p), up to
+the one the token was drawn from.
+
+    stages = sampling_stages(loaded, prompt, generated_ids[: step + 1], settings)
+
+Recomputed on demand rather than recorded while generating, so streaming pays nothing for it: the
+model reads the same context it read at that step (the window as it stood then, under either way
+past it, see `context_window`) and the chain's stages are applied one at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from studio.core.errors import SettingsError
+from studio.core.events import Candidate
+from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.sampling.chain import build_chain, entropy_nats
+from studio.engine.text.generation import GenerationSettings, start_ids
+
+
+@dataclass(frozen=True)
+class StageDistribution:
+    """The next-token distribution after one stage."""
+
+    name: str  # "model", "repetition penalty", "temperature", "top-k", "top-p", "min-p", "greedy"
+    setting: str  # the stage's value as set ("" for the model itself)
+    top: tuple[Candidate, ...]  # most likely first; prob here, model_prob as the model gave it
+    kept: int  # tokens still possible (probability above 0)
+    entropy: float  # nats
+    chosen_prob: float  # the drawn token's probability here
+    chosen: Candidate  # the drawn token (its text, prob here, model_prob), in `top` or not
+    probs: dict[int, float]  # here, for every token in any stage's `top` and the chosen one
+
+
+def context_window(prompt_len: int, block: int, context: str, step: int) -> tuple[int, int]:
+    """(start, end) of the token ids the model read before drawing token `step`, as positions in
+    the run's ids (the window's prompt, then the generated tokens), following generate_text: one
+    cached step per token until the window is full, then a rebuild from its newest `block` tokens
+    (slide) or newest half (shift)."""
+    start, cached = 0, prompt_len
+    for t in range(step):
+        length = prompt_len + t + 1  # ids after drawing token t
+        if cached < block:
+            cached += 1
+        else:
+            keep = block if context == "slide" else max(1, block // 2)
+            start, cached = length - keep, keep
+    return start, prompt_len + step
+
+
+def sampling_stages(
+    loaded: LoadedModel,
+    prompt: str,
+    generated_ids: list[int],
+    settings: GenerationSettings,
+    top_n: int = 8,
+) -> list[StageDistribution]:
+    """The distributions behind the last of `generated_ids` (sample 0 of a run of `prompt` with
+    `settings`): the model's, then one per stage of the chain that did something, then for greedy
+    runs the point mass on the first choice. Raises SettingsError for an empty `generated_ids`,
+    ids outside the vocabulary or a model without a tokenizer."""
+    tok = loaded.tokenizer
+    if tok is None:
+        raise SettingsError(f"{loaded.name} is not a text model")
+    if not generated_ids:
+        raise SettingsError("no token to inspect")
+    model = loaded.model
+    vocab = model.config.vocab_size
+    if any(not 0 <= i < vocab for i in generated_ids):
+        raise SettingsError(f"token ids must lie in 0..{vocab - 1} for {loaded.name}")
+    block = model.config.block_size
+    ids = (tok.encode(prompt) or start_ids(loaded))[-block:] + list(generated_ids[:-1])
+    chosen = generated_ids[-1]
+    step = len(generated_ids) - 1
+    prompt_len = len(ids) - step
+    start, end = context_window(prompt_len, block, settings.context, step)
+    device = next(model.parameters()).device
+    history = torch.tensor([ids], dtype=torch.long, device=device)  # (1, T): penalty's context
+    with torch.inference_mode():
+        logits = model(history[:, start:end], model.new_cache(1), last_only=True)[:, -1]
+        scores = logits.float()  # (1, V)
+        model_probs = scores.softmax(dim=-1)[0]  # (V,)
+        shaped = [("model", "", model_probs)]
+        for stage in build_chain(settings.sampling):
+            scores = stage(history, scores)
+            shaped.append((stage.name, stage.setting, scores.softmax(dim=-1)[0]))
+        if settings.sampling.greedy:
+            point = torch.zeros_like(model_probs)
+            point[int(scores.argmax(dim=-1))] = 1.0
+            shaped.append(("greedy", "", point))
+        k = min(top_n, model_probs.numel())
+        tops = [torch.topk(probs, k) for _, _, probs in shaped]  # (values (k,), indices (k,))
+        # the tokens every stage reports on: the leaders of any stage and the one drawn
+        ids_shown = sorted({chosen, *(i for t in tops for i in t.indices.tolist())})
+        index = torch.tensor(ids_shown, device=device)
+        model_shown = model_probs[index].tolist()
+        token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
+        text = {i: token_text(i) for i in ids_shown}
+        model_of = dict(zip(ids_shown, model_shown, strict=True))
+        found = []
+        for (name, setting, probs), top in zip(shaped, tops, strict=True):
+            found.append(
+                StageDistribution(
+                    name=name,
+                    setting=setting,
+                    top=tuple(
+                        Candidate(i, text[i], p, model_of[i])
+                        for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)
+                    ),
+                    kept=int((probs > 0).sum()),
+                    entropy=float(entropy_nats(probs)),
+                    chosen_prob=float(probs[chosen]),
+                    chosen=Candidate(chosen, text[chosen], float(probs[chosen]), model_of[chosen]),
+                    probs=dict(zip(ids_shown, probs[index].tolist(), strict=True)),
+                )
+            )
+    return found
