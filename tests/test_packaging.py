@@ -1,7 +1,8 @@
 """The wheel carries every package and the bundled models (pyproject.toml lists them by hand)."""
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
