@@ -1,4 +1,5 @@
-"""Where the studio keeps the user's data and settings (platformdirs, per user).
+"""Where the studio keeps the user's data and settings (platformdirs, per user), and where its own
+files lie (the bundled models, the resources: icons, translations, desktop entry).
 
 `AIGC_STUDIO_HOME` overrides both folders (tests point it at a temporary folder so they never touch
 the real ones): data goes to `$AIGC_STUDIO_HOME/data`, settings to `$AIGC_STUDIO_HOME/config`.
@@ -50,3 +51,28 @@ def history_path() -> Path:
 
 def settings_path() -> Path:
     return config_dir() / "settings.json"
+
+
+def _shipped_folder(package: str, repo_folder: str) -> Path:
+    """A folder that ships inside the package (pyproject.toml maps the repository's top-level
+    `repo_folder` to `package`, so a wheel carries it), or that folder beside the source tree when the
+    studio runs from a checkout that was never installed."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except ImportError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations))).resolve()
+    return Path(__file__).resolve().parents[2] / repo_folder
+
+
+def bundled_models_dir() -> Path:
+    """The models that ship with the studio (the repository's models/ folder)."""
+    return _shipped_folder("studio.bundled_models", "models")
+
+
+def resources_dir() -> Path:
+    """Icons, translations and the desktop entry (the repository's resources/ folder)."""
+    return _shipped_folder("studio.resources", "resources")

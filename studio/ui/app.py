@@ -13,6 +13,18 @@ import time
 T_START = time.perf_counter()
 
 
+def app_icon():
+    """The studio's icon in every size it ships (resources/icons), for the window and task bar."""
+    from PySide6.QtGui import QIcon
+
+    from studio.core.paths import resources_dir
+
+    icon = QIcon()
+    for png in sorted((resources_dir() / "icons").glob("aigc-studio-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
 def run_app(argv: list[str] | None = None, model: str | None = None) -> int:
     """Open the window (with `model`, a name or path, instead of the last one used); returns when
     it closes."""
@@ -23,6 +35,8 @@ def run_app(argv: list[str] | None = None, model: str | None = None) -> int:
     app.setApplicationName("AIGC Studio")
     app.setOrganizationName("aigc-studio")
     app.setStyle("Fusion")
+    app.setDesktopFileName("aigc-studio")  # the desktop entry (resources/aigc-studio.desktop)
+    app.setWindowIcon(app_icon())
 
     from studio.ui.main_window import MainWindow
 

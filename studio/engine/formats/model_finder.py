@@ -13,25 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import ModelFileError
-from studio.core.paths import user_models_dir
+from studio.core.paths import bundled_models_dir, user_models_dir
 from studio.engine.formats.studio_file import LoadedModel, read_card
 
-
-def _bundled_dir() -> Path:
-    """The bundled models: the package `studio.bundled_models` (the repository's models/ folder,
-    carried inside the wheel), or models/ beside the source tree when run from a plain checkout."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec("studio.bundled_models")
-    except ImportError:
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations))).resolve()
-    return Path(__file__).resolve().parents[3] / "models"
-
-
-BUNDLED_DIR = _bundled_dir()
+BUNDLED_DIR = bundled_models_dir()
 
 
 def model_dirs() -> list[Path]:
