@@ -13,7 +13,9 @@ depend on what the weights learned). Measured:
     tensor much larger than the caches;
 (c) cached against uncached decoding (a full forward over the window every step, as nanoGPT's
     sampler) for 256 new tokens on the tiny model;
-(d) time to first token for a 200-token prompt.
+(d) time to first token for a 200-token prompt;
+(e) the bundled model on each thread count and on the default choice, with 0, 1 and 2 busy
+    processes beside it (benchmarks/text_under_load.py).
 
 Times are the best of a few repeats after a warm-up; tokens/s = new tokens / wall time of the call
 that produced them (prompt included; prompts are short except in (d)).
@@ -91,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         torch.set_num_threads(old_threads)
     results["quick"] = bool(args.quick)
+    if not args.quick:  # (e) needs seconds of busy processes: not in the smoke test
+        from studio.benchmarks.text_under_load import measure_under_load
+        from studio.engine.formats.model_finder import load_model
+
+        results["under_load"] = measure_under_load(load_model("shakespeare", device="cpu"))
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -437,4 +444,8 @@ def format_table(r: dict) -> str:
         f"same greedy tokens as transformers: tiny {t['same_tokens_as_hf']}, "
         f"GPT-2 shape {g['same_tokens_as_hf']}; cached = uncached: {c['same_tokens']}",
     ]
+    if "under_load" in r:
+        from studio.benchmarks.text_under_load import format_rows
+
+        rows += ["", format_rows(r["under_load"])]
     return "\n".join(rows)

@@ -45,7 +45,11 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "(settings, seed, per-token trace; File > Open and `aigc-studio stages` read it)",
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--threads", type=int)
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads (default: from the model's size and the cores free when the run starts)",
+    )
     # image models
     p.add_argument("--label", help="class label for class-conditional image models")
     p.add_argument(
@@ -112,6 +116,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     set_threads(args.threads)
     loaded = load_model(args.model, device=args.device)
+    if args.threads is None:  # chosen from the model's size and the cores free now
+        from studio.engine.cpu_threads import set_threads_for_run
+
+        set_threads_for_run(loaded.model)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import generate_image_command
 
@@ -238,6 +246,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     set_threads(args.threads)
     loaded = load_model(args.model, device=args.device)
+    if args.threads is None:  # chosen from the model's size and the cores free now
+        from studio.engine.cpu_threads import set_threads_for_run
+
+        set_threads_for_run(loaded.model)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import eval_image_command
 

@@ -1,0 +1,49 @@
+"""Threads per run: never more than the cores nothing else runs on; small models leave one."""
+
+from studio.engine import cpu_threads
+from studio.engine.cpu_threads import ALL_THREADS_FROM_BYTES, busy_cores, choose_threads
+
+SMALL, LARGE = 10 << 20, ALL_THREADS_FROM_BYTES
+
+
+def loadavg(runnable: int) -> str:
+    return f"1.00 0.50 0.25 {runnable}/321 4567\n"
+
+
+def test_busy_cores_counts_others_not_the_reader():
+    assert busy_cores(lambda: loadavg(1), gap_s=0) == 0  # only the reader runs
+    assert busy_cores(lambda: loadavg(3), gap_s=0) == 2
+
+
+def test_busy_cores_takes_the_median_of_readings():
+    readings = iter([loadavg(n) for n in (2, 9, 2, 3, 2)])
+    assert busy_cores(lambda: next(readings), gap_s=0) == 1
+
+
+def test_busy_cores_without_proc_falls_back(monkeypatch):
+    def missing() -> str:
+        raise OSError("no /proc")
+
+    monkeypatch.setattr(cpu_threads.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert busy_cores(missing, gap_s=0) == 1.5
+
+
+def test_idle_machine():
+    assert choose_threads(LARGE, 2, 0) == 2
+    assert choose_threads(SMALL, 2, 0) == 1
+    assert choose_threads(LARGE, 8, 0) == 8
+    assert choose_threads(SMALL, 8, 0) == 7
+
+
+def test_busy_machine_never_oversubscribes():
+    assert choose_threads(LARGE, 2, 1) == 1
+    assert choose_threads(LARGE, 2, 2) == 1  # at least one
+    assert choose_threads(LARGE, 8, 3) == 5
+    assert choose_threads(SMALL, 8, 3) == 5
+    assert choose_threads(SMALL, 1, 0) == 1
+
+
+def test_omp_num_threads_decides():
+    assert cpu_threads.threads_for_run(LARGE, env={"OMP_NUM_THREADS": "3"}) is None
+    n = cpu_threads.threads_for_run(LARGE, env={})
+    assert 1 <= n <= cpu_threads.cores()
