@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
         or pixels kept; the model is loaded again on the next Generate."""
         if self._closed:
             return
-        self._generate_when_ready = False
+        self._drop_promise()
         self.models.engine_died()
         self.text.engine_died()
         self.image.runner.engine_died()
