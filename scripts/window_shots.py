@@ -38,7 +38,7 @@ def _generate_text(w, prompt: str, settings: dict) -> None:
     """Generate with probability colours on, and wait until the run is on screen."""
     from studio.benchmarks import qt_wait
 
-    w.colors_check.setChecked(True)
+    w.text.colors_check.setChecked(True)
     w.prompt_edit.setPlainText(prompt)
     w.sampling.set_generation_settings(settings)
     w.generate()
@@ -59,7 +59,8 @@ def shot_image(out: str, label: int | None, seed: int, guidance: float) -> None:
     w.generate_image()
     qt_wait.wait_for(w.sig_run_shown, 300_000)
     # point at the most uncertain pixel drawn (a stroke's edge), as the mouse would
-    sample, row, col = np.unravel_index(int(np.argmax(w.image.entropy)), w.image.entropy.shape)
+    entropy = w.image.pixels.entropy  # (B, H, W)
+    sample, row, col = np.unravel_index(int(np.argmax(entropy)), entropy.shape)
     canvas = w.image.canvas
     QTest.mouseMove(canvas, canvas.pixel_rect(int(sample), int(row), int(col)).center())
     app.processEvents()
@@ -105,9 +106,9 @@ def shot_stages(out: str, token: int) -> None:
     if token < 0:  # the step the model was least sure of
         tokens = w.output.tokens()
         token = max(range(len(tokens)), key=lambda i: tokens[i].entropy)
-    w.inspect_token(token)  # what a click on the token does
+    w.text.inspect_token(token)  # what a click on the token does
     qt_wait.wait_for(w.sig_stages_shown, 60_000)
-    w._stages_dialog.grab().save(out)
+    w.text.stages_dialog.grab().save(out)
     print(f"wrote {out}")
     w.close()
 

@@ -1,6 +1,8 @@
 """The image workspace driven through the window's widgets, with tiny image models and the real
 worker thread: generate, stop, complete, hover, export, reopen, history, bad inputs."""
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -55,7 +57,7 @@ def test_image_model_opens_in_the_image_tab_with_its_labels(qtbot, image_models)
     # an unlabelled model has no label selector
     with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
         w.choose_model(str(image_models / "tiny-emoji.safetensors"))
-    assert not w.image.label_combo.isVisible() and w.image.colour_combo.isVisible()
+    assert not w.image.label_combo.isVisible() and w.image.drawing.colour_combo.isVisible()
     assert not w.image.guidance_spin.isVisible() and w.image.guidance() == 1.0
 
 
@@ -102,16 +104,16 @@ def test_stop_keeps_the_partial_image_on_screen_and_in_the_history(window, qtbot
 def test_completion_keeps_the_drawn_pixels_exactly(window, qtbot):
     w = window
     w.image.set_batch(4)
-    w.image.draw_check.setChecked(True)
+    w.image.drawing.draw_check.setChecked(True)
     canvas = w.image.canvas
     painted = {(0, 0): 255, (1, 3): 255, (4, 4): 37, (9, 7): 200}
     for (r, c), v in painted.items():
-        w.image.grey_spin.setValue(v)
+        w.image.drawing.grey_spin.setValue(v)
         qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.pixel_rect(2, r, c).center())
     # erase one again with the right button: the model draws it
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.pixel_rect(0, 5, 5).center())
     qtbot.mouseClick(canvas, Qt.MouseButton.RightButton, pos=canvas.pixel_rect(1, 5, 5).center())
-    assert int(w.image.sketch_mask.sum()) == 4
+    assert int(w.image.drawing.sketch_mask.sum()) == 4
     record = draw(qtbot, w, complete=True, seed=3)
     assert record.tokens == 80 - 4 and record.stop_reason == "length"
     for t in record.media["images"]:
@@ -174,7 +176,7 @@ def test_export_png_then_open_restores_the_settings(window, qtbot, tmp_path):
     w.image.set_batch(4)
     draw(qtbot, w, seed=11, temperature=0.7, top_k=20)
     path = tmp_path / "out.png"
-    assert w.export_image_to(str(path))
+    assert w.files.export_image_to(str(path))
     meta = read_png_meta(path)
     assert meta["model"] == "tiny-digits" and meta["seed"] == "11" and meta["label"] == "3"
     assert "version" in meta and "grid" in meta
@@ -197,7 +199,7 @@ def test_gif_export_writes_every_row_as_a_frame(window, qtbot, tmp_path):
     w.image.set_batch(4)
     draw(qtbot, w, seed=1)
     path = tmp_path / "drawing.gif"
-    assert w.export_image_to(str(path))
+    assert w.files.export_image_to(str(path))
     with Image.open(path) as im:
         assert im.format == "GIF" and im.n_frames > 5
 
@@ -250,13 +252,13 @@ def test_bad_inputs_give_a_clear_message_and_lose_nothing(window, qtbot, tmp_pat
     # an image of the wrong size is refused, not resized
     big = tmp_path / "big.png"
     Image.new("L", (28, 28)).save(big)
-    assert not w.image.load_image(str(big))
-    assert "not resized" in bar.text() and w.image.sketch is None
+    assert not w.image.drawing.load_image(str(big))
+    assert "not resized" in bar.text() and w.image.drawing.sketch is None
     # an unwritable folder (a file stands where the folder should be: unwritable even for root)
     blocker = tmp_path / "locked"
     blocker.write_text("a file, not a folder")
-    assert not w.export_image_to(str(blocker / "out.png"))
-    assert not w.export_image_to(str(tmp_path / "no-such-folder" / "out.gif"))
+    assert not w.files.export_image_to(str(blocker / "out.png"))
+    assert not w.files.export_image_to(str(tmp_path / "no-such-folder" / "out.gif"))
     assert "Nothing was written" in bar.text() and "out.gif" in bar.text()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "big.png",
@@ -278,8 +280,8 @@ def test_load_an_image_to_complete(window, qtbot, tmp_path):
     rgba[:3, :, 3] = 255  # the first three rows are opaque: kept; the rest transparent: drawn
     path = tmp_path / "start.png"
     Image.fromarray(rgba, "RGBA").save(path)
-    assert w.image.load_image(str(path))
-    assert int(w.image.sketch_mask.sum()) == 24 and w.image.draw_check.isChecked()
+    assert w.image.drawing.load_image(str(path))
+    assert int(w.image.drawing.sketch_mask.sum()) == 24 and w.image.drawing.draw_check.isChecked()
     record = draw(qtbot, w, complete=True, seed=6)
     im = decode_png(record.media["images"][0])
     assert (im[:3] == 180).all() and record.tokens == 80 - 24
@@ -292,9 +294,9 @@ def test_load_an_image_to_complete(window, qtbot, tmp_path):
 def test_emoji_palette_hover_and_completion_keep_exact_colours(qtbot, image_models):
     w = open_image_window(qtbot, image_models / "tiny-emoji.safetensors")
     assert w.image.label() is None
-    w.image.draw_check.setChecked(True)
+    w.image.drawing.draw_check.setChecked(True)
     canvas = w.image.canvas
-    w.image.colour_combo.setCurrentIndex(3)
+    w.image.drawing.colour_combo.setCurrentIndex(3)
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.pixel_rect(0, 2, 2).center())
     colour = w.image.palette[3]
     record = draw(qtbot, w, complete=True, seed=8)
@@ -310,9 +312,9 @@ def test_pixels_reach_the_gui_at_most_once_per_frame_and_pace_slows_them(window,
     from studio.ui.image_worker import FRAME_S
 
     sent = []  # (time, pixels), recorded in the worker thread as each frame leaves
-    window.worker.sig_image_frame.connect(
+    window.engine.worker.sig_image_frame.connect(
         lambda f: sent.append(
-            (window.worker.last_emit_at, len(f.pixels.sample) if f.pixels else 0)
+            (window.engine.worker.last_emit_at, len(f.pixels.sample) if f.pixels else 0)
         ),
         Qt.ConnectionType.DirectConnection,
     )
@@ -335,7 +337,7 @@ def test_closing_mid_run_stops_the_worker_at_once(window, qtbot):
     with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
         window.image.generate_button.click()
     window.close()
-    assert window.thread.isFinished()
+    assert window.engine.thread.isFinished()
 
 
 def test_guidance_draws_what_the_engine_draws_and_comes_back_from_the_png(window, qtbot, tmp_path):
@@ -352,7 +354,18 @@ def test_guidance_draws_what_the_engine_draws_and_comes_back_from_the_png(window
     expected = engine_images(7, 4, 5, guidance=3.0)
     assert all((a == b).all() for a, b in zip(shown, expected, strict=True))
     path = tmp_path / "guided.png"
-    assert w.export_image_to(str(path))
+    assert w.files.export_image_to(str(path))
     w.image.guidance_spin.setValue(1.0)
     w.open_path(str(path))
     qtbot.waitUntil(lambda: w.image.guidance_spin.value() == 3.0, timeout=TIMEOUT)
+
+
+def test_the_pace_slider_changes_the_pace_of_the_run_in_progress(window, qtbot):
+    window.image.pace_slider.setValue(200)  # 16 s for the image at this pace
+    with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
+        window.image.generate_button.click()
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended:
+        window.image.pace_slider.setValue(0)
+    assert ended.args[0].stop_reason == "length" and ended.args[0].tokens == 80
+    assert time.perf_counter() - t0 < 8

@@ -137,7 +137,7 @@ def test_stop_mid_run_keeps_the_partial_text(window, qtbot):
     window.prompt_edit.setPlainText("hello")
     window.sampling.set_generation_settings({"seed": 1, "max_new_tokens": 5000})
     with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
-        window.generate_button.click()
+        window.text.generate_button.click()
     assert window.is_running()
     with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as blocker:
         t0 = time.perf_counter()
@@ -146,18 +146,18 @@ def test_stop_mid_run_keeps_the_partial_text(window, qtbot):
     record = blocker.args[0]
     assert record.stop_reason == "cancelled" and 0 < record.tokens < 5000
     assert window.output.toPlainText() == "hello" + record.text
-    assert not window.is_running() and window.generate_button.isEnabled()
+    assert not window.is_running() and window.text.generate_button.isEnabled()
 
 
 def test_close_mid_run_exits_cleanly(window, qtbot, qtlog):
     window.sampling.set_generation_settings({"max_new_tokens": 5000})
     with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
-        window.generate_button.click()
+        window.text.generate_button.click()
     before = len(qtlog.records)
     t0 = time.perf_counter()
     window.close()
     assert time.perf_counter() - t0 < 1.0
-    assert window.thread.isFinished()
+    assert window.engine.thread.isFinished()
     warnings = [r for r in qtlog.records[before:] if r.type != QtMsgType.QtDebugMsg]
     assert warnings == []
 
@@ -166,7 +166,7 @@ def test_switching_model_during_a_run_stops_it_first(window, models, qtbot):
     other = save_tiny(models / "other.safetensors", tiny_char_model(seed=1))
     window.sampling.set_generation_settings({"max_new_tokens": 5000})
     with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
-        window.generate_button.click()
+        window.text.generate_button.click()
     with (
         qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended,
         qtbot.waitSignal(window.sig_model_ready, timeout=TIMEOUT) as ready,
@@ -188,8 +188,8 @@ def test_engine_errors_show_in_the_window(window, models, qtbot):
 
 def test_probability_colours_and_token_tooltips(window, qtbot):
     run(qtbot, window, "hello", seed=2, max_new_tokens=30)
-    window.colors_check.setChecked(True)
-    assert window.legend.isVisible()
+    window.text.colors_check.setChecked(True)
+    assert window.text.legend.isVisible()
     out = window.output
     i = next(i for i, t in enumerate(out._tokens) if t.text.strip())
     tip = out.token_tooltip(i)
@@ -210,7 +210,7 @@ def test_exports_and_reopening_the_json_reproduces_the_run(window, models, qtbot
     record = run(qtbot, window, "hello", seed=5, max_new_tokens=25)
     expected = cli_text(capsys, models / "tiny.safetensors", "hello", 5, 25)
     for suffix in ("txt", "md", "json"):
-        assert window.export_to(str(tmp_path / f"run.{suffix}"))
+        assert window.files.export_to(str(tmp_path / f"run.{suffix}"))
     assert (tmp_path / "run.txt").read_text(encoding="utf-8") == expected
     md = (tmp_path / "run.md").read_text(encoding="utf-8")
     assert expected.rstrip("\n") in md and "| seed | 5 |" in md
@@ -219,14 +219,14 @@ def test_exports_and_reopening_the_json_reproduces_the_run(window, models, qtbot
 
     # overwriting asks first; saying no keeps the file
     asked = []
-    window.confirm_overwrite = lambda p: asked.append(p) or False
+    window.files.confirm_overwrite = lambda p: asked.append(p) or False
     (tmp_path / "run.txt").write_text("keep")
-    assert not window.export_to(str(tmp_path / "run.txt"))
+    assert not window.files.export_to(str(tmp_path / "run.txt"))
     assert asked and (tmp_path / "run.txt").read_text() == "keep"
     # an unwritable place gives a message and no file
     problems = []
-    window.show_problem = problems.append
-    assert not window.export_to(str(tmp_path / "missing" / "run.txt"))
+    window.files.show_problem = problems.append
+    assert not window.files.export_to(str(tmp_path / "missing" / "run.txt"))
     assert problems and "Nothing was written" in problems[0]
     assert not (tmp_path / "missing").exists()
 
@@ -334,8 +334,8 @@ def test_events_reach_the_gui_at_most_once_per_frame(window, qtbot):
     from studio.ui.worker import FRAME_S
 
     sent = []  # (time, batch size), recorded in the worker thread as each batch leaves
-    window.worker.sig_events.connect(
-        lambda batch: sent.append((window.worker.last_emit_at, len(batch))),
+    window.engine.worker.sig_events.connect(
+        lambda batch: sent.append((window.engine.worker.last_emit_at, len(batch))),
         Qt.ConnectionType.DirectConnection,
     )
     record = run(qtbot, window, "hello", seed=4, max_new_tokens=400)
@@ -413,7 +413,7 @@ def test_clicking_a_token_shows_its_sampling_stages(window, qtbot):
     with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
         qtbot.mouseClick(out.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert shown.args == [i]
-    dialog = window._stages_dialog
+    dialog = window.text.stages_dialog
     assert dialog.isVisible()
     table = dialog.table
     heads = [table.horizontalHeaderItem(c).text().split("\n") for c in range(table.columnCount())]
@@ -430,11 +430,11 @@ def test_clicking_a_token_shows_its_sampling_stages(window, qtbot):
     assert f"{token.entropy:.2f}" == dialog.cell_text(len(rows) - 1, 3)
 
     # a text made by a model that is not loaded says which one to open
-    window._shown_text_run = {
-        **window._shown_text_run,
+    window.text.shown_run = {
+        **window.text.shown_run,
         "model_path": "/elsewhere/other.safetensors",
     }
-    window.inspect_token(i)
+    window.text.inspect_token(i)
     assert "open that model" in window.message_bar.text()
 
 
@@ -450,9 +450,9 @@ def test_stages_asked_for_mid_run_come_once_it_ends(qtbot):
 
 
 def test_continue_generates_on_from_the_end_of_the_text(window, qtbot):
-    assert not window.continue_button.isEnabled()  # nothing to go on from yet
+    assert not window.text.continue_button.isEnabled()  # nothing to go on from yet
     first = run(qtbot, window, "hello", seed=4, max_new_tokens=10)
-    assert window.continue_button.isEnabled()
+    assert window.text.continue_button.isEnabled()
     with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended:
         qtbot.keyClick(
             window.prompt_edit,
@@ -493,17 +493,17 @@ def test_a_run_the_command_line_wrote_opens_in_the_window(window, models, qtbot,
 def test_stages_refuse_a_model_other_than_the_one_that_made_the_text(window, qtbot):
     run(qtbot, window, "hello", seed=3, max_new_tokens=5)
     ids = [t.id for t in window.output.tokens()]
-    with qtbot.waitSignal(window.worker.sig_stages_failed, timeout=TIMEOUT) as failed:
+    with qtbot.waitSignal(window.engine.sig_stages_failed, timeout=TIMEOUT) as failed:
         # as if a switch to another model had been asked for after the click
-        window.sig_request_stages.emit("/elsewhere/other.safetensors", "hello", ids, {})
+        window.engine.inspect_stages("/elsewhere/other.safetensors", "hello", ids, {})
     assert failed.args[0] == 4 and "not the model that made this text" in failed.args[1]
 
 
 def test_the_stages_dialog_steps_through_the_run(window, qtbot):
     run(qtbot, window, "hello", seed=3, max_new_tokens=6)
     with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT):
-        window.inspect_token(0)
-    dialog = window._stages_dialog
+        window.text.inspect_token(0)
+    dialog = window.text.stages_dialog
     assert not dialog.previous_button.isEnabled() and dialog.next_button.isEnabled()
     with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
         dialog.next_button.click()
@@ -514,5 +514,30 @@ def test_the_stages_dialog_steps_through_the_run(window, qtbot):
     with qtbot.waitSignal(window.sig_stages_shown, timeout=TIMEOUT) as shown:
         qtbot.keyClick(dialog, Qt.Key.Key_Left)
     assert shown.args == [1]
-    window.inspect_token(5)
+    window.text.inspect_token(5)
     assert dialog.previous_button.isEnabled() and not dialog.next_button.isEnabled()
+
+
+def test_when_the_engine_dies_the_run_ends_stopped_and_generate_loads_the_model_again(
+    window, qtbot
+):
+    window.prompt_edit.setPlainText("hello")
+    window.sampling.set_generation_settings({"seed": 1, "max_new_tokens": 5000})
+    with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
+        window.text.generate_button.click()
+    with qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as ended:
+        window.engine.sig_engine_died.emit("the engine process was killed")
+    assert ended.args == [None]
+    assert window.output.toPlainText().startswith("hello") and window.output.token_count() > 0
+    assert "engine stopped (the engine process was killed)" in window.message_bar.text()
+    assert window.status_text("stop") == "stopped: the engine ended"
+    assert not window.is_running() and window.text.generate_button.isEnabled()
+    assert window.text.continue_button.isEnabled()  # the partial text can be continued
+    window.engine.stop()  # a thread cannot die: end its run as a dead process's would be
+    window.sampling.set_generation_settings({"seed": 1, "max_new_tokens": 5})
+    with (
+        qtbot.waitSignal(window.sig_model_ready, timeout=TIMEOUT),
+        qtbot.waitSignal(window.sig_run_shown, timeout=TIMEOUT) as again,
+    ):
+        window.generate()
+    assert again.args[0].tokens == 5 and again.args[0].stop_reason == "length"

@@ -195,7 +195,7 @@ def _window_run(path: str, settings: dict, runs: int, between=None) -> list[dict
 
     window.show()
     wait_for(window.sig_model_ready)
-    window.colors_check.setChecked(True)
+    window.text.colors_check.setChecked(True)
     paints = PaintClock()
     window.output.viewport().installEventFilter(paints)
 
@@ -240,7 +240,7 @@ def _window_run(path: str, settings: dict, runs: int, between=None) -> list[dict
                 "ticks": len(ticks),
                 "max_gap_at_s": worst_at,
                 "run_s": shown - t0,
-                "last_token_ms": ((painted or shown) - window.worker.done_at) * 1000,
+                "last_token_ms": ((painted or shown) - window.engine.worker.done_at) * 1000,
                 "last_token_painted": painted is not None,
             }
         )
@@ -248,9 +248,9 @@ def _window_run(path: str, settings: dict, runs: int, between=None) -> list[dict
     window.sampling.set_generation_settings({**settings, "max_new_tokens": 5000})
     window.generate()
     wait_for(window.sig_batch_shown)
-    QTimer.singleShot(300, window.stop_button.click)
+    QTimer.singleShot(300, window.text.stop_button.click)
     t_stop = [0.0]
-    window.stop_button.clicked.connect(lambda: t_stop.__setitem__(0, time.perf_counter()))
+    window.text.stop_button.clicked.connect(lambda: t_stop.__setitem__(0, time.perf_counter()))
     (record,) = wait_for(window.sig_run_shown)
     stop_ms = (time.perf_counter() - t_stop[0]) * 1000
     for r in results:

@@ -1,64 +1,48 @@
 """The image workspace: Generate, Complete and Stop; batch, label and pace; the canvas with its
-overlays; the distribution of the hovered pixel; drawing and loading the pixels to keep; export.
+overlays; the distribution of the hovered pixel; drawing and loading the pixels to keep.
 
-The workspace keeps what is on screen (pixels, their probabilities, entropies and distributions) and
-builds requests; the main window sends them to the worker and hands back its frames. Everything
-here is GUI-thread code: numpy arrays updated a frame's worth of pixels at a time.
+The workspace keeps what is on screen (pixels, their probabilities, entropies and distributions, in
+`ImagePixels`) and builds requests; its `ImageRunner` sends them to the engine and hands back the
+frames. Everything here is GUI-thread code: numpy arrays updated a frame's worth of pixels at a time.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSlider,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.io.image_export import (
-    ImageFileError,
-    decode_png,
-    generation_frames,
-    grid,
-    load_init_image,
-    png_meta_for,
-    save_gif,
-    save_png,
-)
 from studio.io.run import RunRecord
 from studio.ui.distribution_view import DistributionView
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
+from studio.ui.image_drawing import DrawingTools
+from studio.ui.image_pixels import ImagePixels, argb_words
+from studio.ui.image_runs import ImageRunner
 from studio.ui.image_worker import ImageFrame, ImageRequest, Pace
 from studio.ui.message_bar import MessageBar
+from studio.ui.run_state import RunState
 
 BATCHES = (1, 4, 16)
 MAX_PACE_MS = 200  # slow enough to follow each pixel and its distribution
 
 
-def argb_words(rgb: np.ndarray) -> np.ndarray:
-    """(..., 3) uint8 RGB as opaque ARGB words (..., ) uint32, the canvas's pixel format."""
-    rgb = rgb.astype(np.uint32)
-    return 0xFF000000 | (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
-
-
 class ImageWorkspace(QWidget):
-    """The widgets and on-screen state of the Image tab."""
+    """The widgets and on-screen state of the Image tab; its runs go through `runner`."""
 
     sig_generate = Signal()
     """Generate pressed: draw new images."""
@@ -67,22 +51,22 @@ class ImageWorkspace(QWidget):
     sig_stop = Signal()
     sig_export = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, engine, runs: RunState, sampling, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.engine = engine
         self.info: dict | None = None
         self.H = self.W = 1
         self.palette: np.ndarray | None = None  # (K, 3) uint8 for palette models
         self.colours = np.zeros((0, 3), np.uint8)  # (V, 3): the colour of each value
         self.words = np.zeros(0, np.uint32)  # (V,): the same as ARGB
-        self.pace = Pace(0.0)
         self.record: RunRecord | None = None  # the image run on screen, once it ended
         self.kept: np.ndarray | None = None  # (H, W) bool of the run on screen
-        self.sketch: np.ndarray | None = None  # (H, W) grey or (H, W, 3) RGB: drawn or loaded
-        self.sketch_mask: np.ndarray | None = None  # (H, W) bool: which sketch pixels to keep
-        self._new_run_arrays(1)
+        self.pixels = ImagePixels()
+        self.total = 0  # pixel positions the run in progress draws
         self._t0 = 0.0
         self._build()
         self.set_model(None)
+        self.runner = ImageRunner(self, engine, runs, sampling)
 
     # ---- building -----------------------------------------------------------------------------
 
@@ -157,38 +141,14 @@ class ImageWorkspace(QWidget):
         self.heat_check.setToolTip(
             self.tr("Colour each pixel by the entropy of its distribution: red = uncertain.")
         )
-        self.draw_check = QCheckBox(self.tr("Draw"))
-        self.draw_check.setToolTip(
-            self.tr(
-                "Paint pixels to keep (left button) or erase them (right button), then Complete."
-            )
-        )
-        self.grey_spin = QSpinBox()
-        self.grey_spin.setRange(0, 255)
-        self.grey_spin.setValue(255)
-        self.grey_spin.setPrefix(self.tr("grey "))
-        self.grey_spin.setToolTip(self.tr("The grey level to paint: 0 black, 255 white."))
-        self.colour_combo = QComboBox()
-        self.colour_combo.setToolTip(self.tr("The palette colour to paint."))
-        self.load_button = QPushButton(self.tr("Load Image…"))
-        self.load_button.setToolTip(
-            self.tr(
-                "An image of the model's size to complete: transparent pixels are drawn, "
-                "an opaque image keeps its top half."
-            )
-        )
-        self.clear_button = QPushButton(self.tr("Clear Drawing"))
-        self.load_button.clicked.connect(self.load_dialog)
-        self.clear_button.clicked.connect(self.clear_sketch)
+        self.drawing = DrawingTools(self.message_bar)
+        self.drawing.draw_check.toggled.connect(self.set_drawing)
+        self.drawing.sig_sketch_replaced.connect(self.show_sketch)
         tools = QHBoxLayout()
         for w in (
             self.grid_check,
             self.heat_check,
-            self.draw_check,
-            self.grey_spin,
-            self.colour_combo,
-            self.load_button,
-            self.clear_button,
+            self.drawing,
         ):
             tools.addWidget(w)
         tools.addStretch(1)
@@ -224,7 +184,6 @@ class ImageWorkspace(QWidget):
         self.export_button.clicked.connect(self.sig_export)
         self.grid_check.toggled.connect(self.canvas.set_grid)
         self.heat_check.toggled.connect(lambda _on: self._refresh_heat())
-        self.draw_check.toggled.connect(self.set_drawing)
 
     # ---- the model ----------------------------------------------------------------------------
 
@@ -238,7 +197,7 @@ class ImageWorkspace(QWidget):
             self.label_caption.hide()
             self.guidance_spin.hide()
             self.guidance_caption.hide()
-            self.colour_combo.hide()
+            self.drawing.set_no_model()
             self.progress_label.setText(self.tr("Choose an image model in the picker."))
             return
         same = self.info is not None and self.info.get("path") == info.get("path")
@@ -262,16 +221,8 @@ class ImageWorkspace(QWidget):
         self.guidance_spin.setVisible(bool(labels))
         self.guidance_caption.setVisible(bool(labels))
         self._label_changed()
-        self.grey_spin.setVisible(self.palette is None)
-        self.colour_combo.setVisible(self.palette is not None)
-        self.colour_combo.clear()
-        if self.palette is not None:
-            for i, (r, g, b) in enumerate(self.palette.tolist()):
-                pm = QPixmap(14, 14)
-                pm.fill(QColor(r, g, b))
-                self.colour_combo.addItem(QIcon(pm), f"{i}", i)
+        self.drawing.set_model(self.H, self.W, self.palette, same)
         if not same:
-            self.sketch = self.sketch_mask = None
             self.record = None
             self.kept = None
             self.canvas.set_shape(self.batch(), self.H, self.W)
@@ -314,10 +265,16 @@ class ImageWorkspace(QWidget):
             self.batch_combo.setCurrentIndex(i)
 
     def _pace_changed(self, ms: int) -> None:
-        self.pace.seconds = ms / 1000.0  # the running worker reads it at its next pixel
+        self.engine.set_pace(ms / 1000.0)  # the run in progress, if any, slows at its next pixel
         self.pace_label.setText(
             self.tr("as fast as possible") if ms == 0 else self.tr("{0} ms per pixel").format(ms)
         )
+
+    def update_buttons(self, running: bool) -> None:
+        for b in (self.generate_button, self.complete_button, self.drawing.load_button):
+            b.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.export_button.setEnabled(not running and self.record is not None)
 
     # ---- requests -----------------------------------------------------------------------------
 
@@ -332,7 +289,8 @@ class ImageWorkspace(QWidget):
             return None
         init = mask = None
         if complete:
-            if self.sketch is None or self.sketch_mask is None or not self.sketch_mask.any():
+            d = self.drawing
+            if d.sketch is None or d.sketch_mask is None or not d.sketch_mask.any():
                 self.message_bar.show_message(
                     self.tr(
                         "Nothing to complete: switch on Draw and paint some pixels, or load an image."
@@ -340,7 +298,7 @@ class ImageWorkspace(QWidget):
                     error=False,
                 )
                 return None
-            init, mask = self.sketch.copy(), self.sketch_mask.copy()
+            init, mask = d.sketch.copy(), d.sketch_mask.copy()
         settings = {
             # repetition penalty has no meaning for pixels; the other stages apply as for text
             "sampling": {k: sampling[k] for k in ("temperature", "top_k", "top_p", "min_p")},
@@ -352,23 +310,17 @@ class ImageWorkspace(QWidget):
             "sampler": "fast",
         }
         return ImageRequest(
-            settings=settings, init=init, mask=mask, pace=self.pace, label_name=self.label_name()
+            settings=settings,
+            init=init,
+            mask=mask,
+            pace=Pace(self.pace_slider.value() / 1000.0),
+            label_name=self.label_name(),
         )
 
     # ---- a run on screen ----------------------------------------------------------------------
 
     def _new_run_arrays(self, B: int, V: int = 0) -> None:
-        N = self.H * self.W
-        self.values = np.zeros((B, self.H, self.W), np.int64)
-        self.known = np.zeros((B, self.H, self.W), bool)  # drawn by the model in this run
-        self.probs = np.zeros((B, self.H, self.W), np.float32)
-        # the model's own probability of each drawn value, before the sampling stages; NaN where
-        # a run from an older history has none
-        self.model_probs = np.zeros((B, self.H, self.W), np.float32)
-        self.entropy = np.zeros((B, self.H, self.W), np.float32)
-        # (B, N, V) float16: 6 MB for 16 digits; filled as the pixels arrive
-        self.dists = np.zeros((B, N, V), np.float16) if V else None
-        self.steps = 0
+        self.pixels.reset(B, self.H, self.W, V)
 
     def start_run(self, request: ImageRequest) -> None:
         B = request.settings["num_samples"]
@@ -378,7 +330,7 @@ class ImageWorkspace(QWidget):
         self._new_run_arrays(B, len(self.colours))
         self.canvas.set_shape(B, self.H, self.W)
         if request.init is not None and request.mask is not None:
-            self.canvas.argb[:, request.mask] = self._sketch_words()[request.mask]
+            self.canvas.argb[:, request.mask] = self.drawing.words()[request.mask]
             self.canvas.update()
         self._refresh_heat()
         self.total = self.H * self.W - (int(request.mask.sum()) if request.mask is not None else 0)
@@ -393,35 +345,29 @@ class ImageWorkspace(QWidget):
         """Put a frame's pixels on screen."""
         px = frame.pixels
         if px is not None and len(px.sample):
-            s, r, c = px.sample, px.row, px.col
-            self.values[s, r, c] = px.value
-            self.known[s, r, c] = True
-            self.probs[s, r, c] = px.prob
-            self.model_probs[s, r, c] = px.model_prob
-            self.entropy[s, r, c] = px.entropy
-            if self.dists is not None and px.dist is not None:
-                self.dists[s, r * self.W + c] = px.dist
-            self.steps = px.steps
-            self.canvas.set_pixels(s, r, c, self.words[px.value])
+            self.pixels.apply(px)
+            self.canvas.set_pixels(px.sample, px.row, px.col, self.words[px.value])
             if self.heat_check.isChecked():
                 self._refresh_heat()
-            self.progress.setValue(self.steps)
+            self.progress.setValue(self.pixels.steps)
 
     def progress_text(self) -> tuple[str, str]:
         """("done / total pixels", "pixels/s") of the run on screen."""
         elapsed = time.perf_counter() - self._t0
-        B = self.values.shape[0]
-        speed = self.steps * B / elapsed if elapsed > 0 and self.steps else 0.0
+        steps, B = self.pixels.steps, self.pixels.batch
+        speed = steps * B / elapsed if elapsed > 0 and steps else 0.0
         return (
-            self.tr("{0} / {1} pixels").format(self.steps, getattr(self, "total", 0)),
+            self.tr("{0} / {1} pixels").format(steps, self.total),
             self.tr("{0:.0f} pixels/s").format(speed),
         )
 
+    def _each(self) -> str:
+        B = self.pixels.batch
+        return self.tr(" in each of {0} images").format(B) if B > 1 else ""
+
     def show_progress(self) -> None:
         done, speed = self.progress_text()
-        B = self.values.shape[0]
-        each = self.tr(" in each of {0} images").format(B) if B > 1 else ""
-        self.progress_label.setText(f"{done}{each} · {speed}")
+        self.progress_label.setText(f"{done}{self._each()} · {speed}")
 
     def run_ended(self, record: RunRecord | None) -> None:
         self.canvas.set_cursor(None)
@@ -429,53 +375,25 @@ class ImageWorkspace(QWidget):
             self.progress_label.setText(self.tr("The run failed; nothing was drawn."))
             return
         self.record = record
-        B = self.values.shape[0]
-        each = self.tr(" in each of {0} images").format(B) if B > 1 else ""
         self.progress_label.setText(
             self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens, each, record.tokens_per_s, record.seed, record.stop_reason
+                record.tokens, self._each(), record.tokens_per_s, record.seed, record.stop_reason
             )
+        )
+
+    def run_stopped(self) -> None:
+        """The run ended without a record (the engine stopped): what was drawn stays."""
+        self.canvas.set_cursor(None)
+        done, _ = self.progress_text()
+        self.progress_label.setText(
+            self.tr("Stopped at {0}{1}: the engine ended.").format(done, self._each())
         )
 
     def show_record(self, record: RunRecord) -> None:
         """Show a past image run from the history: its pictures, and its per-pixel maps."""
-        m = record.media
-        images = [decode_png(t) for t in m.get("images") or []]
-        if not images:
-            raise ValueError(self.tr("This history entry has no pictures."))
-        B = len(images)
-        self.H, self.W = images[0].shape[:2]
-        self._new_run_arrays(B)
-        kept = decode_png(m["kept"]) > 0 if m.get("kept") else None
-        rgb = np.stack([im if im.ndim == 3 else np.repeat(im[..., None], 3, -1) for im in images])
-        argb = argb_words(rgb)
-        self.known[:] = True
-        if kept is not None:
-            self.known[:, kept] = False
-        self.steps = int(record.tokens)
-        # pixels never drawn (a stopped run) are shown as undrawn
-        N = self.H * self.W
-        drawn_pos = np.zeros(N, bool)
-        order = np.flatnonzero(~kept.reshape(-1)) if kept is not None else np.arange(N)
-        drawn_pos[order[: self.steps]] = True
-        undrawn = ~drawn_pos.reshape(self.H, self.W)
-        if kept is not None:
-            undrawn &= ~kept
-        argb[:, undrawn] = UNDRAWN
-        self.known[:, undrawn] = False
-        self.model_probs[:] = np.nan
-        maps = (("prob", self.probs), ("model_prob", self.model_probs), ("entropy", self.entropy))
-        for name, arr in maps:
-            with np.errstate(all="ignore"):
-                got = np.asarray(m.get(name) or [], dtype=np.float32)
-            if got.shape == (B, N):
-                arr[:] = got.reshape(B, self.H, self.W)
-        if self.palette is not None:
-            # the palette index of each pixel, for the hover heading
-            d = ((rgb[..., None, :].astype(int) - self.palette.astype(int)) ** 2).sum(-1)
-            self.values[:] = d.argmin(-1)
-        else:
-            self.values[:] = rgb[..., 0]
+        argb, kept = self.pixels.load(record, self.palette)
+        B = self.pixels.batch
+        self.H, self.W = self.pixels.H, self.pixels.W
         self.kept = kept
         self.record = record
         self.canvas.set_shape(B, self.H, self.W)
@@ -488,26 +406,24 @@ class ImageWorkspace(QWidget):
     # ---- hover --------------------------------------------------------------------------------
 
     def show_hovered(self, sample: int, row: int, col: int) -> None:
-        if sample < 0 or sample >= self.values.shape[0]:
+        px = self.pixels
+        if sample < 0 or sample >= px.batch:
             return
         if self.kept is not None and self.kept[row, col]:
             self.dist_view.show_kept(sample, row, col)
             return
-        if not self.known[sample, row, col]:
+        if not px.known[sample, row, col]:
             self.dist_view.clear(self.tr("Pixel ({0}, {1}) is not drawn yet.").format(row, col))
             return
-        dist = None
-        if self.dists is not None:
-            dist = self.dists[sample, row * self.W + col].astype(np.float32)
         self.dist_view.show_pixel(
             sample,
             row,
             col,
-            int(self.values[sample, row, col]),
-            float(self.probs[sample, row, col]),
-            float(self.model_probs[sample, row, col]),
-            float(self.entropy[sample, row, col]),
-            dist,
+            int(px.values[sample, row, col]),
+            float(px.probs[sample, row, col]),
+            float(px.model_probs[sample, row, col]),
+            float(px.entropy[sample, row, col]),
+            px.distribution(sample, row, col),
             self.colours,
             self.palette is not None,
         )
@@ -517,136 +433,48 @@ class ImageWorkspace(QWidget):
             self.canvas.set_heat(None)
             return
         V = max(2, len(self.colours))
-        heat = heat_colours(self.entropy / math.log(V))
-        heat[~self.known] = 0  # only pixels the model drew have an entropy
+        heat = heat_colours(self.pixels.entropy / math.log(V))
+        heat[~self.pixels.known] = 0  # only pixels the model drew have an entropy
         self.canvas.set_heat(heat)
 
     # ---- drawing ------------------------------------------------------------------------------
 
     def set_drawing(self, on: bool) -> None:
         """Switch drawing on (the canvas shows the sketch in every cell) or off."""
+        check = self.drawing.draw_check
         if on and self.info is None:
             on = False
-        if self.draw_check.isChecked() != on:
-            self.draw_check.setChecked(on)
+        if check.isChecked() != on:
+            check.setChecked(on)
             return
         self.canvas.set_drawing(on)
         if on:
-            self._ensure_sketch()
             self.show_sketch()
-
-    def _ensure_sketch(self) -> None:
-        if self.sketch is None or self.sketch.shape[:2] != (self.H, self.W):
-            shape = (self.H, self.W) if self.palette is None else (self.H, self.W, 3)
-            self.sketch = np.zeros(shape, np.uint8)
-            self.sketch_mask = np.zeros((self.H, self.W), bool)
-
-    def _sketch_words(self) -> np.ndarray:
-        s = self.sketch
-        rgb = np.repeat(s[..., None], 3, -1) if s.ndim == 2 else s
-        return argb_words(rgb)
 
     def show_sketch(self) -> None:
         """Show the drawn or loaded pixels (every cell the same) and nothing else."""
-        self._ensure_sketch()
+        d = self.drawing
+        d.ensure()
         B = self.batch()
         self.record = None
-        self.kept = self.sketch_mask.copy()
+        self.kept = d.sketch_mask.copy()
         self._new_run_arrays(B)
         argb = np.full((B, self.H, self.W), UNDRAWN, np.uint32)
-        argb[:, self.sketch_mask] = self._sketch_words()[self.sketch_mask]
+        argb[:, d.sketch_mask] = d.words()[d.sketch_mask]
         self.canvas.set_shape(B, self.H, self.W)
         self.canvas.set_images(argb)
         self._refresh_heat()
 
-    def paint_value(self) -> np.ndarray:
-        """The colour the pen paints, in the sketch's format."""
-        if self.palette is None:
-            return np.uint8(self.grey_spin.value())
-        return self.palette[max(0, self.colour_combo.currentIndex())]
-
     def paint_pixel(self, row: int, col: int, paint: bool) -> None:
         if not self.canvas.drawing:
             return
-        self._ensure_sketch()
-        if paint:
-            self.sketch[row, col] = self.paint_value()
-        self.sketch_mask[row, col] = paint
-        self.kept = self.sketch_mask.copy()
-        word = self._sketch_words()[row, col] if paint else UNDRAWN
+        d = self.drawing
+        d.paint(row, col, paint)
+        self.kept = d.sketch_mask.copy()
+        word = d.words()[row, col] if paint else UNDRAWN
         self.canvas.argb[:, row, col] = word
         for i in range(self.canvas.argb.shape[0]):
             self.canvas.update(self.canvas.pixel_rect(i, row, col))
-
-    def clear_sketch(self) -> None:
-        self.sketch = self.sketch_mask = None
-        if self.info is not None:
-            self.show_sketch()
-
-    def load_dialog(self) -> None:
-        if self.info is None:
-            self.message_bar.show_message(self.tr("Choose an image model first."), error=False)
-            return
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Load an image to complete"),
-            "",
-            self.tr("Images (*.png *.gif *.bmp *.jpg);;All files (*)"),
-        )
-        if path:
-            self.load_image(path)
-
-    def load_image(self, path: str) -> bool:
-        """Make an image file the sketch to complete; refuses (with a message) a wrong size."""
-        if self.info is None:
-            return False
-        try:
-            init, mask = load_init_image(
-                path, self.H, self.W, grey=self.palette is None, keep_rows=self.H // 2
-            )
-        except ImageFileError as e:
-            self.message_bar.show_message(str(e))
-            return False
-        self.sketch, self.sketch_mask = init, mask
-        self.set_drawing(True)
-        self.show_sketch()
-        self.message_bar.show_message(
-            self.tr(
-                "Loaded {0}: {1} pixels are kept. Paint or erase pixels, then press Complete."
-            ).format(Path(path).name, int(mask.sum())),
-            error=False,
-        )
-        return True
-
-    # ---- export -------------------------------------------------------------------------------
-
-    @staticmethod
-    def picture(record: RunRecord) -> np.ndarray:
-        """A run's images, one or a grid, as exported."""
-        images = [decode_png(t) for t in record.media["images"]]
-        return images[0] if len(images) == 1 else grid(images)
-
-    def export_png(self, path: str, r: RunRecord) -> None:
-        """The picture with its settings in PNG text chunks. ImageFileError on failure."""
-        m = r.media
-        extra = {"label": m.get("label", "any")}
-        if m.get("kept"):
-            extra["kept_pixels"] = int((decode_png(m["kept"]) > 0).sum())
-        B = len(m["images"])
-        if B > 1:
-            extra["grid"] = f"{B} samples, sample i drawn with seed {r.seed}+i, row by row"
-        settings = {k: v for k, v in r.settings.items() if k != "seed"}
-        meta = png_meta_for(r.model_name, r.model_title, settings, r.seed, extra)
-        save_png(path, self.picture(r), meta)
-
-    def export_gif(self, path: str, record: RunRecord) -> None:
-        """The drawing, row by row, as an animated GIF. ImageFileError on failure."""
-        m = record.media
-        images = [decode_png(t) for t in m["images"]]
-        kept = decode_png(m["kept"]) > 0 if m.get("kept") else None
-        # an undrawn pixel looks as the engine renders value 0: black, or the palette's first colour
-        blank = self.colours[0] if images[0].ndim == 3 and self.palette is not None else 0
-        save_gif(path, generation_frames(images, kept, blank))
 
     def apply_settings(self, settings: dict) -> None:
         """Label and batch from ImageSettings.to_dict() (the sampling panel takes the rest)."""

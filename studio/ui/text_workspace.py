@@ -1,9 +1,13 @@
-"""The text workspace: Generate and Stop, the probability-colour switch and legend, the prompt
-editor above the output view, and a message line for errors and warnings."""
+"""The text workspace: Generate, Continue and Stop, the probability-colour switch and legend, the
+prompt editor above the output view, a message line for errors and warnings; and the text runs
+shown there: starting them on the engine, their events as they arrive, the status bar's live
+numbers, the hint when a run slides past the model's window, and a token's sampling stages."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import time
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -14,16 +18,60 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
+from studio.io.run import RunFormatError, RunRecord, trace_events
 from studio.ui.legend import ProbLegend
 from studio.ui.message_bar import MessageBar
+from studio.ui.model_picker import ModelPicker
 from studio.ui.output_view import OutputView
+from studio.ui.run_state import RunState, settings_for_run
+from studio.ui.sampling_panel import SamplingPanel
+from studio.ui.stages_view import StagesDialog
 
 
 class TextWorkspace(QWidget):
-    """The widgets of the Text tab; the main window connects them to the worker."""
+    """The Text tab and its runs. The window decides when a run may start (a text model loaded,
+    no run in progress) and calls `generate`; the rest happens here, between the engine's
+    signals and the widgets."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    sig_generate = Signal()
+    """Generate pressed."""
+    sig_continue = Signal()
+    """Continue pressed."""
+    sig_stop = Signal()
+    """Stop pressed."""
+    sig_stages_shown = Signal(int)
+    """A token's sampling stages are on screen (its step)."""
+
+    def __init__(
+        self, engine, runs: RunState, sampling: SamplingPanel, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.engine = engine
+        self.runs = runs
+        self.sampling = sampling
+        self.info: dict | None = None  # the text model loaded, if one is
+        self.last_run: RunRecord | None = None  # the last text run ended or opened
+        # what made the text on screen, for its sampling stages: model path and title, prompt,
+        # settings
+        self.shown_run: dict | None = None
+        self.stages_dialog: StagesDialog | None = None
+        self._stages_step = 0  # the token the stages dialog shows
+        self._slide_at: int | None = None  # new tokens before the running run slides
+        self._slide_hint_shown = False  # said once per window
+        self._build()
+        self.set_colors(False)
+        self.generate_button.clicked.connect(self.sig_generate)
+        self.continue_button.clicked.connect(self.sig_continue)
+        self.stop_button.clicked.connect(self.sig_stop)
+        self.colors_check.toggled.connect(self.set_colors)
+        self.output.sig_token_clicked.connect(self.inspect_token)
+        engine.sig_events.connect(self._on_events)
+        engine.sig_run_ended.connect(self._on_run_ended)
+        engine.sig_stages.connect(self._on_stages)
+        engine.sig_stages_failed.connect(self._on_stages_failed)
+
+    def _build(self) -> None:
         self.message_bar = MessageBar()
         self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.setToolTip(
@@ -73,3 +121,197 @@ class TextWorkspace(QWidget):
         layout.addWidget(self.message_bar)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
+
+    def set_model(self, info: dict | None) -> None:
+        """The text model loaded (its description), or None (none is, or an image model)."""
+        self.info = info
+
+    def set_colors(self, on: bool) -> None:
+        self.output.set_colors(on)
+        self.legend.setVisible(on)
+        if self.colors_check.isChecked() != on:
+            self.colors_check.setChecked(on)
+
+    def update_buttons(self, running: bool) -> None:
+        self.generate_button.setEnabled(not running)
+        # Continue needs generated text to go on from
+        self.continue_button.setEnabled(self.can_continue(running))
+        self.stop_button.setEnabled(running)
+
+    def can_continue(self, running: bool) -> bool:
+        return not running and self.output.token_count() > 0
+
+    # ---- runs ---------------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        """Run the loaded text model on the prompt with the sampling panel's values (a seed field
+        that holds no seed is said in the status bar instead)."""
+        settings = settings_for_run(self.sampling, self.runs.status)
+        if settings is None or self.info is None or self.runs.running:
+            return
+        prompt = self.prompt_edit.toPlainText()
+        self.message_bar.hide()
+        self.runs.begin("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
+        # where the run will outgrow the model's window and slide, a hint says why it slows
+        # down and what is faster (the position past which it slides); once per window, since a
+        # person who keeps Slide after reading it has chosen it
+        block = (self.info.get("card") or {}).get("architecture", {}).get("block_size")
+        self._slide_at = (
+            block
+            if settings.get("context") == "slide"
+            and isinstance(block, int)
+            and not self._slide_hint_shown
+            else None
+        )
+        self.output.start(prompt)
+        self.shown_run = {
+            "model_path": self.info["path"],
+            "model_title": self.info.get("title") or self.info["name"],
+            "prompt": prompt,
+            "settings": settings,
+        }
+        self.engine.generate(prompt, settings)
+
+    def take_continuation(self) -> bool:
+        """Make the prompt and the generated text the new prompt, to generate on from the end of
+        the text shown (the engine keeps its newest tokens if that outgrows the window); False,
+        said in the message line, when nothing was generated yet."""
+        if not self.output.token_count():
+            self.message_bar.show_message(
+                self.tr("Nothing to continue yet: generate first."), error=False
+            )
+            return False
+        self.prompt_edit.setPlainText(self.output.prompt() + self.output.generated_text())
+        return True
+
+    def _on_events(self, batch: list) -> None:
+        runs = self.runs
+        if not runs.is_running("text"):
+            return
+        tokens = []
+        done = None
+        for ev in batch:
+            kind = type(ev)
+            if kind is TokenEvent:
+                if ev.sample == 0:
+                    tokens.append(ev)
+            elif kind is StartEvent:
+                self.sampling.set_used_seed(ev.seed)
+                if self._slide_at is not None:
+                    self._slide_at -= ev.prompt_tokens  # new tokens until the window is full
+            elif kind is WarningEvent:
+                self.message_bar.show_message(ev.message, error=False)
+            elif kind is DoneEvent and ev.sample == 0:
+                done = ev
+        now = time.perf_counter()
+        status = runs.status
+        if tokens:
+            first_ms = runs.first_ms(now)
+            if first_ms is not None:
+                status.set_fields(ttft=self.tr("first token {0:.0f} ms").format(first_ms))
+            self.output.append_tokens(tokens)
+            runs.shown += len(tokens)
+            if self._slide_at is not None and runs.shown > self._slide_at:
+                self._show_slide_hint()
+            if done is None and runs.status_due(now):
+                elapsed = now - runs.first_t
+                speed = f"{(runs.shown - 1) / elapsed:.1f} tok/s" if elapsed > 0 else "– tok/s"
+                status.set_fields(tokens=self.tr("{0} tokens").format(runs.shown), speed=speed)
+        if done is not None:
+            status.set_fields(
+                tokens=self.tr("{0} tokens").format(done.tokens),
+                speed=f"{done.tokens_per_s:.1f} tok/s",
+                ttft=self.tr("first token {0:.0f} ms").format(done.ttft_ms),
+                stop=self.tr("stop: {0}").format(done.stop_reason),
+            )
+        runs.batch_shown()
+
+    def _show_slide_hint(self) -> None:
+        self._slide_at = None
+        self._slide_hint_shown = True
+        self.message_bar.show_message(
+            self.tr(
+                "The text is now longer than the model's context window: every new token "
+                "re-reads the whole window (Past the window: Slide, as nanoGPT). Choose "
+                "Shift there for full speed."
+            ),
+            error=False,
+        )
+
+    def _on_run_ended(self, record: RunRecord | None) -> None:
+        if not self.runs.is_running("text"):
+            return
+        if record is not None:
+            self.last_run = record
+        self.runs.end(record)
+
+    def engine_died(self) -> None:
+        """The engine ended mid-run: the text so far stays, the run ends as stopped."""
+        if self.runs.is_running("text"):
+            self.runs.end(None, self.tr("stopped: the engine ended"))
+
+    def show_record(self, record: RunRecord) -> None:
+        """Show a past text run: its prompt, text (coloured, from its trace), settings and numbers."""
+        self.prompt_edit.setPlainText(record.prompt)
+        self.sampling.set_generation_settings(record.settings)
+        self.sampling.set_used_seed(record.seed)
+        try:
+            tokens = trace_events(record.trace)
+        except RunFormatError:
+            tokens = []
+        if "".join(t.text for t in tokens) == record.text:
+            self.output.show_run(record.prompt, tokens)
+        else:  # no usable trace: the text without colours
+            self.output.start(record.prompt)
+            self.output.insertPlainText(record.text)
+        self.runs.status.set_fields(
+            tokens=self.tr("{0} tokens").format(record.tokens),
+            speed=f"{record.tokens_per_s:.1f} tok/s",
+            ttft=self.tr("first token {0:.0f} ms").format(record.ttft_ms),
+            stop=self.tr("stop: {0}").format(record.stop_reason),
+        )
+        self.last_run = record
+        self.shown_run = {
+            "model_path": record.model_path,
+            "model_title": record.model_title or record.model_name,
+            "prompt": record.prompt,
+            "settings": record.settings,
+        }
+
+    # ---- a token's sampling stages ------------------------------------------------------------
+
+    def inspect_token(self, i: int) -> None:
+        """Show the sampling stages of generated token i of the text on screen (computed by the
+        engine with the model that made it; after the run in progress, if one is)."""
+        run = self.shown_run
+        tokens = self.output.tokens()
+        if run is None or not 0 <= i < len(tokens):
+            return
+        if self.info is None or not ModelPicker.same_path(self.info["path"], run["model_path"]):
+            self.message_bar.show_message(
+                self.tr(
+                    "This text was made by {0}: open that model to see its sampling stages."
+                ).format(run["model_title"]),
+                error=False,
+            )
+            return
+        if self.stages_dialog is None:
+            self.stages_dialog = StagesDialog(self.window())
+            self.stages_dialog.sig_step.connect(lambda d: self.inspect_token(self._stages_step + d))
+        self._stages_step = i
+        self.stages_dialog.set_position(i, len(tokens))
+        self.stages_dialog.show_loading(i, tokens[i].text, after_run=self.runs.running)
+        self.stages_dialog.show()
+        self.stages_dialog.raise_()
+        ids = [t.id for t in tokens[: i + 1]]
+        self.engine.inspect_stages(run["model_path"], run["prompt"], ids, run["settings"])
+
+    def _on_stages(self, step: int, chosen: int, stages: list) -> None:
+        if self.runs.closed or self.stages_dialog is None:
+            return
+        self.stages_dialog.show_stages(step, chosen, stages)
+        self.sig_stages_shown.emit(step)
+
+    def _on_stages_failed(self, step: int, message: str) -> None:
+        if not self.runs.closed and self.stages_dialog is not None:
+            self.stages_dialog.show_failure(message)
