@@ -19,9 +19,9 @@ from pathlib import Path
 def main() -> int:
     from studio.engine.formats.model_finder import load_model
     from studio.engine.formats.studio_file import CARD_KEY, atomic_write_bytes, read_card
-    from studio.engine.sampling.chain import SamplingSettings
     from studio.engine.text.evaluation import evaluate_text_file
-    from studio.engine.text.generation import GenerationSettings, generate_text
+    from studio.engine.text.generation import generate_text
+    from studio.settings import GenerationSettings, SamplingSettings
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("model", type=Path)

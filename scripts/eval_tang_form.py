@@ -41,8 +41,8 @@ def poem_form(text: str) -> str | None:
 def main() -> None:
     from studio.engine.device import set_threads
     from studio.engine.formats.model_finder import load_model
-    from studio.engine.sampling.chain import SamplingSettings
-    from studio.engine.text.generation import GenerationSettings, generate_text
+    from studio.engine.text.generation import generate_text
+    from studio.settings import GenerationSettings, SamplingSettings
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="tang-poems")

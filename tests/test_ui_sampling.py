@@ -91,7 +91,7 @@ def test_stop_string_escapes_round_trip():
 
 
 def test_context_mode_round_trips_and_builds_engine_settings(panel):
-    from studio.engine.text.generation import GenerationSettings
+    from studio.settings import GenerationSettings
 
     default = GenerationSettings().context
     assert panel.generation_settings()["context"] == default == "slide"

@@ -81,7 +81,8 @@ def _pick_model() -> str | None:
 
 def _time_generation(loaded, settings: dict) -> tuple[float, int]:
     """(tokens/s from the call to the last event, tokens) of one run of the engine."""
-    from studio.engine.text.generation import GenerationSettings, generate_text
+    from studio.engine.text.generation import generate_text
+    from studio.settings import GenerationSettings
 
     gs = GenerationSettings.from_dict(settings)
     t0 = time.perf_counter()

@@ -230,14 +230,9 @@ def png_meta_for(loaded, settings, seed: int, extra: dict | None = None) -> dict
 def generate_image_command(args: argparse.Namespace, loaded) -> int:
     import numpy as np
 
-    from studio.engine.image.generation import (
-        ImageSettings,
-        check_settings,
-        generate_image,
-        render,
-    )
-    from studio.engine.sampling.chain import SamplingSettings
+    from studio.engine.image.generation import check_settings, generate_image, render
     from studio.io.png_chunks import save_png
+    from studio.settings import ImageSettings, SamplingSettings
 
     if args.prompt:
         return _fail(f"--prompt is for text models; {loaded.name} draws images")

@@ -121,8 +121,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             f"--label, --guidance, --gif, --init and --keep-rows are for image models; "
             f"{loaded.name} is a text model"
         )
-    from studio.engine.sampling.chain import SamplingSettings
-    from studio.engine.text.generation import GenerationSettings, generate_text
+    from studio.engine.text.generation import generate_text
+    from studio.settings import GenerationSettings, SamplingSettings
 
     settings = GenerationSettings(
         sampling=SamplingSettings(
