@@ -163,8 +163,8 @@ LABEL = Setting(
     "Label",
     "label",
     None,
-    "The class a class-conditional image model draws, by name on the command line; none or 'any' "
-    "for any class.",
+    "The class a class-conditional image model draws (on the command line by its name); 'any' or "
+    "none for any class.",
     minimum=0,
 )
 GUIDANCE = Setting(

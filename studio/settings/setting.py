@@ -62,6 +62,8 @@ class Setting:
         parts = [self.help]
         if self.kind in ("float", "int"):
             parts.append(f"Accepts {self.range_text()}; default {format_number(self.default)}.")
+        elif self.kind == "seed":
+            parts.append(f"Accepts {self.range_text()}.")
         elif self.kind == "choice":
             parts.append(f"One of {', '.join(self.choices)}; default {self.default}.")
         return " ".join(parts)
