@@ -508,7 +508,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         self._generate_when_ready = False
         settings = self.sampling.generation_settings()
         if settings is None:
-            self.statusBar().showMessage(self.tr("Fix the seed first (see the hint)."), 5000)
+            self.statusBar().showMessage(self.tr("Fix the setting the sampling panel names."), 5000)
         return settings
 
     def stop(self) -> None:
