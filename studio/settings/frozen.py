@@ -72,7 +72,7 @@ class GenerationSettings:
 
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
     max_new_tokens: int = SCHEMA["max_new_tokens"].default
-    seed: int | None = SCHEMA["seed"].default  # None: a seed is drawn and reported in the start event
+    seed: int | None = SCHEMA["seed"].default  # None: drawn and reported in the start event
     stop: tuple[str, ...] = SCHEMA["stop"].default  # a sample ends when its text contains one
     ignore_eos: bool = SCHEMA["ignore_eos"].default
     num_samples: int = SCHEMA["num_samples"].default
@@ -101,7 +101,9 @@ class GenerationSettings:
     def from_values(cls, values: Mapping[str, Any]) -> GenerationSettings:
         """From flat values by setting name (the command line's parsed flags, the window's
         controls); names it does not use are ignored, missing ones take defaults."""
-        sampling = SamplingSettings(**{s.name: values[s.name] for s in SAMPLING if s.name in values})
+        sampling = SamplingSettings(
+            **{s.name: values[s.name] for s in SAMPLING if s.name in values}
+        )
         return cls(sampling=sampling, **{s.name: values[s.name] for s in TEXT if s.name in values})
 
 
@@ -115,7 +117,7 @@ class ImageSettings:
     num_samples: int = SCHEMA["num_samples"].default
     label: int | None = SCHEMA["label"].default  # class index for labelled models; None = any
     distribution: bool = SCHEMA["distribution"].default  # attach it to every PixelEvent
-    sampler: str = SCHEMA["sampler"].default  # "fast" | "naive": the same pixels, not the same speed
+    sampler: str = SCHEMA["sampler"].default  # "fast" | "naive": the same pixels, unlike speeds
     guidance: float = SCHEMA["guidance"].default  # classifier-free guidance scale; 1 = none
 
     def __post_init__(self) -> None:

@@ -33,12 +33,24 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "Balanced",
             "Moderate randomness with top-k, top-p and a light repetition penalty.",
-            {"temperature": 0.8, "top_k": 40, "top_p": 0.95, "min_p": 0.0, "repetition_penalty": 1.1},
+            {
+                "temperature": 0.8,
+                "top_k": 40,
+                "top_p": 0.95,
+                "min_p": 0.0,
+                "repetition_penalty": 1.1,
+            },
         ),
         Preset(
             "Creative",
             "More surprising text: a higher temperature kept sane by min-p.",
-            {"temperature": 1.1, "top_k": 0, "top_p": 0.98, "min_p": 0.05, "repetition_penalty": 1.0},
+            {
+                "temperature": 1.1,
+                "top_k": 0,
+                "top_p": 0.98,
+                "min_p": 0.05,
+                "repetition_penalty": 1.0,
+            },
         ),
         Preset(
             "Reset",

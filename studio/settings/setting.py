@@ -84,7 +84,10 @@ class Setting:
     # ---- checking -----------------------------------------------------------------------------
 
     def error(self, why: str, value: object) -> SettingsError:
-        shown = format_number(value) if _is_number(value) and math.isfinite(value) else repr(value)
+        finite = (
+            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        )
+        shown = format_number(value) if finite else repr(value)  # type: ignore[arg-type]
         return SettingsError(f"{self.flag} {why}, got {shown}", setting=self.name)
 
     def check(self, value: object) -> Any:

@@ -141,7 +141,10 @@ class SamplingPanel(QWidget):
         window_row = QHBoxLayout()
         self.context_label = QLabel(self.tr("Past the window"))
         self.context_combo = QComboBox()
-        context_names = {"shift": self.tr("Shift (fast)"), "slide": self.tr("Slide (as nanoGPT, slow)")}
+        context_names = {
+            "shift": self.tr("Shift (fast)"),
+            "slide": self.tr("Slide (as nanoGPT, slow)"),
+        }
         for mode in SCHEMA["context"].choices:
             self.context_combo.addItem(context_names.get(mode, mode), mode)
         self.context_combo.setCurrentIndex(self.context_combo.findData(SCHEMA["context"].default))
