@@ -212,3 +212,15 @@ def test_a_stored_bad_value_is_refused_naming_the_flag():
         GenerationSettings.from_dict({**STORED_TEXT, "sampling": {"top_p": 2}})
     with pytest.raises(SettingsError, match="sampling settings must be a mapping"):
         ImageSettings.from_dict({"sampling": [1]})
+
+
+def test_a_bad_flag_is_refused_before_torch_is_imported():
+    code = (
+        "import sys\n"
+        "from studio.cli.main import main\n"
+        "assert main(['generate', '--model', 'no-such-model', '--top-p', '1.5']) == 2\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "aigc-studio: error: --top-p must be in (0, 1], got 1.5\n"

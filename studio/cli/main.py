@@ -81,11 +81,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     import json
 
     from studio.cli.setting_flags import GENERATE_SETTINGS, read_setting_flags
-    from studio.engine.device import set_threads
-    from studio.engine.formats.model_finder import load_model
     from studio.settings import SCHEMA, GenerationSettings
 
-    read_setting_flags(args, GENERATE_SETTINGS)  # a bad value is refused before the model loads
+    # a bad value is refused at once, before torch is imported or the model loaded
+    read_setting_flags(args, GENERATE_SETTINGS)
+    from studio.engine.device import set_threads
+    from studio.engine.formats.model_finder import load_model
+
     set_threads(args.threads)
     loaded = load_model(args.model, device=args.device)
     if loaded.kind.startswith("image-"):
