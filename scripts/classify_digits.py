@@ -98,8 +98,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from studio.engine.formats.model_finder import load_model
-    from studio.engine.image.generation import ImageSettings, generate_image
-    from studio.engine.sampling.chain import SamplingSettings
+    from studio.engine.image.generation import generate_image
+    from studio.settings import ImageSettings, SamplingSettings
 
     clf = DigitClassifier()
     clf.load_state_dict(torch.load(args.classifier, weights_only=True))

@@ -41,14 +41,14 @@ def poem_form(text: str) -> str | None:
 def main() -> None:
     from studio.engine.device import set_threads
     from studio.engine.formats.model_finder import load_model
-    from studio.engine.sampling.chain import SamplingSettings
-    from studio.engine.text.generation import GenerationSettings, generate_text
+    from studio.engine.text.generation import generate_text
+    from studio.settings import SCHEMA, GenerationSettings, SamplingSettings
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="tang-poems")
     ap.add_argument("--heldout", type=Path, default=ROOT / "data/tang.heldout.jsonl")
     ap.add_argument("--n", type=int, default=100)
-    ap.add_argument("--temperature", type=float, default=0.8)
+    ap.add_argument("--temperature", type=float, default=SCHEMA["temperature"].default)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int)
     ap.add_argument("--json", action="store_true")

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from studio.engine.formats.model_finder import load_model  # noqa: E402
 from studio.engine.image import datasets as image_data  # noqa: E402
-from studio.engine.image.generation import ImageSettings, generate_image  # noqa: E402
-from studio.engine.sampling.chain import SamplingSettings  # noqa: E402
+from studio.engine.image.generation import generate_image  # noqa: E402
 from studio.io.png_chunks import save_png  # noqa: E402
+from studio.settings import ImageSettings, SamplingSettings  # noqa: E402
 
 
 def _draw(

@@ -77,13 +77,23 @@ def test_without_seed_the_drawn_seed_reproduces_the_text(capsys, model_file):
 
 
 @pytest.mark.parametrize(
-    ("flag", "value", "name"),
-    [("--temperature", "-1", "temperature"), ("--top-p", "2", "top_p"), ("--top-k", "-3", "top_k")],
+    ("flag", "value", "message"),
+    [
+        ("--temperature", "-1", "--temperature must be in [0, 5], got -1"),
+        ("--top-p", "1.5", "--top-p must be in (0, 1], got 1.5"),
+        ("--top-p", "abc", "--top-p must be a number, got 'abc'"),
+        ("--top-k", "-3", "--top-k must be in [0, 1000], got -3"),
+        ("--top-k", "2.5", "--top-k must be a whole number, got '2.5'"),
+        ("--seed", "-1", "--seed must be in [0, 9223372036854775743], got -1"),
+        ("--num-samples", "65", "--num-samples must be in [1, 64], got 65"),
+        ("--stop", "", "--stop must be a list of non-empty strings, got ['']"),
+    ],
 )
-def test_invalid_settings_exit_2_with_one_line(capsys, model_file, flag, value, name):
-    code, out, err = run(capsys, "generate", "--model", str(model_file), flag, value)
+def test_invalid_settings_exit_2_with_one_line_naming_the_flag(capsys, flag, value, message):
+    # refused before the model is looked up: the model named here does not exist
+    code, out, err = run(capsys, "generate", "--model", "no-such-model", flag, value)
     assert code == 2 and out == ""
-    assert len(err.strip().splitlines()) == 1 and name in err and "Traceback" not in err
+    assert err == f"aigc-studio: error: {message}\n"
 
 
 def test_invalid_setting_through_the_real_command(model_file):
@@ -96,7 +106,7 @@ def test_invalid_setting_through_the_real_command(model_file):
         timeout=60,
     )
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.strip().count("\n") == 0 and "temperature" in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "--temperature" in r.stderr
     assert "Traceback" not in r.stderr
 
 
@@ -185,7 +195,7 @@ def test_context_mode_past_the_window(capsys, tmp_path):
         assert events[0]["settings"]["context"] == mode
         outs[mode] = events[-1]["text"]
     code, out, _ = run(capsys, *base)
-    assert jsonl(out)[-1]["text"] == outs["slide"]  # the default
+    assert jsonl(out)[-1]["text"] == outs["shift"]  # the default
     assert len(outs["shift"]) == len(outs["slide"]) == 60
     assert outs["shift"][:14] == outs["slide"][:14] and outs["shift"] != outs["slide"]
 

@@ -14,9 +14,9 @@ from studio.core.errors import SettingsError
 from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.engine.formats.studio_file import LoadedModel, load_state_into, untied_state_dict
 from studio.engine.networks.gpt import GPT, GPTConfig
-from studio.engine.sampling.chain import SamplingSettings
-from studio.engine.text.generation import GenerationSettings, _StopFilter, generate_text
+from studio.engine.text.generation import _StopFilter, generate_text
 from studio.engine.tokenizers import CharTokenizer
+from studio.settings import GenerationSettings, SamplingSettings
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +220,9 @@ def test_shift_and_slide_agree_until_the_window_is_full():
     shift = ids(
         gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3, context="shift")
     )
-    slide = ids(gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3))
+    slide = ids(
+        gen(loaded, prompt="hello", temperature=0.9, max_new_tokens=40, seed=3, context="slide")
+    )
     # "hello" is 5 tokens: the first 12 draws see the same window either way
     assert shift[:12] == slide[:12]
     assert shift != slide

@@ -7,8 +7,8 @@ import pytest
 from image_helpers import tiny_image_gpt, tiny_pixelcnn
 
 from studio.core.errors import SettingsError
-from studio.engine.image.generation import ImageSettings, generate_image
-from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.image.generation import generate_image
+from studio.settings import ImageSettings, SamplingSettings
 
 
 def _done(events):
@@ -147,7 +147,8 @@ def test_guidance_draws_from_any_plus_g_times_label_minus_any():
 
     loaded = tiny_pixelcnn(kernel=5)
     g = 2.5
-    pixels, _ = _pixels(loaded, seed=3, label=1, guidance=g, distribution=True)
+    sampling = SamplingSettings(temperature=1.0)  # the guided scores as they are
+    pixels, _ = _pixels(loaded, sampling=sampling, seed=3, label=1, guidance=g, distribution=True)
     first = pixels[0]  # pixel (0, 0): nothing drawn before it, so the scores are the model's alone
     model = loaded.model
     with torch.no_grad():

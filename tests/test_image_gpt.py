@@ -6,8 +6,9 @@ import torch
 from image_helpers import tiny_image_gpt
 
 from studio.engine.image.datasets import dequantize, kmeans_palette, quantize
-from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.image.generation import generate_image
 from studio.engine.networks.image_gpt import sequence_nll, shift_in, start_token
+from studio.settings import ImageSettings
 
 
 def test_logits_depend_only_on_earlier_pixels():

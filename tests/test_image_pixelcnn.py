@@ -6,8 +6,9 @@ import pytest
 import torch
 from image_helpers import tiny_pixelcnn
 
-from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.image.generation import generate_image
 from studio.engine.networks.pixelcnn import mixture_logprob
+from studio.settings import ImageSettings
 
 
 def _dependencies(model, x, labels, r, c):

@@ -4,9 +4,8 @@ import json
 
 import numpy as np
 
-from studio.engine.image.generation import ImageSettings
-from studio.engine.sampling.chain import SamplingSettings
 from studio.io.png_chunks import read_image, read_png_meta, save_png
+from studio.settings import ImageSettings, SamplingSettings
 
 
 def test_text_chunks_round_trip(tmp_path):

@@ -18,9 +18,9 @@ import torch
 
 from studio.engine.formats.model_finder import list_models, load_model
 from studio.engine.networks.gpt import GPT, GPTConfig
-from studio.engine.sampling.chain import SamplingSettings
-from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.text.generation import generate_text
 from studio.engine.tokenizers import CharTokenizer
+from studio.settings import GenerationSettings, SamplingSettings
 
 EOS = "<|endoftext|>"
 LINES = [

@@ -21,7 +21,6 @@ from studio.core.errors import SettingsError
 from studio.engine.sampling.chain import (
     MinP,
     RepetitionPenalty,
-    SamplingSettings,
     Temperature,
     TopK,
     TopP,
@@ -29,6 +28,7 @@ from studio.engine.sampling.chain import (
     build_chain,
     entropy_nats,
 )
+from studio.settings import SamplingSettings
 
 V = 50
 
@@ -138,6 +138,7 @@ def test_repetition_penalty_with_no_context_changes_nothing():
         ({"temperature": "hot"}, "temperature"),
         ({"temperature": None}, "temperature"),
         ({"temperature": True}, "temperature"),
+        ({"temperature": 5.01}, "temperature"),
         ({"top_p": 0.0}, "top_p"),
         ({"top_p": -0.5}, "top_p"),
         ({"top_p": 1.01}, "top_p"),
@@ -156,11 +157,15 @@ def test_repetition_penalty_with_no_context_changes_nothing():
         ({"repetition_penalty": -1.0}, "repetition_penalty"),
         ({"repetition_penalty": math.nan}, "repetition_penalty"),
         ({"repetition_penalty": [1.2]}, "repetition_penalty"),
+        ({"repetition_penalty": 3.5}, "repetition_penalty"),
+        ({"top_k": 1001}, "top_k"),
     ],
 )
-def test_invalid_settings_raise_settings_error_naming_the_setting(kwargs, name):
-    with pytest.raises(SettingsError, match=name):
+def test_invalid_settings_raise_settings_error_naming_the_flag(kwargs, name):
+    flag = "--" + name.replace("_", "-")
+    with pytest.raises(SettingsError, match=f"^{flag} ") as e:
         SamplingSettings(**kwargs)
+    assert e.value.setting == name
 
 
 @pytest.mark.parametrize(
@@ -180,7 +185,7 @@ def test_stages_validate_on_construction(stage, value):
 
 
 def test_settings_errors_are_value_errors():
-    with pytest.raises(ValueError, match="top_p"):
+    with pytest.raises(ValueError, match="--top-p"):
         SamplingSettings(top_p=3)
 
 

@@ -11,9 +11,10 @@ from helpers import tiny_char_model
 
 from studio.core.errors import SettingsError
 from studio.core.events import TokenEvent
-from studio.engine.sampling.chain import SamplingSettings, build_chain
-from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.sampling.chain import build_chain
+from studio.engine.text.generation import generate_text
 from studio.engine.text.sampling_stages import context_window, sampling_stages
+from studio.settings import GenerationSettings, SamplingSettings
 
 
 @pytest.fixture(scope="module")

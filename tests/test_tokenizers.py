@@ -9,9 +9,9 @@ from torch import nn
 
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.networks.gpt import GPTConfig
-from studio.engine.sampling.chain import SamplingSettings
-from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.text.generation import generate_text
 from studio.engine.tokenizers import BPETokenizer, CharTokenizer, Utf8Stream
+from studio.settings import GenerationSettings, SamplingSettings
 
 EOS = "<|endoftext|>"
 TRAIN_LINES = [

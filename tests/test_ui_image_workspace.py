@@ -15,10 +15,10 @@ from ui_image_helpers import (
     tiny_digits,
 )
 
-from studio.engine.image.generation import ImageSettings, generate_image
-from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.image.generation import generate_image
 from studio.io.image_export import decode_png
 from studio.io.png_chunks import read_png_meta
+from studio.settings import ImageSettings, SamplingSettings
 from studio.ui.image_canvas import UNDRAWN
 
 

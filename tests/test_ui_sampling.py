@@ -2,7 +2,8 @@
 
 import pytest
 
-from studio.ui.sampling_panel import DEFAULTS, SamplingPanel, decode_stop, encode_stop
+from studio.settings import PRESETS, SCHEMA, GenerationSettings, decode_stop, encode_stop
+from studio.ui.sampling_panel import SamplingPanel
 
 
 @pytest.fixture
@@ -27,12 +28,12 @@ def test_slider_and_number_stay_in_sync(panel):
     assert panel.generation_settings()["sampling"]["top_k"] == 40
 
 
-@pytest.mark.parametrize("text", ["abc", "-1", "2.5", "nan"])
+@pytest.mark.parametrize("text", ["abc", "-1", "5.5", "nan"])
 def test_invalid_value_is_refused_with_a_hint(panel, text):
     t = panel.sliders["temperature"]
     t.edit.setText(text)
     t.edit.editingFinished.emit()
-    assert t.value() == DEFAULTS["temperature"]
+    assert t.value() == SCHEMA["temperature"].default
     assert t.edit.text() == "0.8"
     assert t.hint.isVisible() and "temperature" in t.hint.text().lower()
     t.edit.setText("1.2")
@@ -91,17 +92,96 @@ def test_stop_string_escapes_round_trip():
 
 
 def test_context_mode_round_trips_and_builds_engine_settings(panel):
-    from studio.engine.text.generation import GenerationSettings
-
     default = GenerationSettings().context
-    assert panel.generation_settings()["context"] == default == "slide"
-    panel.set_generation_settings({"context": "shift"})
+    assert panel.generation_settings()["context"] == default == "shift"
+    panel.set_generation_settings({"context": "slide"})
     d = panel.generation_settings()
-    assert d["context"] == "shift"
-    assert GenerationSettings.from_dict(d).context == "shift"
+    assert d["context"] == "slide"
+    assert GenerationSettings.from_dict(d).context == "slide"
     panel.set_generation_settings({"context": "wrap"})  # unknown: skipped, not shown
-    assert panel.generation_settings()["context"] == "shift"
+    assert panel.generation_settings()["context"] == "slide"
     panel.set_text_controls_enabled(False)
     assert not panel.context_combo.isEnabled()
     panel.reset()
     assert panel.generation_settings()["context"] == default
+
+
+# ---- one schema: the panel's ranges, defaults and presets are the command line's -----------------
+
+
+def test_sliders_take_range_step_default_and_help_from_the_schema(panel):
+    for name, slider in panel.sliders.items():
+        entry = SCHEMA[name]
+        assert (slider.minimum, slider.maximum, slider.step) == (
+            entry.minimum,
+            entry.maximum,
+            entry.step,
+        )
+        assert slider.value() == entry.default
+        assert slider.slider_end == (entry.slider_max or entry.maximum)
+        assert slider.label.toolTip() == entry.describe()
+        assert slider.integer == (entry.kind == "int")
+
+
+def test_defaults_are_the_schemas(panel):
+    assert panel.generation_settings() == GenerationSettings().to_dict()
+    panel.apply_preset("Creative")
+    panel.reset()
+    assert panel.generation_settings() == GenerationSettings().to_dict()
+
+
+@pytest.mark.parametrize("name", ["Greedy", "Balanced", "Creative"])
+def test_presets_come_from_the_schema(panel, name):
+    panel.apply_preset(name)
+    sampling = panel.generation_settings()["sampling"]
+    assert sampling == {**sampling, **PRESETS[name].values}
+    assert panel.preset_buttons[name].toolTip() == PRESETS[name].help
+
+
+def test_a_value_beyond_the_slider_can_be_typed_up_to_the_bound(panel):
+    k = panel.sliders["top_k"]  # the slider ends at 200; the command line takes up to 1000
+    k.edit.setText("500")
+    k.edit.editingFinished.emit()
+    assert k.value() == 500 and k.slider.value() == k.slider.maximum()
+    assert panel.generation_settings()["sampling"]["top_k"] == 500
+    k.edit.setText("1001")
+    k.edit.editingFinished.emit()
+    assert k.value() == 500 and k.hint.isVisible()
+
+
+def test_top_p_refuses_zero_but_takes_any_value_above_it(panel):
+    p = panel.sliders["top_p"]
+    p.edit.setText("0")
+    p.edit.editingFinished.emit()
+    assert p.value() == 1.0 and "above 0" in p.hint.text()
+    p.edit.setText("0.005")  # below the slider's first step, accepted as on the command line
+    p.edit.editingFinished.emit()
+    assert panel.generation_settings()["sampling"]["top_p"] == 0.005
+
+
+def test_out_of_range_value_is_refused_before_a_run(panel):
+    t = panel.sliders["temperature"]
+    t.edit.setText("7")  # typed, and the run started with the cursor still in the field
+    assert panel.generation_settings() is None
+    assert panel.problem_label.isVisible() and "temperature" in panel.problem().lower()
+    # the field shows the value kept, and its hint what was refused
+    assert t.value() == SCHEMA["temperature"].default and t.hint.isVisible()
+    assert "7" in t.hint.text() and "from 0 to 5" in t.hint.text()
+    t.edit.setText("1.3")  # a good value typed but not confirmed is taken
+    s = panel.run_settings()
+    assert isinstance(s, GenerationSettings) and s.sampling.temperature == 1.3
+    assert not panel.problem_label.isVisible()
+
+
+def test_a_setting_the_schema_refuses_is_refused_with_its_message(panel, monkeypatch):
+    # a value no control can produce today (the context mode) still meets the schema's check
+    panel.context_combo.addItem("wrap", "wrap")
+    panel.context_combo.setCurrentIndex(panel.context_combo.count() - 1)
+    assert panel.generation_settings() is None
+    assert "--context must be one of shift, slide" in panel.problem()
+
+
+def test_newline_escape_in_a_stop_string_is_a_newline(panel):
+    # typed: \n on one line, END\tX on the next, then a\\nb (an escaped backslash before n)
+    panel.stop_edit.setPlainText(r"\n" + "\n" + r"END\tX" + "\n" + r"a\\nb")
+    assert panel.generation_settings()["stop"] == ["\n", "END\tX", "a\\nb"]

@@ -23,8 +23,8 @@ import time
 import torch
 
 from studio.engine.formats.studio_file import LoadedModel
-from studio.engine.image.generation import ImageSettings, generate_image
-from studio.engine.sampling.chain import SamplingSettings
+from studio.engine.image.generation import generate_image
+from studio.settings import ImageSettings, SamplingSettings
 
 
 def _load(name: str) -> tuple[LoadedModel, str]:

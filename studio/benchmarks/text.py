@@ -36,9 +36,9 @@ import torch
 from studio.core.events import DoneEvent, TokenEvent
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.networks.gpt import GPT, GPTConfig
-from studio.engine.sampling.chain import SamplingSettings
-from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.text.generation import generate_text
 from studio.engine.tokenizers import CharTokenizer
+from studio.settings import GenerationSettings, SamplingSettings
 
 THREADS = 2
 # tinyshakespeare's 65 characters, so the tiny model looks like the one the studio ships

@@ -230,14 +230,9 @@ def png_meta_for(loaded, settings, seed: int, extra: dict | None = None) -> dict
 def generate_image_command(args: argparse.Namespace, loaded) -> int:
     import numpy as np
 
-    from studio.engine.image.generation import (
-        ImageSettings,
-        check_settings,
-        generate_image,
-        render,
-    )
-    from studio.engine.sampling.chain import SamplingSettings
+    from studio.engine.image.generation import check_settings, generate_image, render
     from studio.io.png_chunks import save_png
+    from studio.settings import SCHEMA, ImageSettings
 
     if args.prompt:
         return _fail(f"--prompt is for text models; {loaded.name} draws images")
@@ -247,20 +242,12 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     init = mask = None
     if args.init:
         init, mask = _read_init(loaded, args.init, args.keep_rows)
-    settings = ImageSettings(
-        sampling=SamplingSettings(
-            temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, min_p=args.min_p
-        ),
-        seed=args.seed,
-        num_samples=args.num_samples,
-        label=label,
-        guidance=args.guidance,
-        distribution=bool(getattr(args, "distribution", False)),
-    )
+    # the flags' values, checked by the schema; the repetition penalty is left out (no text)
+    settings = ImageSettings.from_values({**vars(args), "label": label})
     check_settings(loaded, settings)  # before any warning: a refused run says one line
     H, W = loaded.extras["height"], loaded.extras["width"]
     B = settings.num_samples
-    if args.repetition_penalty != 1.0:
+    if args.repetition_penalty != SCHEMA["repetition_penalty"].default:
         print("warning: --repetition-penalty has no effect on images", file=sys.stderr)
     if not args.output and args.format == "text":
         print("warning: no --output given; the image is not saved", file=sys.stderr)
@@ -312,8 +299,8 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     final = [images[i] for i in range(B)]
     picture = final[0] if B == 1 else grid(final)
     extra = {"label": args.label or "any"}
-    if args.guidance != 1.0:
-        extra["guidance"] = args.guidance
+    if settings.guidance != SCHEMA["guidance"].default:
+        extra["guidance"] = settings.guidance
     if args.init:
         extra["init"] = Path(args.init).name
         extra["kept_pixels"] = int(mask.sum())

@@ -17,27 +17,13 @@ def _add_models(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
+    from studio.cli.setting_flags import GENERATE_SETTINGS, add_setting_flags
+
     p = sub.add_parser("generate", help="generate text (or an image) from a model")
     p.add_argument("--model", required=True, help="model name or path")
     p.add_argument("--prompt", default="", help="text to continue")
-    p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
-    p.add_argument("--top-k", type=int, default=0, help="0 = off")
-    p.add_argument("--top-p", type=float, default=1.0, help="1 = off")
-    p.add_argument("--min-p", type=float, default=0.0, help="0 = off")
-    p.add_argument("--repetition-penalty", type=float, default=1.0, help="1 = off")
-    p.add_argument("--max-new-tokens", type=int, default=200)
-    p.add_argument("--seed", type=int, help="fixes the output; drawn and reported when absent")
-    p.add_argument("--stop", action="append", default=[], help="stop string (repeatable)")
-    p.add_argument("--ignore-eos", action="store_true")
-    p.add_argument("--num-samples", type=int, default=1)
-    p.add_argument("--top-n", type=int, default=5, help="alternatives reported per token")
-    p.add_argument(
-        "--context",
-        choices=["slide", "shift"],
-        default="slide",
-        help="past the context window: drop one token per step with a full pass each (slide, "
-        "nanoGPT's sampler), or keep the window's newest half and go on cached (shift, fast)",
-    )
+    # every generation setting, text and image, from the schema (studio.settings)
+    add_setting_flags(p, GENERATE_SETTINGS)
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.add_argument(
         "--output",
@@ -50,23 +36,10 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         type=int,
         help="CPU threads (default: from the model's size and the cores free when the run starts)",
     )
-    # image models
-    p.add_argument("--label", help="class label for class-conditional image models")
-    p.add_argument(
-        "--guidance",
-        type=float,
-        default=1.0,
-        help="class-conditional image models: classifier-free guidance scale (1 = none; 2-4 "
-        "makes samples look more like the label, at twice the compute)",
-    )
+    # image models (--label, --guidance, --sampler and --distribution are settings, above)
     p.add_argument("--gif", help="write an animated GIF of the generation")
     p.add_argument("--init", help="image to complete")
     p.add_argument("--keep-rows", type=int, help="rows of --init to keep")
-    p.add_argument(
-        "--distribution",
-        action="store_true",
-        help="image models: every pixel event carries the distribution it was drawn from",
-    )
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:
@@ -111,6 +84,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_generate(args: argparse.Namespace) -> int:
     import json
 
+    from studio.cli.setting_flags import GENERATE_SETTINGS, read_setting_flags
+    from studio.settings import SCHEMA, GenerationSettings
+
+    # a bad value is refused at once, before torch is imported or the model loaded
+    read_setting_flags(args, GENERATE_SETTINGS)
     from studio.engine.device import set_threads
     from studio.engine.formats.model_finder import load_model
 
@@ -124,30 +102,22 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         from studio.cli.image_commands import generate_image_command
 
         return generate_image_command(args, loaded)
-    if args.label or args.gif or args.init or args.keep_rows is not None or args.guidance != 1.0:
+    image_only = (
+        args.label
+        or args.gif
+        or args.init
+        or args.keep_rows is not None
+        or args.guidance != SCHEMA["guidance"].default
+        or args.sampler != SCHEMA["sampler"].default
+    )
+    if image_only:
         return _fail(
-            f"--label, --guidance, --gif, --init and --keep-rows are for image models; "
+            f"--label, --guidance, --sampler, --gif, --init and --keep-rows are for image models; "
             f"{loaded.name} is a text model"
         )
-    from studio.engine.sampling.chain import SamplingSettings
-    from studio.engine.text.generation import GenerationSettings, generate_text
+    from studio.engine.text.generation import generate_text
 
-    settings = GenerationSettings(
-        sampling=SamplingSettings(
-            temperature=args.temperature,
-            top_k=args.top_k,
-            top_p=args.top_p,
-            min_p=args.min_p,
-            repetition_penalty=args.repetition_penalty,
-        ),
-        max_new_tokens=args.max_new_tokens,
-        seed=args.seed,
-        stop=tuple(args.stop),
-        ignore_eos=args.ignore_eos,
-        context=args.context,
-        num_samples=args.num_samples,
-        top_n=args.top_n,
-    )
+    settings = GenerationSettings.from_values(vars(args))
     if args.output:
         from pathlib import Path
 

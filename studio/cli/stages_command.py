@@ -46,10 +46,10 @@ def _model_of(run, given: str | None) -> str:
 def stages_command(args: argparse.Namespace) -> int:
     from studio.core.errors import SettingsError
     from studio.engine.formats.model_finder import load_model
-    from studio.engine.text.generation import GenerationSettings
     from studio.engine.text.sampling_stages import sampling_stages
     from studio.io.export import read_run
     from studio.io.run import trace_events
+    from studio.settings import GenerationSettings
 
     run = read_run(args.run)
     if run.kind != "text":

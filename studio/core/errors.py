@@ -2,7 +2,8 @@
 
 Every problem with a model file (ours or a foreign checkpoint) raises `ModelFileError`, whose message
 is one line naming the file and the reason; the CLI prints it and exits with status 2. Invalid user
-settings raise `SettingsError` (a ValueError) naming the setting and the value.
+settings raise `SettingsError` (a ValueError) naming the setting (by its command-line flag) and
+the value.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ class ModelFileError(StudioError):
 
 
 class SettingsError(StudioError, ValueError):
-    """A generation or sampling setting has a value that cannot be used."""
+    """A generation or sampling setting has a value that cannot be used.
+
+    `setting` is the schema name of the setting at fault (e.g. "top_p") where one is, so that the
+    window can point at its control; the message itself names the command-line flag."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class CorpusError(StudioError):

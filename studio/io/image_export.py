@@ -159,7 +159,7 @@ def restore_from_png(path: str):
     import json
 
     from studio.core.errors import SettingsError
-    from studio.engine.image.generation import ImageSettings
+    from studio.settings import ImageSettings
 
     meta = read_png_meta(path)
     if "model" not in meta or "settings" not in meta:

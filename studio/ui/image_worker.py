@@ -89,8 +89,9 @@ def run_image(
     emit: Callable[[ImageFrame], None],
 ) -> RunRecord | None:
     """Run one image generation, sending ImageFrames through `emit`; the record of the run."""
-    from studio.engine.image.generation import ImageSettings, generate_image
+    from studio.engine.image.generation import generate_image
     from studio.io.image_export import encode_png
+    from studio.settings import ImageSettings
 
     settings = ImageSettings.from_dict(request.settings)
     H, W = loaded.extras["height"], loaded.extras["width"]

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.io.run import RunRecord
+from studio.settings import SCHEMA, ImageSettings, SettingsError
 from studio.ui.distribution_view import DistributionView
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
@@ -94,10 +95,11 @@ class ImageWorkspace(QWidget):
         self.label_combo.setToolTip(self.tr("The class to draw, or any class."))
         self.guidance_caption = QLabel(self.tr("Guidance"))
         self.guidance_spin = QDoubleSpinBox()
-        self.guidance_spin.setRange(0.0, 20.0)  # the engine's MAX_GUIDANCE
-        self.guidance_spin.setSingleStep(0.5)
+        guidance = SCHEMA["guidance"]
+        self.guidance_spin.setRange(guidance.minimum, guidance.maximum)
+        self.guidance_spin.setSingleStep(guidance.step)
         self.guidance_spin.setDecimals(1)
-        self.guidance_spin.setValue(1.0)
+        self.guidance_spin.setValue(guidance.default)
         self.guidance_spin.setToolTip(
             self.tr(
                 "How hard the label steers each pixel: 1 draws from the model as trained; higher "
@@ -309,6 +311,11 @@ class ImageWorkspace(QWidget):
             "distribution": True,
             "sampler": "fast",
         }
+        try:  # built and checked here, so that a bad value is refused before the run starts
+            ImageSettings.from_dict(settings)
+        except SettingsError as e:
+            self.message_bar.show_message(str(e))
+            return None
         return ImageRequest(
             settings=settings,
             init=init,

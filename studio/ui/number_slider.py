@@ -1,4 +1,7 @@
-"""A slider with an editable number beside it; values typed out of range are refused with a hint."""
+"""A slider with an editable number beside it; values typed out of range are refused with a hint.
+
+Built from a settings schema entry (`NumberSlider.for_setting`), it accepts exactly what the command
+line accepts; its slider may end before the largest value that can be typed."""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
+
+from studio.settings import Setting
+from studio.settings.setting import format_number
 
 
 class NumberSlider(QWidget):
@@ -24,15 +30,21 @@ class NumberSlider(QWidget):
         tooltip: str,
         integer: bool = False,
         parent: QWidget | None = None,
+        slider_maximum: float | None = None,
+        min_exclusive: bool = False,
     ) -> None:
         super().__init__(parent)
         self.minimum, self.maximum, self.step = minimum, maximum, step
+        self.min_exclusive = min_exclusive  # the minimum itself is refused (top-p: above 0)
+        # the slider covers [start, end]; typed values may go on to `maximum` (top-k, length)
+        self.slider_start = minimum + step if min_exclusive else minimum
+        self.slider_end = min(slider_maximum, maximum) if slider_maximum is not None else maximum
         self.integer = integer
         self.name = label
         self._value = value
         self.label = QLabel(label)
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, round((maximum - minimum) / step))
+        self.slider.setRange(0, round((self.slider_end - self.slider_start) / step))
         self.edit = QLineEdit()
         self.edit.setFixedWidth(64)
         self.edit.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -54,11 +66,30 @@ class NumberSlider(QWidget):
         self.edit.editingFinished.connect(self._edited)
         self._show(value)
 
+    @classmethod
+    def for_setting(cls, setting: Setting, label: str, tooltip: str) -> NumberSlider:
+        """A slider with a schema entry's bounds, step and default (label and tooltip as shown)."""
+        assert setting.minimum is not None and setting.maximum is not None
+        assert setting.step is not None
+        return cls(
+            label,
+            setting.minimum,
+            setting.maximum,
+            setting.step,
+            setting.default,
+            tooltip,
+            integer=setting.kind == "int",
+            slider_maximum=setting.slider_max,
+            min_exclusive=setting.min_exclusive,
+        )
+
     def value(self) -> float | int:
         return int(round(self._value)) if self.integer else self._value
 
     def set_value(self, value: float) -> None:
-        value = min(max(float(value), self.minimum), self.maximum)
+        value = min(float(value), self.maximum)
+        if value < self.minimum or (self.min_exclusive and value <= self.minimum):
+            value = self.slider_start
         changed = value != self._value
         self._value = value
         self._show(value)
@@ -73,13 +104,14 @@ class NumberSlider(QWidget):
 
     def _show(self, value: float) -> None:
         self.slider.blockSignals(True)
-        self.slider.setValue(round((value - self.minimum) / self.step))
+        shown = min(max(value, self.slider_start), self.slider_end)
+        self.slider.setValue(round((shown - self.slider_start) / self.step))
         self.slider.blockSignals(False)
         self.edit.setText(self._format(value))
         self.edit.setStyleSheet("")
 
     def _slider_moved(self, pos: int) -> None:
-        v = self.minimum + pos * self.step
+        v = self.slider_start + pos * self.step
         v = round(v) if self.integer else round(v, 6)
         self._value = float(v)
         self.edit.setText(self._format(v))
@@ -88,18 +120,30 @@ class NumberSlider(QWidget):
         self.sig_value_changed.emit(float(v))
 
     def _edited(self) -> None:
+        self.commit_typed()
+
+    def commit_typed(self) -> str | None:
+        """Take a value typed but not yet confirmed (a run started with the cursor still in the
+        field): None if it was taken or nothing was pending, else why it was refused (the hint
+        shows it, and the value stays what it was)."""
         text = self.edit.text().strip()
         if text == self._format(self._value):
-            return
+            return None
         problem = self.check(text)
         if problem:
             self.refuse(problem)
-            return
+            return problem
         self.set_value(float(text))
+        return None
 
     def check(self, text: str) -> str | None:
         """Why `text` is not an acceptable value, or None if it is."""
-        lo, hi = self._format(self.minimum), self._format(self.maximum)
+        hi = format_number(self.maximum)
+        lo = (
+            self.tr("above {0}").format(format_number(self.minimum))
+            if self.min_exclusive
+            else format_number(self.minimum)
+        )
         try:
             v = float(text)
         except ValueError:
@@ -110,7 +154,8 @@ class NumberSlider(QWidget):
             return self.tr("{0} must be a finite number.").format(self.name)
         if self.integer and v != int(v):
             return self.tr("{0} is a whole number, from {1} to {2}.").format(self.name, lo, hi)
-        if not self.minimum <= v <= self.maximum:
+        low = v <= self.minimum if self.min_exclusive else v < self.minimum
+        if low or v > self.maximum:
             return self.tr("{0} is out of range: {1} goes from {2} to {3}.").format(
                 text, self.name.lower(), lo, hi
             )

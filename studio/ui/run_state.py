@@ -95,9 +95,9 @@ class RunState(QObject):
 
 
 def settings_for_run(sampling, status) -> dict | None:
-    """The sampling panel's values for a run starting now, or None (said in the status bar)
-    while the seed field holds something that is not a seed."""
+    """The sampling panel's values for a run starting now, checked against the settings schema on
+    the GUI thread, or None (said in the status bar and the panel) while a value is refused."""
     settings = sampling.generation_settings()
     if settings is None:
-        status.showMessage(status.tr("Fix the seed first (see the hint)."), 5000)
+        status.showMessage(status.tr("Fix the setting the sampling panel names."), 5000)
     return settings

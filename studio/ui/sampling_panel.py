@@ -1,7 +1,10 @@
-"""The sampling panel: every knob of a run, presets, and the seed actually used.
+"""The sampling panel: every knob of a text run, presets, and the seed actually used.
 
-Values are read into a plain settings dict (the engine's `GenerationSettings.to_dict()` shape) when a
-run starts, so moving a slider during a run affects the next one.
+Ranges, steps, defaults, tooltips and presets come from the settings schema (`studio.settings`), so
+the panel accepts what `aigc-studio generate` accepts and Reset gives what it runs without flags.
+When a run starts, the panel builds the frozen `GenerationSettings` here, on the GUI thread: a bad
+value is refused with a message before anything runs. The run receives its `to_dict()`, so moving a
+slider during a run affects the next one.
 """
 
 from __future__ import annotations
@@ -21,61 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.settings import (
+    MAX_SEED,
+    PRESETS,
+    SCHEMA,
+    GenerationSettings,
+    SettingsError,
+    decode_stop,
+    encode_stop,
+)
 from studio.ui.number_slider import NumberSlider
 
-MAX_SEED = 2**63 - 1 - 64
-
-# The engine's and the CLI's defaults: Reset gives exactly what `aigc-studio generate` does.
-DEFAULTS = {
-    "temperature": 0.8,
-    "top_k": 0,
-    "top_p": 1.0,
-    "min_p": 0.0,
-    "repetition_penalty": 1.0,
-    "max_new_tokens": 200,
-}
-PRESETS = {
-    "Greedy": {
-        "temperature": 0.0,
-        "top_k": 0,
-        "top_p": 1.0,
-        "min_p": 0.0,
-        "repetition_penalty": 1.0,
-    },
-    "Balanced": {
-        "temperature": 0.8,
-        "top_k": 40,
-        "top_p": 0.95,
-        "min_p": 0.0,
-        "repetition_penalty": 1.1,
-    },
-    "Creative": {
-        "temperature": 1.1,
-        "top_k": 0,
-        "top_p": 0.98,
-        "min_p": 0.05,
-        "repetition_penalty": 1.0,
-    },
-}
-
-
-def decode_stop(line: str) -> str:
-    """One stop string as typed: \\n, \\t and \\\\ stand for newline, tab and backslash."""
-    out, i = [], 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\" and i + 1 < len(line):
-            nxt = line[i + 1]
-            out.append({"n": "\n", "t": "\t", "\\": "\\"}.get(nxt, "\\" + nxt))
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def encode_stop(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+SLIDERS = ("temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens")
+"""The settings shown as sliders, in this order (their schema entries give range and help)."""
+PRESET_BUTTONS = ("Greedy", "Balanced", "Creative")  # Reset has its own button, at the end
+ERROR_STYLE = "color: #b00020; font-size: 11px;"
 
 
 class SamplingPanel(QWidget):
@@ -86,91 +49,42 @@ class SamplingPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        labels = {  # as the window names them, translatable
+            "temperature": self.tr("Temperature"),
+            "top_k": self.tr("Top-k"),
+            "top_p": self.tr("Top-p"),
+            "min_p": self.tr("Min-p"),
+            "repetition_penalty": self.tr("Repetition penalty"),
+            "max_new_tokens": self.tr("Max new tokens"),
+        }
         self.sliders: dict[str, NumberSlider] = {
-            "temperature": NumberSlider(
-                self.tr("Temperature"),
-                0.0,
-                2.0,
-                0.01,
-                DEFAULTS["temperature"],
-                self.tr(
-                    "Divides the scores before sampling: lower is safer, higher is wilder, 0 always takes the most likely token."
-                ),
-            ),
-            "top_k": NumberSlider(
-                self.tr("Top-k"),
-                0,
-                200,
-                1,
-                DEFAULTS["top_k"],
-                self.tr("Samples only from the k most likely tokens (0 turns it off)."),
-                integer=True,
-            ),
-            "top_p": NumberSlider(
-                self.tr("Top-p"),
-                0.01,
-                1.0,
-                0.01,
-                DEFAULTS["top_p"],
-                self.tr(
-                    "Samples only from the most likely tokens that together hold this much probability (1 turns it off)."
-                ),
-            ),
-            "min_p": NumberSlider(
-                self.tr("Min-p"),
-                0.0,
-                1.0,
-                0.01,
-                DEFAULTS["min_p"],
-                self.tr(
-                    "Drops tokens less likely than this fraction of the most likely token (0 turns it off)."
-                ),
-            ),
-            "repetition_penalty": NumberSlider(
-                self.tr("Repetition penalty"),
-                0.5,
-                2.0,
-                0.01,
-                DEFAULTS["repetition_penalty"],
-                self.tr(
-                    "Makes tokens already in the text less likely when above 1 (1 turns it off)."
-                ),
-            ),
-            "max_new_tokens": NumberSlider(
-                self.tr("Max new tokens"),
-                1,
-                5000,
-                1,
-                DEFAULTS["max_new_tokens"],
-                self.tr("Stops the run after this many generated tokens."),
-                integer=True,
-            ),
+            name: NumberSlider.for_setting(SCHEMA[name], labels[name], SCHEMA[name].describe())
+            for name in SLIDERS
         }
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
+        self.problem_label = QLabel()  # why the last run was refused, until it is fixed
+        self.problem_label.setStyleSheet(ERROR_STYLE)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.hide()
+        layout.addWidget(self.problem_label)
+
         presets = QHBoxLayout()
         self.preset_buttons: dict[str, QPushButton] = {}
-        tips = {
-            "Greedy": self.tr("Always the most likely token: the same text every time."),
-            "Balanced": self.tr(
-                "Moderate randomness with top-k, top-p and a light repetition penalty."
-            ),
-            "Creative": self.tr("More surprising text: a higher temperature kept sane by min-p."),
-        }
         names = {
             "Greedy": self.tr("Greedy"),
             "Balanced": self.tr("Balanced"),
             "Creative": self.tr("Creative"),
         }
-        for key in PRESETS:
+        for key in PRESET_BUTTONS:
             b = QPushButton(names[key])
-            b.setToolTip(tips[key])
+            b.setToolTip(PRESETS[key].help)
             b.clicked.connect(lambda _=False, k=key: self.apply_preset(k))
             presets.addWidget(b)
             self.preset_buttons[key] = b
         self.reset_button = QPushButton(self.tr("Reset"))
-        self.reset_button.setToolTip(self.tr("Back to the defaults of aigc-studio generate."))
+        self.reset_button.setToolTip(PRESETS["Reset"].help)
         self.reset_button.clicked.connect(self.reset)
         presets.addWidget(self.reset_button)
         layout.addLayout(presets)
@@ -183,11 +97,7 @@ class SamplingPanel(QWidget):
         sl = QVBoxLayout(seed_box)
         row = QHBoxLayout()
         self.seed_edit = QLineEdit("0")
-        self.seed_edit.setToolTip(
-            self.tr(
-                "A fixed seed makes a run repeatable: same model, settings and seed, same text."
-            )
-        )
+        self.seed_edit.setToolTip(SCHEMA["seed"].describe())
         self.random_seed = QCheckBox(self.tr("Random"))
         self.random_seed.setToolTip(self.tr("Draw a new seed for every run."))
         self.random_seed.setChecked(True)
@@ -212,7 +122,7 @@ class SamplingPanel(QWidget):
         used.addWidget(self.pin_seed)
         sl.addLayout(used)
         self.seed_hint = QLabel()
-        self.seed_hint.setStyleSheet("color: #b00020; font-size: 11px;")
+        self.seed_hint.setStyleSheet(ERROR_STYLE)
         self.seed_hint.setWordWrap(True)
         self.seed_hint.hide()
         sl.addWidget(self.seed_hint)
@@ -222,11 +132,7 @@ class SamplingPanel(QWidget):
         stl = QVBoxLayout(stop_box)
         self.stop_edit = QPlainTextEdit()
         self.stop_edit.setPlaceholderText(self.tr("one per line; \\n is a newline"))
-        self.stop_edit.setToolTip(
-            self.tr(
-                "The run ends as soon as the text contains one of these (one per line, \\n for a newline)."
-            )
-        )
+        self.stop_edit.setToolTip(self.tr("One per line. ") + SCHEMA["stop"].describe())
         self.stop_edit.setFixedHeight(56)
         self.stop_edit.textChanged.connect(self.sig_changed)
         stl.addWidget(self.stop_edit)
@@ -235,15 +141,14 @@ class SamplingPanel(QWidget):
         window_row = QHBoxLayout()
         self.context_label = QLabel(self.tr("Past the window"))
         self.context_combo = QComboBox()
-        self.context_combo.addItem(self.tr("Slide (as nanoGPT, slow)"), "slide")
-        self.context_combo.addItem(self.tr("Shift (fast)"), "shift")
-        self.context_combo.setToolTip(
-            self.tr(
-                "When the text outgrows the model's context window: Slide drops one token per step, "
-                "as nanoGPT does, and recomputes the whole window for every token; Shift keeps its "
-                "newest half and goes on at full speed."
-            )
-        )
+        context_names = {
+            "shift": self.tr("Shift (fast)"),
+            "slide": self.tr("Slide (as nanoGPT, slow)"),
+        }
+        for mode in SCHEMA["context"].choices:
+            self.context_combo.addItem(context_names.get(mode, mode), mode)
+        self.context_combo.setCurrentIndex(self.context_combo.findData(SCHEMA["context"].default))
+        self.context_combo.setToolTip(SCHEMA["context"].describe())
         self.context_combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
         window_row.addWidget(self.context_label)
         window_row.addWidget(self.context_combo, 1)
@@ -251,36 +156,49 @@ class SamplingPanel(QWidget):
         layout.addStretch(1)
         self._used_seed: int | None = None
         self._random_toggled(True)
+        self.sig_changed.connect(self.problem_label.hide)  # a refusal stays until something changes
 
     # ---- reading and writing ------------------------------------------------------------------
 
     def generation_settings(self) -> dict | None:
-        """The settings for the next run (GenerationSettings.to_dict() shape), or None if the seed is
-        not valid (the hint says why)."""
+        """The settings for the next run (`GenerationSettings.to_dict()`), or None if a value
+        cannot be used (the panel says why)."""
+        settings = self.run_settings()
+        return None if settings is None else settings.to_dict()
+
+    def run_settings(self) -> GenerationSettings | None:
+        """The frozen settings for a run starting now, built and checked against the schema here;
+        None (with the reason shown in the panel) if a value cannot be used. A value typed but
+        not yet confirmed is taken, or refused, first."""
+        for s in self.sliders.values():
+            problem = s.commit_typed()
+            if problem:
+                return self._refuse(problem)
         seed = None
         if not self.random_seed.isChecked():
             seed = self._parse_seed(self.seed_edit.text())
             if seed is None:
                 self._seed_edited()
-                return None
-        v = {k: s.value() for k, s in self.sliders.items()}
-        stops = [decode_stop(x) for x in self.stop_edit.toPlainText().split("\n") if x]
-        return {
-            "sampling": {
-                "temperature": float(v["temperature"]),
-                "top_k": int(v["top_k"]),
-                "top_p": float(v["top_p"]),
-                "min_p": float(v["min_p"]),
-                "repetition_penalty": float(v["repetition_penalty"]),
-            },
-            "max_new_tokens": int(v["max_new_tokens"]),
-            "seed": seed,
-            "stop": stops,
-            "ignore_eos": False,
-            "num_samples": 1,
-            "top_n": 5,
-            "context": self.context_combo.currentData(),
-        }
+                return self._refuse(self.seed_hint.text())
+        values: dict = {k: s.value() for k, s in self.sliders.items()}
+        values["seed"] = seed
+        values["stop"] = [decode_stop(x) for x in self.stop_edit.toPlainText().split("\n") if x]
+        values["context"] = self.context_combo.currentData()
+        try:
+            settings = GenerationSettings.from_values(values)
+        except SettingsError as e:
+            return self._refuse(str(e))
+        self.problem_label.hide()
+        return settings
+
+    def _refuse(self, problem: str) -> None:
+        self.problem_label.setText(self.tr("The run did not start: {0}").format(problem))
+        self.problem_label.show()
+        return None
+
+    def problem(self) -> str | None:
+        """Why the last run was refused, while that is still on show."""
+        return self.problem_label.text() if not self.problem_label.isHidden() else None
 
     def set_generation_settings(self, d: dict) -> None:
         """Show settings from a run or the saved settings; unknown or bad values are skipped."""
@@ -291,7 +209,7 @@ class SamplingPanel(QWidget):
         if isinstance(d.get("max_new_tokens"), int):
             self.sliders["max_new_tokens"].set_value(d["max_new_tokens"])
         seed = d.get("seed")
-        if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED:
+        if self._valid_seed(seed):
             self.seed_edit.setText(str(seed))
             self.random_seed.setChecked(False)
         elif "seed" in d and seed is None:
@@ -312,15 +230,18 @@ class SamplingPanel(QWidget):
         self.context_combo.setEnabled(on)
 
     def apply_preset(self, name: str) -> None:
-        for k, v in PRESETS[name].items():
-            self.sliders[k].set_value(v)
+        for k, v in PRESETS[name].values.items():
+            if k in self.sliders:
+                self.sliders[k].set_value(v)
 
     def reset(self) -> None:
-        for k, v in DEFAULTS.items():
-            self.sliders[k].set_value(v)
-        self.random_seed.setChecked(True)
-        self.stop_edit.setPlainText("")
-        self.context_combo.setCurrentIndex(0)
+        """Every value back to the schema's defaults: what `aigc-studio generate` runs with."""
+        self.apply_preset("Reset")
+        reset = PRESETS["Reset"].values
+        self.random_seed.setChecked(reset["seed"] is None)
+        self.stop_edit.setPlainText("\n".join(encode_stop(x) for x in reset["stop"]))
+        self.context_combo.setCurrentIndex(self.context_combo.findData(reset["context"]))
+        self.problem_label.hide()
 
     # ---- seed ---------------------------------------------------------------------------------
 
@@ -349,12 +270,19 @@ class SamplingPanel(QWidget):
         self.sig_changed.emit()
 
     @staticmethod
-    def _parse_seed(text: str) -> int | None:
+    def _valid_seed(seed: object) -> bool:
+        try:
+            return SCHEMA["seed"].check(seed) is not None
+        except SettingsError:
+            return False
+
+    @classmethod
+    def _parse_seed(cls, text: str) -> int | None:
         try:
             v = int(text.strip())
         except ValueError:
             return None
-        return v if 0 <= v <= MAX_SEED else None
+        return v if cls._valid_seed(v) else None
 
     def _seed_edited(self) -> None:
         if self._parse_seed(self.seed_edit.text()) is None:

@@ -208,8 +208,8 @@ class GenerationWorker(QObject):
         try:
             from pathlib import Path
 
-            from studio.engine.text.generation import GenerationSettings
             from studio.engine.text.sampling_stages import sampling_stages
+            from studio.settings import GenerationSettings
 
             if self._loaded is None or self._info is None:
                 raise ValueError(self.tr("No model is loaded yet."))
@@ -228,7 +228,8 @@ class GenerationWorker(QObject):
 
     def _run(self, prompt: str, settings: dict, cancel: threading.Event) -> RunRecord | None:
         from studio.core.events import DoneEvent, StartEvent, TokenEvent
-        from studio.engine.text.generation import GenerationSettings, generate_text
+        from studio.engine.text.generation import generate_text
+        from studio.settings import GenerationSettings
 
         if self._loaded is None or self._info is None:
             raise ValueError(self.tr("No model is loaded yet."))

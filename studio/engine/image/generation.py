@@ -31,7 +31,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
@@ -39,55 +38,9 @@ import torch
 from studio.core.errors import SettingsError
 from studio.core.events import DoneEvent, Event, PixelEvent, StartEvent
 from studio.engine.formats.studio_file import LoadedModel
-from studio.engine.sampling.chain import SamplingSettings, apply_chain, build_chain, entropy_nats
-from studio.engine.sampling.seeds import MAX_SAMPLES, draw_seed
-
-SAMPLERS = ("fast", "naive")
-MAX_GUIDANCE = 20.0
-
-
-@dataclass(frozen=True)
-class ImageSettings:
-    sampling: SamplingSettings = field(default_factory=lambda: SamplingSettings(temperature=1.0))
-    seed: int | None = None  # None: drawn and reported in the start event
-    num_samples: int = 1
-    label: int | None = None  # class index for class-conditional models; None = any class
-    distribution: bool = False  # attach the sampled distribution to every PixelEvent
-    sampler: str = "fast"  # "fast" | "naive": the same pixels, at very different speeds
-    guidance: float = 1.0  # classifier-free guidance scale for labelled models; 1 = none
-
-    def __post_init__(self) -> None:
-        n = self.num_samples
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SAMPLES:
-            raise SettingsError(f"num_samples must be a whole number from 1 to {MAX_SAMPLES}")
-        if self.seed is not None and (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, int)
-            or not 0 <= self.seed <= 2**63 - 1 - MAX_SAMPLES
-        ):
-            raise SettingsError(f"seed must be a whole number >= 0, got {self.seed!r}")
-        if self.label is not None and (
-            isinstance(self.label, bool) or not isinstance(self.label, int)
-        ):
-            raise SettingsError(f"label must be a whole number, got {self.label!r}")
-        g = self.guidance
-        if isinstance(g, bool) or not isinstance(g, int | float) or not 0.0 <= g <= MAX_GUIDANCE:
-            raise SettingsError(f"guidance must be a number from 0 to {MAX_GUIDANCE:g}, got {g!r}")
-        if self.sampler not in SAMPLERS:
-            raise SettingsError(
-                f"sampler must be one of {', '.join(SAMPLERS)}, got {self.sampler!r}"
-            )
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ImageSettings:
-        s = dict(d)
-        sampling = SamplingSettings(**s.pop("sampling", {}))
-        return cls(
-            sampling=sampling, **{k: v for k, v in s.items() if k in cls.__dataclass_fields__}
-        )
+from studio.engine.sampling.chain import apply_chain, build_chain, entropy_nats
+from studio.engine.sampling.seeds import draw_seed
+from studio.settings import ImageSettings
 
 
 def _label_index(loaded: LoadedModel, label: int | None) -> int | None:

@@ -4,17 +4,20 @@ Order, as transformers applies them: repetition penalty -> temperature -> top-k 
 draw. Every stage has the signature `(input_ids (B, T), scores (B, V)) -> scores (B, V)`, returns a new
 tensor and never modifies its input. A stage whose setting does nothing is not built (temperature 1,
 top-k 0, top-p 1, min-p 0, penalty 1). Temperature 0 means greedy. Filtered tokens get -inf.
+
+The settings themselves (`studio.settings.SamplingSettings`) are checked against the schema when
+built; the stages check their own argument again, since they can be built alone.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 import torch
 
 from studio.core.errors import SettingsError
+from studio.settings import SamplingSettings
 
 NEG_INF = float("-inf")
 
@@ -149,29 +152,6 @@ class MinP:
         remove = probs < self.min_p * top
         remove = remove & (scores < scores.amax(dim=-1, keepdim=True))  # keep the best token
         return scores.masked_fill(remove, NEG_INF)
-
-
-@dataclass(frozen=True)
-class SamplingSettings:
-    temperature: float = 0.8  # 0 = greedy
-    top_k: int = 0  # 0 = off
-    top_p: float = 1.0  # 1 = off
-    min_p: float = 0.0  # 0 = off
-    repetition_penalty: float = 1.0  # 1 = off
-
-    def __post_init__(self) -> None:
-        t = _check_number("temperature", self.temperature)
-        if t < 0:
-            raise SettingsError(f"temperature must be >= 0 (0 means greedy), got {t}")
-        # building the chain validates the rest
-        build_chain(self)
-
-    @property
-    def greedy(self) -> bool:
-        return self.temperature == 0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 Stage = RepetitionPenalty | Temperature | TopK | TopP | MinP

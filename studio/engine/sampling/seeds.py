@@ -1,10 +1,10 @@
-"""Seeds: a run's seed fully determines its output; sample i of a batch is seeded `seed + i`."""
+"""Seeds: a run's seed fully determines its output; sample i of a batch is seeded `seed + i`.
+
+The bounds (MAX_SEED, MAX_SAMPLES) are the settings schema's (`studio.settings`)."""
 
 from __future__ import annotations
 
 import random
-
-MAX_SAMPLES = 64  # samples in one batch (sample i uses seed + i, so seeds stop short of 2**63)
 
 
 def draw_seed() -> int:

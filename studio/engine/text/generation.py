@@ -9,12 +9,12 @@ sample 0 of a batch equals a single-sample run with the same seed.
 
 Past the context window there are two ways on (`GenerationSettings.context`), since positions are
 learned and a cache cannot simply be shifted:
-- "slide" (default, nanoGPT's sampler): the oldest token drops out at every step and the cache is
-  rebuilt from the last `block_size` tokens, a full forward pass per token: always a full window, at
+- "shift" (default, llama.cpp's context shift): keep the last half of the window, rebuild the cache
+  from it in one pass, and go on with cached steps until the window is full again. Each token costs
+  about two cached steps on average, and the model always sees at least half a window.
+- "slide" (nanoGPT's sampler): the oldest token drops out at every step and the cache is rebuilt
+  from the last `block_size` tokens, a full forward pass per token: always a full window, at
   uncached speed. The same tokens as nanoGPT's `sample()` on the same weights.
-- "shift" (llama.cpp's context shift): keep the last half of the window, rebuild the cache from it
-  in one pass, and go on with cached steps until the window is full again. Each token costs about
-  two cached steps on average, and the model always sees at least half a window.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 
 import torch
 
@@ -31,61 +30,15 @@ from studio.core.events import Candidate, DoneEvent, Event, StartEvent, TokenEve
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import (
     RepetitionPenalty,
-    SamplingSettings,
     apply_chain,
     build_chain,
     entropy_nats,
 )
-from studio.engine.sampling.seeds import MAX_SAMPLES, draw_seed
+from studio.engine.sampling.seeds import draw_seed
 from studio.engine.tokenizers import Utf8Stream
+from studio.settings import GenerationSettings
 
-MAX_NEW_TOKENS_LIMIT = 1_000_000
-MAX_TOP_N = 100
 HISTORY_CHUNK = 4096  # new tokens the history holds before it first grows
-CONTEXT_MODES = ("shift", "slide")  # what happens past the context window (see the module doc)
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    sampling: SamplingSettings = field(default_factory=SamplingSettings)
-    max_new_tokens: int = 200
-    seed: int | None = None  # None: a seed is drawn and reported in the start event
-    stop: tuple[str, ...] = ()  # generation of a sample ends when its text contains one of these
-    ignore_eos: bool = False
-    num_samples: int = 1
-    top_n: int = 5  # alternatives reported per token
-    context: str = "slide"  # past the context window: "slide" or "shift" (see the module doc)
-
-    def __post_init__(self) -> None:
-        def whole(name: str, v: object, lo: int, hi: int) -> None:
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                raise SettingsError(f"{name} must be a whole number from {lo} to {hi}, got {v!r}")
-
-        whole("max_new_tokens", self.max_new_tokens, 0, MAX_NEW_TOKENS_LIMIT)
-        whole("num_samples", self.num_samples, 1, MAX_SAMPLES)
-        whole("top_n", self.top_n, 0, MAX_TOP_N)
-        if self.seed is not None:
-            whole("seed", self.seed, 0, 2**63 - 1 - MAX_SAMPLES)
-        if isinstance(self.stop, str) or any(not isinstance(s, str) or not s for s in self.stop):
-            raise SettingsError("stop must be a list of non-empty strings")
-        if self.context not in CONTEXT_MODES:
-            raise SettingsError(
-                f"context must be one of {', '.join(CONTEXT_MODES)}, got {self.context!r}"
-            )
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["stop"] = list(self.stop)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> GenerationSettings:
-        s = dict(d)
-        sampling = SamplingSettings(**s.pop("sampling", {}))
-        if "stop" in s:
-            s["stop"] = tuple(s["stop"])
-        known = {k: v for k, v in s.items() if k in cls.__dataclass_fields__}
-        return cls(sampling=sampling, **known)
 
 
 class _StopFilter:
