@@ -15,6 +15,7 @@ learned and a cache cannot simply be shifted:
 - "shift" (llama.cpp's context shift): keep the last half of the window, rebuild the cache from it
   in one pass, and go on with cached steps until the window is full again. Each token costs about
   two cached steps on average, and the model always sees at least half a window.
+The rule is context_window.py's, which the stages view replays.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ from studio.engine.sampling.chain import (
     entropy_nats,
 )
 from studio.engine.sampling.seeds import MAX_SAMPLES, draw_seed
+from studio.engine.text.context_window import CONTEXT_MODES, rebuild_size
 from studio.engine.tokenizers import Utf8Stream
 
 MAX_NEW_TOKENS_LIMIT = 1_000_000
 MAX_TOP_N = 100
 HISTORY_CHUNK = 4096  # new tokens the history holds before it first grows
-CONTEXT_MODES = ("shift", "slide")  # what happens past the context window (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -319,11 +320,11 @@ def generate_text(
             step += 1
             if not any(active) or step >= settings.max_new_tokens:
                 break
-            if cache.length < block:
+            keep = rebuild_size(cache.length, block, settings.context)
+            if keep is None:
                 # one cached step: (B,) ids -> (B, V) logits
                 logits = decode(nxt) if decode is not None else model(nxt.view(B, 1), cache)[:, -1]
             else:  # window full: rebuild the cache from its newest tokens at positions 0..
-                keep = block if settings.context == "slide" else max(1, block // 2)
                 cache.reset()
                 logits = model(history[:, length - keep : length], cache, last_only=True)[:, -1]
 
