@@ -19,6 +19,7 @@ from studio.core.errors import SettingsError
 from studio.core.events import Candidate
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import build_chain, entropy_nats
+from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.text.context_window import context_window
 from studio.engine.text.generation import GenerationSettings, start_ids
 
@@ -75,7 +76,7 @@ def sampling_stages(
             shaped.append((stage.name, stage.setting, scores.softmax(dim=-1)[0]))
         if settings.sampling.greedy:
             point = torch.zeros_like(model_probs)
-            point[int(scores.argmax(dim=-1))] = 1.0
+            point[int(greedy_pick(scores)[0])] = 1.0  # the run's own pick
             shaped.append(("greedy", "", point))
         k = min(top_n, model_probs.numel())
         tops = [torch.topk(probs, k) for _, _, probs in shaped]  # (values (k,), indices (k,))
