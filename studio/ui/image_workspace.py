@@ -36,11 +36,11 @@ from studio.io.image_export import (
     decode_png,
     generation_frames,
     grid,
-    load_init_image,
     png_meta_for,
     save_gif,
     save_png,
 )
+from studio.io.init_image import read_init_image
 from studio.io.run import RunRecord
 from studio.ui.distribution_view import DistributionView
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
@@ -601,9 +601,7 @@ class ImageWorkspace(QWidget):
         if self.info is None:
             return False
         try:
-            init, mask = load_init_image(
-                path, self.H, self.W, grey=self.palette is None, keep_rows=self.H // 2
-            )
+            init, mask = read_init_image(path, self.H, self.W, grey=self.palette is None)
         except ImageFileError as e:
             self.message_bar.show_message(str(e))
             return False
