@@ -99,3 +99,25 @@ def tiny_image_gpt(seed: int = 0, size: int = 5, colours: int = 6) -> LoadedMode
 def save_image_model(path: Path, loaded: LoadedModel) -> Path:
     save_model_file(path, untied_state_dict(loaded.model), loaded.card)
     return path
+
+
+def write_tiny_mnist(folder: Path) -> Path:
+    """Random stand-ins for MNIST's test-set files in `folder`: 9,000 training and 20 held-out
+    28x28 images with labels, the layout `train image --model-kind digits` reads."""
+    import gzip
+    import struct
+
+    from studio.engine.image.datasets import MNIST_TRAIN
+
+    n = MNIST_TRAIN + 20
+    rng = np.random.default_rng(0)
+    images = (rng.random((n, 28, 28)) < 0.2).astype(np.uint8) * 255
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    head = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28)
+    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(
+        gzip.compress(head + images.tobytes(), compresslevel=1)
+    )
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(
+        gzip.compress(struct.pack(">BBBBI", 0, 0, 8, 1, n) + labels.tobytes())
+    )
+    return folder

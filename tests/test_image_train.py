@@ -1,21 +1,19 @@
 """Training the image models on tiny synthetic stand-ins for MNIST and the emoji tarball: progress
 events, resumable checkpoints, and a card that `eval` reproduces."""
 
-import gzip
 import io
 import json
-import struct
 import tarfile
 
 import numpy as np
 import pytest
 import torch
+from image_helpers import write_tiny_mnist
 from PIL import Image
 
 from studio.cli.main import main
 from studio.engine.formats.model_finder import load_model
 from studio.engine.formats.studio_file import read_card
-from studio.engine.image.datasets import MNIST_TRAIN
 from studio.engine.train.image_task import ImageTrainConfig, train_image
 
 TINY_DIGITS = dict(channels=4, n_layers=2, kernel=3, n_mix=2, head_channels=4, batch_size=2)
@@ -29,19 +27,7 @@ def _train_digits(data, out, *more: str) -> int:
 
 @pytest.fixture(scope="module")
 def mnist(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mnist")
-    n = MNIST_TRAIN + 20
-    rng = np.random.default_rng(0)
-    images = (rng.random((n, 28, 28)) < 0.2).astype(np.uint8) * 255
-    labels = rng.integers(0, 10, n).astype(np.uint8)
-    head = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28)
-    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(
-        gzip.compress(head + images.tobytes(), compresslevel=1)
-    )
-    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(
-        gzip.compress(struct.pack(">BBBBI", 0, 0, 8, 1, n) + labels.tobytes())
-    )
-    return folder
+    return write_tiny_mnist(tmp_path_factory.mktemp("mnist"))
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ def test_io_does_not_import_torch():
     # the window imports io before it is shown, and must appear before torch is imported
     code = (
         "import sys, studio.core.atomic, studio.io.export, studio.io.history, studio.io.preferences\n"
+        "import studio.io.init_image, studio.io.image_export\n"
         "assert 'torch' not in sys.modules, 'torch imported by studio.io'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

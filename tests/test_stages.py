@@ -122,6 +122,41 @@ def test_context_window_under_both_ways_past_it():
         assert end == 3 + step and 1 <= end - start <= 16
 
 
+class _WindowSpy:
+    """A text model that notes the ids its KV cache holds whenever it gives logits: the window the
+    run really read. Without a `decoder`, every step goes through forward()."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        self.model, self.config, self.training = model, model.config, model.training
+        self.windows: list[list[int]] = []
+        self._held: list[int] = []
+
+    def parameters(self):
+        return self.model.parameters()
+
+    def new_cache(self, batch: int):
+        return self.model.new_cache(batch)
+
+    def __call__(self, idx: torch.Tensor, cache, last_only: bool = False) -> torch.Tensor:
+        self._held = (self._held if cache.length else []) + idx[0].tolist()
+        self.windows.append(self._held)
+        return self.model(idx, cache, last_only=last_only)
+
+
+@pytest.mark.parametrize("context", ["slide", "shift"])
+def test_generation_reads_the_window_context_window_gives_at_every_step(tiny, context):
+    from dataclasses import replace
+
+    spy = _WindowSpy(tiny.model)
+    settings, events = run(replace(tiny, model=spy), "hello", context, n=50, temperature=1.0)
+    ids = tiny.tokenizer.encode("hello") + [e.id for e in events]
+    assert len(events) == 50 and len(spy.windows) == 50  # 5 + 50 tokens: past 16, many times
+    for step, window in enumerate(spy.windows):
+        start, end = context_window(5, 16, context, step)
+        assert ids[start:end] == window, (step, start, end)
+    assert context == "slide" or any(len(w) < 16 for w in spy.windows[20:])
+
+
 @pytest.mark.parametrize(
     "ids, message",
     [([], "no token to inspect"), ([0, 10_000], "token ids must lie in"), ([-1], "must lie in")],

@@ -175,44 +175,6 @@ def _parse_label(loaded, raw: str | None) -> int | None:
     )
 
 
-def _read_init(loaded, path: str, keep_rows: int | None):
-    """(init pixels in the model's format, mask of kept pixels) from an image file.
-
-    The image must already be the model's size: it is refused, not resized. Without --keep-rows,
-    its transparency says what to keep: opaque pixels are kept, transparent ones drawn."""
-    import numpy as np
-
-    from studio.core.errors import SettingsError
-    from studio.io.png_chunks import read_image
-
-    H, W = loaded.extras["height"], loaded.extras["width"]
-    rgb, alpha = read_image(path)
-    if rgb.shape[:2] != (H, W):
-        raise SettingsError(
-            f"{path}: the image is {rgb.shape[1]}x{rgb.shape[0]} pixels but {loaded.name} "
-            f"draws {W}x{H}; it is not resized, so give a {W}x{H} image"
-        )
-    if keep_rows is not None:
-        if not 0 <= keep_rows <= H:
-            raise SettingsError(f"--keep-rows {keep_rows} must be from 0 to {H}")
-        mask = np.zeros((H, W), dtype=bool)
-        mask[:keep_rows] = True
-    elif alpha is not None:
-        mask = alpha > 0
-    else:
-        raise SettingsError(
-            f"{path}: say what to keep: --keep-rows N, or an image whose transparent pixels "
-            "are the ones to draw"
-        )
-    if loaded.extras["channels"] == 1:
-        r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
-        grey = np.rint(0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
-        init = np.where((r == g) & (g == b), rgb[..., 0], grey).astype(np.uint8)  # (H, W)
-    else:
-        init = rgb
-    return init, mask
-
-
 def grid(images: list, gap: int = 2):
     """Images (H, W) or (H, W, 3) uint8 side by side in a square-ish grid with a grey gap."""
     from studio.io.image_export import grid as _grid
@@ -241,7 +203,16 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     label = _parse_label(loaded, args.label)
     init = mask = None
     if args.init:
-        init, mask = _read_init(loaded, args.init, args.keep_rows)
+        from studio.io.init_image import read_init_image
+
+        init, mask = read_init_image(
+            args.init,
+            loaded.extras["height"],
+            loaded.extras["width"],
+            grey=loaded.extras["channels"] == 1,
+            keep_rows=args.keep_rows,
+            model=loaded.name,
+        )
     # the flags' values, checked by the schema; the repetition penalty is left out (no text)
     settings = ImageSettings.from_values({**vars(args), "label": label})
     check_settings(loaded, settings)  # before any warning: a refused run says one line

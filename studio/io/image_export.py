@@ -1,4 +1,5 @@
-"""Pictures of image runs: the batch grid, PNG text chunks, the animated GIF, and init images.
+"""Pictures of image runs: the batch grid, PNG text chunks, the animated GIF (init images to
+complete: init_image.py).
 
 Shared by the command line and the window; torch-free (the window uses it before and after the
 worker loads torch). Writes are atomic, like every export; whether to overwrite is the caller's
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.core.atomic import atomic_write_bytes
-from studio.io.png_chunks import ImageFileError, png_bytes, read_image, read_png_meta
+from studio.io.png_chunks import ImageFileError, png_bytes, read_png_meta
 
 __all__ = [
     "ImageFileError",
@@ -25,7 +26,6 @@ __all__ = [
     "generation_frames",
     "gif_bytes",
     "grid",
-    "load_init_image",
     "png_meta_for",
     "read_png_meta",
     "save_gif",
@@ -127,31 +127,6 @@ def decode_png(text: str) -> np.ndarray:
 
     with Image.open(io.BytesIO(base64.b64decode(text))) as im:
         return np.asarray(im.convert("L" if im.mode in ("L", "1") else "RGB")).copy()
-
-
-def load_init_image(
-    path: str | Path, height: int, width: int, grey: bool, keep_rows: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(pixels in the model's format, mask of pixels to keep) from an image file, as the CLI's
-    --init reads it: an image of another size is refused, not resized (resizing would change the very
-    pixels the person asked to keep). Transparent pixels are the ones to draw; an opaque image keeps
-    its first `keep_rows` rows (all rows when None)."""
-    rgb, alpha = read_image(path)
-    if rgb.shape[:2] != (height, width):
-        raise ImageFileError(
-            f"{path}: the image is {rgb.shape[1]}x{rgb.shape[0]} pixels but the model draws "
-            f"{width}x{height}; it is not resized, so give a {width}x{height} image"
-        )
-    if alpha is not None:
-        mask = alpha > 0
-    else:
-        mask = np.zeros((height, width), dtype=bool)
-        mask[: height if keep_rows is None else max(0, min(height, keep_rows))] = True
-    if not grey:
-        return rgb, mask
-    r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
-    lum = np.rint(0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
-    return np.where((r == g) & (g == b), rgb[..., 0], lum).astype(np.uint8), mask
 
 
 def restore_from_png(path: str):

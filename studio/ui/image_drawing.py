@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.io.image_export import ImageFileError, load_init_image
+from studio.io.image_export import ImageFileError
+from studio.io.init_image import read_init_image
 from studio.ui.image_pixels import argb_words
 from studio.ui.message_bar import MessageBar
 
@@ -141,9 +142,7 @@ class DrawingTools(QWidget):
         if not self.has_model:
             return False
         try:
-            init, mask = load_init_image(
-                path, self.H, self.W, grey=self.palette is None, keep_rows=self.H // 2
-            )
+            init, mask = read_init_image(path, self.H, self.W, grey=self.palette is None)
         except ImageFileError as e:
             self.message_bar.show_message(str(e))
             return False

@@ -12,12 +12,13 @@ from pathlib import Path
 import torch
 
 from studio.core.errors import ModelFileError
-from studio.engine.formats.studio_file import LoadedModel, load_state_into
+from studio.engine.formats.studio_file import LoadedModel, check_tensor_shapes, load_state_into
 from studio.engine.networks.gpt import GPT, GPTConfig
 
 HF_SOURCE = "Hugging Face GPT-2 folder"
 NANOGPT_SOURCE = "nanoGPT checkpoint"
 CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
+
 
 def checked_config(path: str | Path, values: dict) -> GPTConfig:
     """A GPTConfig from already-renamed values, refusing absurd or inconsistent sizes."""
@@ -73,19 +74,7 @@ def check_shapes(path: str | Path, config: GPTConfig, shapes: dict[str, tuple[in
     validate() bounds each size separately, but their product can still ask for terabytes; checking
     the config against the tensors actually present first keeps a hostile config from allocating.
     """
-    expected = expected_shapes(config)
-    missing = [k for k in expected if k not in shapes]
-    if missing:
-        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-        raise ModelFileError(path, f"missing tensors: {', '.join(missing[:3])}{more}")
-    extra = [k for k in shapes if k not in expected]
-    if extra:
-        raise ModelFileError(path, f"unexpected tensors: {', '.join(extra[:3])}")
-    for k, shape in expected.items():
-        if tuple(shapes[k]) != shape:
-            raise ModelFileError(
-                path, f"tensor {k} has shape {tuple(shapes[k])} but the configuration needs {shape}"
-            )
+    check_tensor_shapes(path, expected_shapes(config), shapes)
 
 
 def drop_tied_head(path: str | Path, tensors: dict[str, torch.Tensor]) -> None:

@@ -127,6 +127,48 @@ def load_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         raise ModelFileError(path, f"cannot read tensors ({str(e).splitlines()[0]})") from None
 
 
+def check_tensor_shapes(
+    path: str | Path,
+    expected: dict[str, tuple[int, ...]],
+    present: dict[str, tuple[int, ...]],
+    may_be_missing: Callable[[str], bool] | None = None,
+) -> None:
+    """Refuse with one line misshapen tensors (first: they say which size is off), the tensors
+    `expected` (name -> shape) needs and `present` lacks (but those for which `may_be_missing(name)`
+    is true), and those it does not know."""
+    for k, shape in present.items():
+        if k in expected and tuple(shape) != tuple(expected[k]):
+            raise ModelFileError(
+                path,
+                f"tensor {k} has shape {tuple(shape)} but the configuration needs "
+                f"{tuple(expected[k])}",
+            )
+    missing = [
+        k for k in expected if k not in present and not (may_be_missing and may_be_missing(k))
+    ]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise ModelFileError(path, f"missing tensors: {', '.join(missing[:3])}{more}")
+    extra = [k for k in present if k not in expected]
+    if extra:
+        raise ModelFileError(path, f"unexpected tensors: {', '.join(extra[:3])}")
+
+
+def architecture_from_card(path: str | Path, config_class: Any, arch: Any) -> Any:
+    """`config_class.from_dict(arch)` (GPTConfig, PixelCNNConfig), refusing with one line a card
+    whose architecture does not build or whose sizes its `validate()` finds absurd."""
+    if not isinstance(arch, dict):
+        raise ModelFileError(path, "the model card has no 'architecture'")
+    try:
+        config = config_class.from_dict(arch)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(path, f"bad architecture in the card ({e})") from None
+    problems = config.validate()
+    if problems:
+        raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
+    return config
+
+
 def load_state_into(
     path: str | Path,
     model: nn.Module,
@@ -137,28 +179,14 @@ def load_state_into(
     Parameters for which `may_be_missing(name)` is true keep their values when the file lacks them
     (a model that adds parameters starting as a no-op)."""
     expected = model.state_dict()
-    tied = (
-        {"lm_head.weight"}
-        if "lm_head.weight" in expected and "lm_head.weight" not in tensors
-        else set()
+    tied = "lm_head.weight" in expected and "lm_head.weight" not in tensors
+    check_tensor_shapes(
+        path,
+        {k: tuple(v.shape) for k, v in expected.items()},
+        {k: tuple(t.shape) for k, t in tensors.items()},
+        lambda k: (tied and k == "lm_head.weight") or bool(may_be_missing and may_be_missing(k)),
     )
-    missing = [
-        k
-        for k in expected
-        if k not in tensors and k not in tied and not (may_be_missing and may_be_missing(k))
-    ]
-    if missing:
-        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-        raise ModelFileError(path, f"missing tensors: {', '.join(missing[:3])}{more}")
-    extra = [k for k in tensors if k not in expected]
-    if extra:
-        raise ModelFileError(path, f"unexpected tensors: {', '.join(extra[:3])}")
     for k, t in tensors.items():
-        if tuple(t.shape) != tuple(expected[k].shape):
-            raise ModelFileError(
-                path,
-                f"tensor {k} has shape {tuple(t.shape)} but the config needs {tuple(expected[k].shape)}",
-            )
         if not t.is_floating_point():
             raise ModelFileError(path, f"tensor {k} has dtype {t.dtype}, expected floating point")
     with torch.no_grad():

@@ -14,6 +14,8 @@ import numpy as np
 from studio.core.errors import ModelFileError
 from studio.engine.formats.studio_file import (
     LoadedModel,
+    architecture_from_card,
+    check_tensor_shapes,
     load_state_into,
     load_tensors,
     read_header,
@@ -32,13 +34,7 @@ def _build_checked(path: str | Path, build):
     stored = {k: tuple(v.get("shape", ())) for k, v in header.items() if isinstance(v, dict)}
     if "lm_head.weight" not in stored:
         shapes.pop("lm_head.weight", None)  # tied to the token embedding, stored once
-    for k, shape in shapes.items():
-        if k not in stored:
-            raise ModelFileError(path, f"missing tensor {k} that the card's architecture needs")
-        if stored[k] != shape:
-            raise ModelFileError(
-                path, f"tensor {k} has shape {stored[k]} but the card's architecture needs {shape}"
-            )
+    check_tensor_shapes(path, shapes, stored)
     return build()
 
 
@@ -61,13 +57,7 @@ def load_image_model(path: str | Path, card: dict) -> LoadedModel:
     if kind == "image-pixelcnn":
         from studio.engine.networks.pixelcnn import PixelCNN, PixelCNNConfig
 
-        try:
-            config = PixelCNNConfig.from_dict(arch)
-        except TypeError as e:
-            raise ModelFileError(path, f"bad architecture in the card ({e})") from None
-        problems = config.validate()
-        if problems:
-            raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
+        config = architecture_from_card(path, PixelCNNConfig, arch)
         if (config.height, config.width) != (height, width):
             raise ModelFileError(path, "the card's image size and architecture disagree")
         model = _build_checked(path, lambda: PixelCNN(config))
@@ -78,13 +68,7 @@ def load_image_model(path: str | Path, card: dict) -> LoadedModel:
     elif kind == "image-gpt":
         from studio.engine.networks.gpt import GPT, GPTConfig
 
-        try:
-            gconf = GPTConfig.from_dict(arch)
-        except TypeError as e:
-            raise ModelFileError(path, f"bad architecture in the card ({e})") from None
-        problems = gconf.validate()
-        if problems:
-            raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
+        gconf = architecture_from_card(path, GPTConfig, arch)
         model = _build_checked(path, lambda: GPT(gconf))
         palette = image.get("palette")
         try:

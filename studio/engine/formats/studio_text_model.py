@@ -8,6 +8,7 @@ from studio.core.errors import ModelFileError
 from studio.engine.formats.foreign_checks import check_shapes, drop_tied_head
 from studio.engine.formats.studio_file import (
     LoadedModel,
+    architecture_from_card,
     load_state_into,
     load_tensors,
     read_header,
@@ -17,17 +18,7 @@ from studio.engine.tokenizers import tokenizer_from_card
 
 
 def config_from_card(path: str | Path, card: dict) -> GPTConfig:
-    arch = card.get("architecture")
-    if not isinstance(arch, dict):
-        raise ModelFileError(path, "the model card has no 'architecture'")
-    try:
-        config = GPTConfig.from_dict(arch)
-    except (TypeError, ValueError) as e:
-        raise ModelFileError(path, f"bad architecture in the card ({e})") from None
-    problems = config.validate()
-    if problems:
-        raise ModelFileError(path, "bad architecture in the card: " + "; ".join(problems))
-    return config
+    return architecture_from_card(path, GPTConfig, card.get("architecture"))
 
 
 def load_text_model(path: str | Path, card: dict) -> LoadedModel:

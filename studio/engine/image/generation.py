@@ -39,6 +39,7 @@ from studio.core.errors import SettingsError
 from studio.core.events import DoneEvent, Event, PixelEvent, StartEvent
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import apply_chain, build_chain, entropy_nats
+from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.sampling.seeds import draw_seed
 from studio.settings import ImageSettings
 
@@ -261,7 +262,7 @@ def generate_image(
                 model_probs = scores.softmax(dim=-1)
             shaped = apply_chain(chain, no_history, scores) if chain else scores
             if greedy:
-                nxt = shaped.argmax(dim=-1)  # (B,)
+                nxt = greedy_pick(shaped)  # (B,): the first maximum
                 probs = torch.zeros_like(shaped).scatter_(1, nxt[:, None], 1.0)
             else:
                 probs = shaped.softmax(dim=-1)  # (B, V)

@@ -15,6 +15,7 @@ learned and a cache cannot simply be shifted:
 - "slide" (nanoGPT's sampler): the oldest token drops out at every step and the cache is rebuilt
   from the last `block_size` tokens, a full forward pass per token: always a full window, at
   uncached speed. The same tokens as nanoGPT's `sample()` on the same weights.
+The rule is context_window.py's, which the stages view replays.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from studio.engine.sampling.chain import (
     build_chain,
     entropy_nats,
 )
+from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.sampling.seeds import draw_seed
+from studio.engine.text.context_window import rebuild_size
 from studio.engine.tokenizers import Utf8Stream
 from studio.settings import GenerationSettings
 
@@ -174,7 +177,6 @@ def generate_text(
     top_n = min(settings.top_n, model.config.vocab_size)
     k = max(top_n, 1)
     token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
-    greedy_probs = [1.0] + [0.0] * (k - 1)  # a point mass on the first candidate
 
     cache = model.new_cache(B)
     with torch.inference_mode():
@@ -195,18 +197,19 @@ def generate_text(
         model_probs = scores.softmax(dim=-1)  # (B, V)
         shaped = apply_chain(chain, hist, scores) if chain else scores
         if greedy:
-            # the most likely token first; topk rather than argmax so that the chosen token is
-            # always the first candidate, also among ties
+            # the first maximum (greedy_pick), then the top k as alternatives: their order among
+            # ties is topk's, and only the chosen id has probability 1
+            nxt = greedy_pick(shaped)  # (B,)
             if chain:
                 ranked = torch.topk(shaped, k, dim=-1).indices  # (B, k)
-                mp = model_probs.gather(1, ranked).tolist()
-            else:  # the raw scores rank as their softmax: one call gives both
+                both = torch.cat([nxt[:, None], ranked], dim=1)  # (B, 1 + k)
+                mp = model_probs.gather(1, both).tolist()
+            else:  # the raw scores rank as their softmax, and the chosen one has the top's
                 top_mp, ranked = torch.topk(model_probs, k, dim=-1)  # (B, k) each
-                mp = top_mp.tolist()
-            nxt = ranked.select(1, 0)  # (B,)
+                mp = [[m[0], *m] for m in top_mp.tolist()]
             rows = [
-                [[r[0], *r], [1.0, *greedy_probs], [m[0], *m], 0.0]
-                for r, m in zip(ranked.tolist(), mp, strict=True)
+                [[n, *r], [1.0, *(float(i == n) for i in r)], m, 0.0]
+                for n, r, m in zip(nxt.tolist(), ranked.tolist(), mp, strict=True)
             ]
             return nxt, rows
         probs = shaped.softmax(dim=-1) if chain else model_probs  # (B, V)
@@ -272,11 +275,11 @@ def generate_text(
             step += 1
             if not any(active) or step >= settings.max_new_tokens:
                 break
-            if cache.length < block:
+            keep = rebuild_size(cache.length, block, settings.context)
+            if keep is None:
                 # one cached step: (B,) ids -> (B, V) logits
                 logits = decode(nxt) if decode is not None else model(nxt.view(B, 1), cache)[:, -1]
             else:  # window full: rebuild the cache from its newest tokens at positions 0..
-                keep = block if settings.context == "slide" else max(1, block // 2)
                 cache.reset()
                 logits = model(history[:, length - keep : length], cache, last_only=True)[:, -1]
 

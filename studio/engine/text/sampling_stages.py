@@ -6,7 +6,7 @@ the one the token was drawn from.
 
 Recomputed on demand rather than recorded while generating, so streaming pays nothing for it: the
 model reads the same context it read at that step (the window as it stood then, under either way
-past it, see `context_window`) and the chain's stages are applied one at a time.
+past it, see context_window.py) and the chain's stages are applied one at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from studio.core.errors import SettingsError
 from studio.core.events import Candidate
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import build_chain, entropy_nats
+from studio.engine.sampling.greedy import greedy_pick
+from studio.engine.text.context_window import context_window
 from studio.engine.text.generation import GenerationSettings, start_ids
 
 
@@ -34,22 +36,6 @@ class StageDistribution:
     chosen_prob: float  # the drawn token's probability here
     chosen: Candidate  # the drawn token (its text, prob here, model_prob), in `top` or not
     probs: dict[int, float]  # here, for every token in any stage's `top` and the chosen one
-
-
-def context_window(prompt_len: int, block: int, context: str, step: int) -> tuple[int, int]:
-    """(start, end) of the token ids the model read before drawing token `step`, as positions in
-    the run's ids (the window's prompt, then the generated tokens), following generate_text: one
-    cached step per token until the window is full, then a rebuild from its newest `block` tokens
-    (slide) or newest half (shift)."""
-    start, cached = 0, prompt_len
-    for t in range(step):
-        length = prompt_len + t + 1  # ids after drawing token t
-        if cached < block:
-            cached += 1
-        else:
-            keep = block if context == "slide" else max(1, block // 2)
-            start, cached = length - keep, keep
-    return start, prompt_len + step
 
 
 def sampling_stages(
@@ -90,7 +76,7 @@ def sampling_stages(
             shaped.append((stage.name, stage.setting, scores.softmax(dim=-1)[0]))
         if settings.sampling.greedy:
             point = torch.zeros_like(model_probs)
-            point[int(scores.argmax(dim=-1))] = 1.0
+            point[int(greedy_pick(scores)[0])] = 1.0  # the run's own pick
             shaped.append(("greedy", "", point))
         k = min(top_n, model_probs.numel())
         tops = [torch.topk(probs, k) for _, _, probs in shaped]  # (values (k,), indices (k,))

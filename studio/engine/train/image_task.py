@@ -8,8 +8,9 @@
 - emoji: a GPT over a 64-colour k-means palette of Noto Emoji downsampled to 16 x 16 (a tenth held
   out; skin-tone variants left out as near-duplicates); images are mirrored at random.
 
-Checkpoints go atomically to `<out>.ckpt` (weights, optimizer, step, RNG state, elapsed time, palette)
-so a run resumes where it stopped. The learning rate warms up, then follows a cosine over progress,
+`ImageTask` is what images bring to the one training loop (trainer.py), which checkpoints
+atomically to `<out>.ckpt` (weights, optimizer, step, RNG state, elapsed time, here the palette) so a
+run resumes where it stopped. The learning rate warms up, then follows a cosine over progress,
 the larger of step/max_steps and elapsed/time budget, so a timed run anneals before its time is up.
 Losses are reported in bits per dimension (per grey level, or per palette index for emoji).
 """
@@ -17,8 +18,6 @@ Losses are reported in bits per dimension (per grey level, or per palette index 
 from __future__ import annotations
 
 import math
-import shlex
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,23 +26,15 @@ import numpy as np
 import torch
 
 from studio.core.errors import CorpusError
-from studio.engine.device import resolve_device
-from studio.engine.formats.studio_file import save_model_file, untied_state_dict
 from studio.engine.image import datasets as image_data
 from studio.engine.image.evaluation import evaluate_bits_per_dim
 from studio.engine.networks.image_gpt import make_image_gpt, sequence_nll
 from studio.engine.networks.pixelcnn import PixelCNN, PixelCNNConfig
-from studio.engine.train.loop import (
-    RateMeter,
-    Schedule,
-    TrainEvent,
-    adamw,
-    optimise,
-    restore_state,
-    save_state,
-)
+from studio.engine.train.loop import TrainEvent
+from studio.engine.train.trainer import FinishedRun, Inputs, run_training
 
 LN2 = math.log(2)
+EVAL_DIGITS = 200  # held-out digits the eval events score (all of them in the card)
 
 # Sizes chosen to train in under an hour on one CPU thread (see README's Images section).
 DEFAULTS: dict[str, dict] = {
@@ -102,10 +93,19 @@ class ImageTrainConfig:
         return h
 
 
-class _Task:
-    """What differs between the two kinds: data, model, loss, card."""
+class ImageTask:
+    """What differs between the two kinds: data, model, loss, card. The `TrainingTask` of images
+    (see trainer.py); losses are reported in bits per dimension."""
+
+    per_nat = 1 / LN2
 
     def __init__(self, cfg: ImageTrainConfig, h: dict, state: dict | None):
+        if state is not None:
+            if state.get("kind") != cfg.kind:
+                raise CorpusError(
+                    f"{cfg.out}.ckpt: a {state.get('kind')} checkpoint, not {cfg.kind}"
+                )
+            h = dict(state["hyper"])
         self.cfg, self.h = cfg, h
         if cfg.kind == "digits":
             split = image_data.mnist_split(cfg.data)
@@ -143,11 +143,18 @@ class _Task:
             self.size = size
             self.model = make_image_gpt(size, size, len(self.palette), **self._gpt_args())
             self.arch = self.model.config
+        self.lr = h["lr"]
+        self.units_per_step = h["batch_size"] * self.train_x[0].numel()
 
     def _gpt_args(self) -> dict:
         return {k: self.h[k] for k in ("n_layer", "n_head", "n_embd", "dropout")}
 
-    def batch(self, gen: torch.Generator, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def describe(self) -> str:
+        n_params = sum(p.numel() for p in self.model.parameters())
+        return f"{self.cfg.kind}: {n_params / 1e6:.2f}M parameters, {len(self.train_x)} training images"
+
+    def batch(self, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
+        n = self.h["batch_size"]
         ix = torch.randint(len(self.train_x), (n,), generator=gen)
         x = self.train_x[ix]
         if self.cfg.kind == "digits":
@@ -160,13 +167,18 @@ class _Task:
         img = torch.where(flip[:, None, None], img.flip(-1), img)
         return img.reshape(n, -1), None
 
-    def loss(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        """Mean nats per dimension of a batch."""
+    def loss(self, inputs: Inputs) -> torch.Tensor:
+        """Mean nats per dimension of a batch: images and labels (digits) or None (emoji)."""
+        x, y = inputs
         if self.cfg.kind == "digits":
             return self.model.nll(x, y).mean()
         return sequence_nll(self.model, x).mean()
 
-    def evaluate(self, limit: int | None = None, any_label: bool = False) -> float:
+    def evaluate(self) -> float:
+        """The eval events' held-out bits per dimension: the first 200 digits, or every emoji."""
+        return self.score(EVAL_DIGITS if self.cfg.kind == "digits" else None)
+
+    def score(self, limit: int | None = None, any_label: bool = False) -> float:
         """Held-out bits per dimension (the first `limit` held-out images, or all of them)."""
         return evaluate_bits_per_dim(
             self.model,
@@ -176,129 +188,30 @@ class _Task:
             any_label=any_label,
         )
 
+    def start_from(self) -> dict | None:
+        return start_from(self.model, self.cfg.init_from) if self.cfg.init_from else None
+
+    def checkpoint_extra(self) -> dict:
+        palette = None if self.palette is None else self.palette.tolist()
+        return {"kind": self.cfg.kind, "hyper": self.h, "palette": palette}
+
+    def card(self, run: FinishedRun) -> dict:
+        return build_card(self.cfg, self.h, self, run)
+
+    def remeasure(self, out: Path, card: dict) -> dict:
+        from studio.engine.formats.studio_image_model import load_image_model
+
+        self.model = load_image_model(out, card).model
+        card["metrics"] = _metrics(self.cfg, self) | {"weights": "float16"}
+        return card
+
+    def final_score(self, card: dict) -> float:
+        return card["metrics"]["heldout_bits_per_dim"]
+
 
 def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
     h = cfg.hyper()
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    out = Path(cfg.out)
-    ckpt_path = out.with_name(out.name + ".ckpt")
-    if not out.parent.exists():
-        raise CorpusError(f"{out.parent}: the output folder does not exist")
-    state = None
-    if cfg.resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, weights_only=True, map_location="cpu")
-        if state.get("kind") != cfg.kind:
-            raise CorpusError(f"{ckpt_path}: a {state.get('kind')} checkpoint, not {cfg.kind}")
-        h = dict(state["hyper"])
-    device = resolve_device(cfg.device)
-    torch.manual_seed(cfg.seed)
-    task = _Task(cfg, h, state)
-    model = task.model = task.model.to(device)  # before the optimiser, whose state follows it
-    opt = adamw(model, h["lr"], cfg.weight_decay)
-    step, elapsed_before, last_val = 0, 0.0, None
-    gen = torch.Generator().manual_seed(cfg.seed)
-    # where the run started, for the card; a resumed run keeps it from its checkpoint
-    started = state.get("init_from") if state is not None else None
-    if state is None and cfg.init_from:
-        started = start_from(model, cfg.init_from)
-    if state is not None:
-        step, elapsed_before = restore_state(state, model, opt, gen)
-        last_val = state.get("val_bpd")
-
-    command = cfg.command or " ".join(shlex.quote(a) for a in sys.argv)
-    commands = list(state.get("commands") or []) + [command] if state is not None else [command]
-    schedule = Schedule(
-        lr=h["lr"],
-        max_steps=cfg.max_steps,
-        warmup_steps=cfg.warmup_steps,
-        min_lr_ratio=cfg.min_lr_ratio,
-        budget_s=cfg.minutes * 60 if cfg.minutes else None,
-        elapsed_before=elapsed_before,
-    )
-
-    def save_checkpoint() -> None:
-        save_state(
-            ckpt_path,
-            model,
-            opt,
-            gen,
-            step,
-            schedule,
-            kind=cfg.kind,
-            val_bpd=last_val,
-            hyper=h,
-            palette=None if task.palette is None else task.palette.tolist(),
-            commands=commands,
-            init_from=started,
-        )
-
-    n_params = sum(p.numel() for p in model.parameters())
-    yield TrainEvent(
-        "start",
-        step,
-        cfg.max_steps,
-        message=f"{cfg.kind}: {n_params / 1e6:.2f}M parameters, {len(task.train_x)} training images",
-    )
-    model.train()
-    batch = h["batch_size"]
-    dims = task.train_x[0].numel()
-    meter = RateMeter(batch * dims)
-    eval_limit = 200 if cfg.kind == "digits" else None
-    while step < cfg.max_steps and schedule.progress(step) < 1.0:
-        for g in opt.param_groups:
-            g["lr"] = schedule.lr_at(step)
-        x, y = task.batch(gen, batch)  # drawn on the CPU: the same batches on any device
-        x = x.to(device, non_blocking=True)
-        y = None if y is None else y.to(device, non_blocking=True)
-        loss = task.loss(x, y)
-        optimise(model, opt, loss, cfg.grad_clip)
-        step += 1
-        yield TrainEvent(
-            "step",
-            step,
-            cfg.max_steps,
-            loss=loss.item() / LN2,
-            tokens_per_s=meter.step(),
-            elapsed_s=schedule.elapsed(),
-            eta_s=schedule.eta(step),
-        )
-        if step % cfg.eval_interval == 0:
-            last_val = task.evaluate(eval_limit)
-            yield TrainEvent(
-                "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
-            )
-        if step % cfg.checkpoint_interval == 0:
-            save_checkpoint()
-            yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
-    save_checkpoint()
-    minutes = schedule.elapsed() / 60
-    model.eval()
-    card = build_card(cfg, h, task, step, minutes)
-    card["training"]["device"] = str(device)
-    model = task.model = model.to("cpu")  # model files hold CPU tensors
-    card["training"]["command"] = commands[0]
-    if started is not None:
-        card["training"]["init_from"] = started
-    if len(commands) > 1:
-        card["training"]["resumed_with"] = commands[1:]
-    save_model_file(out, untied_state_dict(model), card, half=cfg.half)
-    if cfg.half:
-        # the card reports the weights as stored, so `eval` reproduces it
-        from studio.engine.formats.studio_image_model import load_image_model
-
-        stored = load_image_model(out, card)
-        task.model = stored.model
-        card["metrics"] = _metrics(cfg, task) | {"weights": "float16"}
-        save_model_file(out, untied_state_dict(model), card, half=True)
-    yield TrainEvent(
-        "done",
-        step,
-        cfg.max_steps,
-        val_loss=card["metrics"]["heldout_bits_per_dim"],
-        elapsed_s=schedule.elapsed(),
-        message=str(out),
-    )
+    yield from run_training(cfg, lambda state: ImageTask(cfg, h, state))
 
 
 def start_from(model: torch.nn.Module, path: str) -> dict:
@@ -325,10 +238,10 @@ def start_from(model: torch.nn.Module, path: str) -> dict:
     }
 
 
-def _metrics(cfg: ImageTrainConfig, task: _Task) -> dict:
-    m = {"heldout_bits_per_dim": round(task.evaluate(), 4), "heldout_images": len(task.test_x)}
+def _metrics(cfg: ImageTrainConfig, task: ImageTask) -> dict:
+    m = {"heldout_bits_per_dim": round(task.score(), 4), "heldout_images": len(task.test_x)}
     if cfg.kind == "digits":
-        m["heldout_bits_per_dim_any_digit"] = round(task.evaluate(any_label=True), 4)
+        m["heldout_bits_per_dim_any_digit"] = round(task.score(any_label=True), 4)
         m["train_bits_per_dim_first_1000"] = round(
             evaluate_bits_per_dim(task.model, "digits", task.train_x[:1000], task.train_y[:1000]),
             4,
@@ -345,17 +258,22 @@ def _metrics(cfg: ImageTrainConfig, task: _Task) -> dict:
     return m
 
 
-def build_card(cfg: ImageTrainConfig, h: dict, task: _Task, step: int, minutes: float) -> dict:
+def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun) -> dict:
     name = cfg.name or Path(cfg.out).stem
     training = {
-        "command": cfg.command or " ".join(shlex.quote(a) for a in sys.argv),
-        "steps": step,
-        "minutes": round(minutes, 1),
-        "seed": cfg.seed,
+        "command": run.commands[0],
+        "steps": run.steps,
+        "minutes": run.minutes,
+        "seed": run.seed,
         "hyper": h,
-        "images_seen": step * h["batch_size"],
+        "images_seen": run.steps * h["batch_size"],
         "threads": torch.get_num_threads(),
+        "device": run.device,
     }
+    if run.init_from is not None:
+        training["init_from"] = run.init_from
+    if len(run.commands) > 1:
+        training["resumed_with"] = run.commands[1:]
     if cfg.kind == "digits":
         return {
             "name": name,

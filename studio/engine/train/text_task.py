@@ -3,17 +3,17 @@
     for event in train_text(TrainConfig(corpus="input.txt", out="m.safetensors")):
         print(event)
 
-The run is checkpointed atomically to `<out>.ckpt` (weights, optimizer, step, RNG state, elapsed
-time) so it can resume. The learning rate follows warmup then cosine decay over *progress*, the larger
-of step/max_steps and elapsed/time budget, so a run with `minutes` set still anneals properly before
-its time is up. The finished file is a model file whose card records data, metrics and recipe.
+`TextTask` is what text brings to the one training loop (trainer.py): the corpus, its held-out
+tail, the GPT, its loss in nats per token and the card. The loop checkpoints atomically to
+`<out>.ckpt` (weights, optimizer, step, RNG state, elapsed time, here the vocabulary) so the run can
+resume; the learning rate follows warmup then cosine decay over *progress*, the larger of
+step/max_steps and elapsed/time budget, so a run with `minutes` set still anneals properly before its
+time is up. The finished file is a model file whose card records data, metrics and recipe.
 """
 
 from __future__ import annotations
 
 import math
-import shlex
-import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -21,20 +21,11 @@ from pathlib import Path
 import torch
 
 from studio.core.errors import CorpusError
-from studio.engine.device import resolve_device
-from studio.engine.formats.studio_file import save_model_file, untied_state_dict
 from studio.engine.networks.gpt import GPT, GPTConfig
 from studio.engine.text.evaluation import evaluate_ids
 from studio.engine.tokenizers import CharTokenizer
-from studio.engine.train.loop import (
-    RateMeter,
-    Schedule,
-    TrainEvent,
-    adamw,
-    optimise,
-    restore_state,
-    save_state,
-)
+from studio.engine.train.loop import TrainEvent
+from studio.engine.train.trainer import FinishedRun, Inputs, run_training
 
 # Sizes that fit a 2-core laptop-class CPU. tokens/s are rough, measured with 2 threads.
 PRESETS: dict[str, dict] = {
@@ -102,207 +93,160 @@ def read_corpus(path: str | Path, min_chars: int) -> str:
     return text
 
 
-def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
-    h = cfg.hyper()
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    if not 0.0 < cfg.val_fraction < 1.0:
-        raise ValueError(f"val_fraction={cfg.val_fraction} must be between 0 and 1")
-    block = h["block_size"]
-    text = read_corpus(cfg.corpus, min_chars=2 * (block + 1))
-    out = Path(cfg.out)
-    ckpt_path = out.with_name(out.name + ".ckpt")
-    if not out.parent.exists():
-        raise CorpusError(f"{out.parent}: the output folder does not exist")
+class TextTask:
+    """A character-level GPT on a corpus: the `TrainingTask` of text (see trainer.py)."""
 
-    state = None
-    if cfg.resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, weights_only=True, map_location="cpu")
-        tokenizer = CharTokenizer(list(state["vocab"]), eos=state.get("eos"))
-    else:
-        tokenizer = CharTokenizer.from_text(text)
-    data = torch.tensor(tokenizer.encode(text), dtype=torch.long)  # (N,)
-    n_val = int(len(data) * cfg.val_fraction)
-    if n_val < block + 1 or len(data) - n_val < block + 1:
-        raise CorpusError(
-            f"{cfg.corpus}: {len(data)} characters leave too little for a block of {block} "
-            f"in both the training and the held-out part (val_fraction={cfg.val_fraction})"
-        )
-    train_ids, val_ids = data[: len(data) - n_val], data[len(data) - n_val :]
+    per_nat = 1.0  # losses are reported in nats per token
 
-    # where training windows may start
-    if cfg.align:
-        starts = [0]
-        pos = text.find(cfg.align)
-        limit = len(text) - n_val - block - 1
-        while pos >= 0:
-            s = pos + len(cfg.align)
-            if s > limit:
-                break
-            starts.append(s)
-            pos = text.find(cfg.align, s)
-        window_starts = torch.tensor(starts, dtype=torch.long)
-    else:
-        window_starts = None
-
-    gconf = GPTConfig(
-        block_size=block,
-        vocab_size=tokenizer.vocab_size,
-        n_layer=h["n_layer"],
-        n_head=h["n_head"],
-        n_embd=h["n_embd"],
-        dropout=cfg.dropout,
-        bias=h.get("bias", False),
-    )
-    device = resolve_device(cfg.device)
-    torch.manual_seed(cfg.seed)
-    model = GPT(gconf).to(device)  # before the optimiser, whose state follows it
-    opt = adamw(model, h["lr"], cfg.weight_decay)
-    step, elapsed_before, best_val = 0, 0.0, None
-    commands = [cfg.command or " ".join(shlex.quote(a) for a in sys.argv)]
-    gen = torch.Generator().manual_seed(cfg.seed)
-    if state is not None:
-        step, elapsed_before = restore_state(state, model, opt, gen)
-        best_val = state.get("val_loss")
-        commands = list(state.get("commands", [])) + commands
-
-    schedule = Schedule(
-        lr=h["lr"],
-        max_steps=cfg.max_steps,
-        warmup_steps=cfg.warmup_steps,
-        min_lr_ratio=cfg.min_lr_ratio,
-        budget_s=cfg.minutes * 60 if cfg.minutes else None,
-        elapsed_before=elapsed_before,
-    )
-    batch = h["batch_size"]
-    last_val = best_val
-
-    def get_batch() -> tuple[torch.Tensor, torch.Tensor]:
-        if window_starts is not None:
-            ix = window_starts[torch.randint(len(window_starts), (batch,), generator=gen)]
+    def __init__(self, cfg: TrainConfig, h: dict, state: dict | None) -> None:
+        self.cfg, self.h = cfg, h
+        block = self.block = h["block_size"]
+        self.text = text = read_corpus(cfg.corpus, min_chars=2 * (block + 1))
+        if state is not None:
+            self.tokenizer = CharTokenizer(list(state["vocab"]), eos=state.get("eos"))
         else:
-            ix = torch.randint(len(train_ids) - block - 1, (batch,), generator=gen)
-        x = torch.stack([train_ids[i : i + block] for i in ix])  # (B, T)
-        y = torch.stack([train_ids[i + 1 : i + 1 + block] for i in ix])  # (B, T)
-        # drawn on the CPU, so the same batches on any device
-        return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            self.tokenizer = CharTokenizer.from_text(text)
+        data = torch.tensor(self.tokenizer.encode(text), dtype=torch.long)  # (N,)
+        n_val = int(len(data) * cfg.val_fraction)
+        if n_val < block + 1 or len(data) - n_val < block + 1:
+            raise CorpusError(
+                f"{cfg.corpus}: {len(data)} characters leave too little for a block of {block} "
+                f"in both the training and the held-out part (val_fraction={cfg.val_fraction})"
+            )
+        self.train_ids, self.val_ids = data[: len(data) - n_val], data[len(data) - n_val :]
+        self.window_starts = _window_starts(text, cfg.align, len(text) - n_val - block - 1)
+        self.gconf = GPTConfig(
+            block_size=block,
+            vocab_size=self.tokenizer.vocab_size,
+            n_layer=h["n_layer"],
+            n_head=h["n_head"],
+            n_embd=h["n_embd"],
+            dropout=cfg.dropout,
+            bias=h.get("bias", False),
+        )
+        self.model = GPT(self.gconf)
+        self.lr = h["lr"]
+        self.units_per_step = h["batch_size"] * block
+        self.val_nats = math.nan  # the final held-out loss, as the card reports it
 
-    def estimate_val() -> float:
+    def describe(self) -> str:
+        return f"{self.gconf.num_params() / 1e6:.2f}M parameters"
+
+    def _windows(self, ids: torch.Tensor, ix: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs and next-token targets (B, T) of the windows of `ids` starting at `ix` (B,)."""
+        x = torch.stack([ids[i : i + self.block] for i in ix])
+        y = torch.stack([ids[i + 1 : i + 1 + self.block] for i in ix])
+        return x, y
+
+    def batch(self, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        n = self.h["batch_size"]
+        if self.window_starts is not None:
+            ix = self.window_starts[torch.randint(len(self.window_starts), (n,), generator=gen)]
+        else:
+            ix = torch.randint(len(self.train_ids) - self.block - 1, (n,), generator=gen)
+        return self._windows(self.train_ids, ix)
+
+    def loss(self, inputs: Inputs) -> torch.Tensor:
+        x, y = inputs  # (B, T) each
+        return self.model.loss(x, y)
+
+    def evaluate(self) -> float:
+        """Mean loss over `eval_batches` held-out batches, the same windows every time so that
+        curves compare."""
+        model = self.model
+        device = next(model.parameters()).device
         model.eval()
-        g = torch.Generator().manual_seed(0)  # the same windows every time, so curves compare
+        g = torch.Generator().manual_seed(0)
         losses = []
         with torch.inference_mode():
-            for _ in range(cfg.eval_batches):
-                ix = torch.randint(len(val_ids) - block - 1, (batch,), generator=g)
-                x = torch.stack([val_ids[i : i + block] for i in ix]).to(device)
-                y = torch.stack([val_ids[i + 1 : i + 1 + block] for i in ix]).to(device)
-                losses.append(model.loss(x, y).item())
+            for _ in range(self.cfg.eval_batches):
+                n = self.h["batch_size"]
+                ix = torch.randint(len(self.val_ids) - self.block - 1, (n,), generator=g)
+                x, y = self._windows(self.val_ids, ix)
+                losses.append(model.loss(x.to(device), y.to(device)).item())
         model.train()
         return sum(losses) / len(losses)
 
-    def save_checkpoint() -> None:
-        save_state(
-            ckpt_path,
-            model,
-            opt,
-            gen,
-            step,
-            schedule,
-            vocab="".join(tokenizer.chars),
-            eos=tokenizer.eos,
-            val_loss=last_val,
-            hyper=dict(h),
-            commands=commands,
-        )
+    def start_from(self) -> None:
+        return None  # text runs start from scratch
 
-    yield TrainEvent(
-        "start", step, cfg.max_steps, message=f"{gconf.num_params() / 1e6:.2f}M parameters"
-    )
-    model.train()
-    meter = RateMeter(batch * block)
-    while step < cfg.max_steps and schedule.progress(step) < 1.0:
-        for g in opt.param_groups:
-            g["lr"] = schedule.lr_at(step)
-        x, y = get_batch()
-        loss = model.loss(x, y)
-        optimise(model, opt, loss, cfg.grad_clip)
-        step += 1
-        yield TrainEvent(
-            "step",
-            step,
-            cfg.max_steps,
-            loss=loss.item(),
-            tokens_per_s=meter.step(),
-            elapsed_s=schedule.elapsed(),
-            eta_s=schedule.eta(step),
-        )
-        if step % cfg.eval_interval == 0:
-            last_val = estimate_val()
-            yield TrainEvent(
-                "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
-            )
-        if step % cfg.checkpoint_interval == 0:
-            save_checkpoint()
-            yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
-    save_checkpoint()
+    def checkpoint_extra(self) -> dict:
+        tok = self.tokenizer
+        return {"vocab": "".join(tok.chars), "eos": tok.eos, "hyper": dict(self.h)}
 
-    val_nats = evaluate_ids(model, val_ids)
-    model = model.to("cpu")  # model files hold CPU tensors
-    minutes = schedule.elapsed() / 60
-    card = {
-        "name": cfg.name or out.stem,
-        "title": cfg.title or cfg.name or out.stem,
-        "kind": "text-gpt",
-        "version": "1",
-        "architecture": gconf.to_dict() | {"dropout": 0.0},
-        "tokenizer": tokenizer.to_card(),
-        "data": {
-            "corpus": Path(cfg.corpus).name,
-            "characters": len(text),
-            "val_fraction": cfg.val_fraction,
-            "source": cfg.source,
-            "license": cfg.license,
-        },
-        "metrics": {
-            "val_loss_nats_per_token": round(val_nats, 4),
-            "val_bits_per_char": round(val_nats / math.log(2), 4),
-            "val_tokens": len(val_ids),
-        },
-        "training": {
-            "command": " && ".join(commands),
-            "steps": step,
-            "minutes": round(minutes, 1),
-            "seed": cfg.seed,
-            "preset": cfg.preset,
-            "hyper": h,
-            "tokens_seen": step * batch * block,
-            "device": str(device),
-        },
-    }
-    model.eval()
-    save_model_file(out, untied_state_dict(model), card, half=cfg.half)
-    if cfg.half:
-        # report the loss of the weights as stored, so `eval` reproduces the card
+    def card(self, run: FinishedRun) -> dict:
+        cfg, h = self.cfg, self.h
+        self.val_nats = evaluate_ids(self.model, self.val_ids)
+        name = cfg.name or Path(cfg.out).stem
+        return {
+            "name": name,
+            "title": cfg.title or name,
+            "kind": "text-gpt",
+            "version": "1",
+            "architecture": self.gconf.to_dict() | {"dropout": 0.0},
+            "tokenizer": self.tokenizer.to_card(),
+            "data": {
+                "corpus": Path(cfg.corpus).name,
+                "characters": len(self.text),
+                "val_fraction": cfg.val_fraction,
+                "source": cfg.source,
+                "license": cfg.license,
+            },
+            "metrics": _metrics(self.val_nats) | {"val_tokens": len(self.val_ids)},
+            "training": {
+                "command": " && ".join(run.commands),
+                "steps": run.steps,
+                "minutes": run.minutes,
+                "seed": run.seed,
+                "preset": cfg.preset,
+                "hyper": h,
+                "tokens_seen": run.steps * self.units_per_step,
+                "device": run.device,
+            },
+        }
+
+    def remeasure(self, out: Path, card: dict) -> dict:
         from studio.engine.formats.studio_file import load_state_into, load_tensors
 
-        reloaded = GPT(replace(gconf, dropout=0.0))
-        load_state_into(out, reloaded, load_tensors(out))
-        half_nats = evaluate_ids(reloaded, val_ids)
-        card["metrics"]["val_loss_nats_per_token_float32"] = card["metrics"][
-            "val_loss_nats_per_token"
-        ]
-        card["metrics"]["val_loss_nats_per_token"] = round(half_nats, 4)
-        card["metrics"]["val_bits_per_char"] = round(half_nats / math.log(2), 4)
-        save_model_file(out, untied_state_dict(model), card, half=True)
-        val_nats = half_nats
-    yield TrainEvent(
-        "done",
-        step,
-        cfg.max_steps,
-        val_loss=val_nats,
-        elapsed_s=schedule.elapsed(),
-        message=str(out),
-    )
+        stored = GPT(replace(self.gconf, dropout=0.0))
+        load_state_into(out, stored, load_tensors(out))
+        before = card["metrics"]["val_loss_nats_per_token"]
+        self.val_nats = evaluate_ids(stored, self.val_ids)
+        card["metrics"] |= _metrics(self.val_nats) | {"val_loss_nats_per_token_float32": before}
+        return card
+
+    def final_score(self, card: dict) -> float:
+        return self.val_nats
+
+
+def _metrics(nats: float) -> dict:
+    return {
+        "val_loss_nats_per_token": round(nats, 4),
+        "val_bits_per_char": round(nats / math.log(2), 4),
+    }
+
+
+def _window_starts(text: str, align: str | None, limit: int) -> torch.Tensor | None:
+    """Where training windows may start when they start right after `align` (and at 0); None:
+    anywhere. `limit` is the last start whose window lies in the training part."""
+    if not align:
+        return None
+    starts = [0]
+    pos = text.find(align)
+    while pos >= 0:
+        s = pos + len(align)
+        if s > limit:
+            break
+        starts.append(s)
+        pos = text.find(align, s)
+    return torch.tensor(starts, dtype=torch.long)
+
+
+def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
+    h = cfg.hyper()
+    if not 0.0 < cfg.val_fraction < 1.0:
+        raise ValueError(f"val_fraction={cfg.val_fraction} must be between 0 and 1")
+    yield from run_training(cfg, lambda state: TextTask(cfg, h, state))
 
 
 def config_as_dict(cfg: TrainConfig) -> dict:

@@ -1,0 +1,229 @@
+"""The one training loop, for every kind of model: a task says what differs, the loop does the rest.
+
+    for event in run_training(cfg, lambda state: MyTask(cfg, state)):
+        print(event)
+
+A task (`TrainingTask`) brings the model, its batches, its loss, its held-out score and its card; the
+loop owns everything else, the same for text and images: the output checks, resuming from
+`<out>.ckpt`, the seed, the device, the optimiser, the schedule over steps and minutes (loop.py), the
+progress events, the evaluation and checkpoint cadence, and writing the finished model file with its
+card (float16 weights re-measured as stored, so `eval` reproduces the card).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import torch
+
+from studio.core.errors import CorpusError
+from studio.engine.device import resolve_device
+from studio.engine.formats.studio_file import save_model_file, untied_state_dict
+from studio.engine.train.loop import (
+    RateMeter,
+    Schedule,
+    TrainEvent,
+    adamw,
+    optimise,
+    restore_state,
+    save_state,
+)
+
+
+class RunSettings(Protocol):
+    """The settings every training run has (TrainConfig and ImageTrainConfig both carry them)."""
+
+    out: str  # model file to write; the checkpoint is `<out>.ckpt`
+    max_steps: int
+    minutes: float | None  # time budget; the schedule anneals to it
+    seed: int
+    resume: bool
+    eval_interval: int
+    checkpoint_interval: int
+    warmup_steps: int
+    min_lr_ratio: float
+    weight_decay: float
+    grad_clip: float
+    half: bool  # store float16 weights
+    threads: int | None
+    device: str
+    command: str  # recorded in the card; "" for this process's own command line
+
+
+Inputs = tuple["torch.Tensor | None", ...]  # a batch's tensors (None: an input this batch lacks)
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """What the loop knows about a run when it ends, for the task's card."""
+
+    steps: int
+    minutes: float
+    seed: int
+    commands: list[str]  # the first run's command, then one per resumption
+    device: str
+    init_from: dict | None  # what the task's start_from returned, kept across resumptions
+
+
+@runtime_checkable
+class TrainingTask(Protocol):
+    """What one kind of model brings to the loop. The task is built after torch.manual_seed(seed),
+    with the model on the CPU; the loop moves it to the device before making the optimiser."""
+
+    model: torch.nn.Module
+    lr: float  # the peak learning rate
+    units_per_step: int  # tokens or dimensions in one batch, for the rate in the step events
+    per_nat: float  # the reported loss's units per nat: 1 for nats, 1 / ln 2 for bits
+
+    def describe(self) -> str:
+        """The start event's message (parameters, data)."""
+        ...
+
+    def batch(self, gen: torch.Generator) -> Inputs:
+        """One training batch, drawn on the CPU from `gen`: the same batches on any device."""
+        ...
+
+    def loss(self, inputs: Inputs) -> torch.Tensor:
+        """Mean nats per unit of a batch (the batch's tensors moved to the model's device)."""
+        ...
+
+    def evaluate(self) -> float:
+        """The held-out score of the eval events, in reported units."""
+        ...
+
+    def start_from(self) -> dict | None:
+        """Load starting weights into a fresh run's model (--init-from), returning what the card
+        says about them; None when the run starts from scratch. Not called on resumption."""
+        ...
+
+    def checkpoint_extra(self) -> dict:
+        """What a resumed run needs besides weights, optimiser and RNG (vocabulary, palette...)."""
+        ...
+
+    def card(self, run: FinishedRun) -> dict:
+        """The finished model's card, metrics measured on the trained weights."""
+        ...
+
+    def remeasure(self, out: Path, card: dict) -> dict:
+        """The card with its metrics measured again on the float16 weights stored in `out`."""
+        ...
+
+    def final_score(self, card: dict) -> float:
+        """The held-out score the done event reports."""
+        ...
+
+
+def run_training(
+    cfg: RunSettings, make_task: Callable[[dict | None], TrainingTask]
+) -> Iterator[TrainEvent]:
+    """Train the task `make_task(checkpoint state, or None for a fresh run)` builds: TrainEvents
+    start, step..., eval and checkpoint at their intervals, done. Raises CorpusError for an output
+    folder that does not exist."""
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    out = Path(cfg.out)
+    ckpt_path = out.with_name(out.name + ".ckpt")
+    if not out.parent.exists():
+        raise CorpusError(f"{out.parent}: the output folder does not exist")
+    state = None
+    if cfg.resume and ckpt_path.exists():
+        state = torch.load(ckpt_path, weights_only=True, map_location="cpu")
+    device = resolve_device(cfg.device)
+    torch.manual_seed(cfg.seed)
+    task = make_task(state)
+    model = task.model = task.model.to(device)  # before the optimiser, whose state follows it
+    opt = adamw(model, task.lr, cfg.weight_decay)
+    step, elapsed_before, last_val = 0, 0.0, None
+    gen = torch.Generator().manual_seed(cfg.seed)
+    # where the run started, for the card; a resumed run keeps it from its checkpoint
+    started = state.get("init_from") if state is not None else task.start_from()
+    command = cfg.command or " ".join(shlex.quote(a) for a in sys.argv)
+    commands = [command]
+    if state is not None:
+        step, elapsed_before = restore_state(state, model, opt, gen)
+        # image checkpoints written before the one loop named it val_bpd
+        last_val = state.get("val_loss", state.get("val_bpd"))
+        commands = list(state.get("commands") or []) + commands
+    schedule = Schedule(
+        lr=task.lr,
+        max_steps=cfg.max_steps,
+        warmup_steps=cfg.warmup_steps,
+        min_lr_ratio=cfg.min_lr_ratio,
+        budget_s=cfg.minutes * 60 if cfg.minutes else None,
+        elapsed_before=elapsed_before,
+    )
+
+    def save_checkpoint() -> None:
+        save_state(
+            ckpt_path,
+            model,
+            opt,
+            gen,
+            step,
+            schedule,
+            val_loss=last_val,
+            commands=commands,
+            init_from=started,
+            **task.checkpoint_extra(),
+        )
+
+    yield TrainEvent("start", step, cfg.max_steps, message=task.describe())
+    model.train()
+    meter = RateMeter(task.units_per_step)
+    while step < cfg.max_steps and schedule.progress(step) < 1.0:
+        for g in opt.param_groups:
+            g["lr"] = schedule.lr_at(step)
+        inputs = tuple(
+            None if t is None else t.to(device, non_blocking=True) for t in task.batch(gen)
+        )
+        loss = task.loss(inputs)
+        optimise(model, opt, loss, cfg.grad_clip)
+        step += 1
+        yield TrainEvent(
+            "step",
+            step,
+            cfg.max_steps,
+            loss=loss.item() * task.per_nat,
+            tokens_per_s=meter.step(),
+            elapsed_s=schedule.elapsed(),
+            eta_s=schedule.eta(step),
+        )
+        if step % cfg.eval_interval == 0:
+            last_val = task.evaluate()
+            yield TrainEvent(
+                "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
+            )
+        if step % cfg.checkpoint_interval == 0:
+            save_checkpoint()
+            yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
+    save_checkpoint()
+
+    model.eval()
+    run = FinishedRun(
+        steps=step,
+        minutes=round(schedule.elapsed() / 60, 1),
+        seed=cfg.seed,
+        commands=commands,
+        device=str(device),
+        init_from=started,
+    )
+    card = task.card(run)
+    model = task.model = model.to("cpu")  # model files hold CPU tensors
+    save_model_file(out, untied_state_dict(model), card, half=cfg.half)
+    if cfg.half:
+        # the card reports the weights as stored, so `eval` reproduces it
+        card = task.remeasure(out, card)
+        save_model_file(out, untied_state_dict(model), card, half=True)
+    yield TrainEvent(
+        "done",
+        step,
+        cfg.max_steps,
+        val_loss=task.final_score(card),
+        elapsed_s=schedule.elapsed(),
+        message=str(out),
+    )
