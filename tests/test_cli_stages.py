@@ -80,6 +80,24 @@ def test_table_marks_the_drawn_token(exported, capsys):
     assert out[-2].startswith("tokens kept") and out[-1].startswith("entropy")
 
 
+@pytest.mark.parametrize("top_n", [1, 3, 12])
+def test_table_rows_are_the_union_of_each_stages_top_n(exported, capsys, top_n):
+    # top-k 10 leaves 10 tokens possible: with --top-n above what a stage keeps, that stage adds
+    # only its possible tokens, never ones it cut
+    path, tokens = exported
+    for n in (2, 17):
+        argv = ["stages", "--run", str(path), "--token", str(n), "--top-n", str(top_n)]
+        assert main([*argv, "--json"]) == 0
+        stages = json.loads(capsys.readouterr().out)["stages"]
+        union = {c["id"] for s in stages for c in s["top"][:top_n] if c["prob"] > 0}
+        union.add(tokens[n - 1].id)
+        assert main(argv) == 0
+        table = capsys.readouterr().out.splitlines()
+        rows = table[2:-2]
+        assert len(rows) == len(union) >= top_n
+        assert all(s["kept"] >= 1 for s in stages)
+
+
 @pytest.mark.parametrize(
     "more, message",
     [

@@ -52,7 +52,8 @@ def _cli(monkeypatch, tmp_path: Path, model: Path, init: Path, *more: str):
 
     monkeypatch.setattr(generation, "generate_image", spy)
     out = tmp_path / "done.png"
-    args = ["generate", "--model", str(model), "--init", str(init), "--output", str(out), *more]
+    args = ["generate", "--model", str(model), "--init", str(init), "--output", str(out), "--force"]
+    args += more
     assert main(args) == 0
     assert read_png_meta(out)["kept_pixels"] == str(int(seen["mask"].sum()))
     return seen["init"], seen["mask"]

@@ -190,16 +190,20 @@ def png_meta_for(loaded, settings, seed: int, extra: dict | None = None) -> dict
 
 
 def generate_image_command(args: argparse.Namespace, loaded) -> int:
+    import threading
+
     import numpy as np
 
+    from studio.cli.interrupt import EXIT_INTERRUPTED, ctrl_c_cancels, stop_phrase
+    from studio.cli.outputs import check_generate_outputs
     from studio.engine.image.generation import check_settings, generate_image, render
-    from studio.io.png_chunks import save_png
     from studio.settings import SCHEMA, ImageSettings
 
     if args.prompt:
         return _fail(f"--prompt is for text models; {loaded.name} draws images")
     if args.keep_rows is not None and not args.init:
         return _fail("--keep-rows needs --init, the image whose rows to keep")
+    fmt = check_generate_outputs(args.output, args.gif, "image", args.force)
     label = _parse_label(loaded, args.label)
     init = mask = None
     if args.init:
@@ -220,7 +224,7 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     B = settings.num_samples
     if args.repetition_penalty != SCHEMA["repetition_penalty"].default:
         print("warning: --repetition-penalty has no effect on images", file=sys.stderr)
-    if not args.output and args.format == "text":
+    if not args.output and not args.gif and args.format == "text":
         print("warning: no --output given; the image is not saved", file=sys.stderr)
     tokens = np.zeros((B, H * W), dtype=np.int64)
     if init is not None:
@@ -233,37 +237,49 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
             tokens[:] = quantize(init, loaded.extras["palette"]).reshape(-1)
     frames: list = []
     gif_step = W  # one frame per row
+    animate = bool(args.gif) or fmt == ".gif"
 
     def snapshot() -> None:
         ims = [render(loaded, tokens[i], init, mask) for i in range(B)]
         frames.append(grid(ims) if B > 1 else ims[0])
 
-    if args.gif:
+    if animate:
         snapshot()
     images: dict[int, np.ndarray] = {}
+    to_draw = H * W - (int(mask.sum()) if mask is not None else 0)
+    start = None
+    dones: list = []
     seed = 0
+    reason = "length"
     out = sys.stdout
     pixels_done = 0
-    for event in generate_image(loaded, settings, init=init, mask=mask):
-        if args.format == "jsonl":
-            out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
-        kind = event.event
-        if kind == "start":
-            seed = event.seed
-            if args.format == "text":
-                print(f"seed {seed}", file=sys.stderr)
-        elif kind == "pixel":
-            tokens[event.sample, event.row * W + event.col] = event.value
-            if event.sample == B - 1:
-                pixels_done += 1
-                if args.gif and pixels_done % gif_step == 0:
-                    snapshot()
-        elif kind == "done":
-            images[event.sample] = event.image
-            if args.format == "text":
+    cancel = threading.Event()
+    with ctrl_c_cancels(cancel):
+        for event in generate_image(loaded, settings, init=init, mask=mask, cancel=cancel):
+            if args.format == "jsonl":
+                out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+            kind = event.event
+            if kind == "start":
+                start, seed = event, event.seed
+                if args.format == "text" and not settings.sampling.greedy:
+                    print(f"seed {seed}", file=sys.stderr)
+            elif kind == "pixel":
+                tokens[event.sample, event.row * W + event.col] = event.value
+                if event.sample == B - 1:
+                    pixels_done += 1
+                    if animate and pixels_done % gif_step == 0:
+                        snapshot()
+            elif kind == "done":
+                images[event.sample] = event.image
+                reason = event.stop_reason
+                dones.append(event)
+                # the summary goes to standard error, also beside --format jsonl
+                drawn = f"{event.tokens} pixels"
+                if event.stop_reason != "length":
+                    drawn = f"{event.tokens} of {to_draw} pixels"
                 print(
-                    f"[sample {event.sample}: {event.tokens} pixels, "
-                    f"{event.tokens_per_s:.0f} pixels/s, stop: {event.stop_reason}]",
+                    f"[sample {event.sample}: {drawn}, {event.tokens_per_s:.0f} pixels/s, "
+                    f"{stop_phrase(event.stop_reason)}]",
                     file=sys.stderr,
                 )
     out.flush()
@@ -279,17 +295,48 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
             extra["keep_rows"] = args.keep_rows
     if B > 1:
         extra["grid"] = f"{B} samples, sample i drawn with seed {seed}+i, row by row"
-    meta = png_meta_for(loaded, settings, seed, extra)
-    if args.output:
-        save_png(args.output, picture, meta)
-    if args.gif:
+    if reason != "length":  # a stopped run says so, and how far it got
+        extra["stop_reason"] = reason
+        extra["pixels"] = pixels_done
+    scale = args.scale if args.scale is not None else scale_for(*picture.shape[:2])
+    if animate:
         frames.append(picture)
-        _save_gif(args.gif, frames)
-    return 0
+    if fmt == ".png":
+        _save_png(args.output, picture, png_meta_for(loaded, settings, seed, extra), scale)
+    elif fmt == ".gif":
+        _save_gif(args.output, frames, scale)
+    elif fmt == ".json":  # taken only once outputs.IMAGE_RUN_JSON is switched on
+        write_image_run(args.output, loaded, settings, start, dones)
+    if args.gif:
+        _save_gif(args.gif, frames, scale)
+    return EXIT_INTERRUPTED if cancel.is_set() else 0
 
 
-def _save_gif(path: str, frames: list, scale: int = 4) -> None:
+def write_image_run(path: str, loaded, settings, start, dones: list) -> None:
+    """The hook for image runs as .json (outputs.IMAGE_RUN_JSON): the run as a RunRecord of kind
+    "image" (the StartEvent, the DoneEvents with their pictures), written as the window exports
+    runs. Until studio.io builds image records, --output FILE.json is refused before the run."""
+    from studio.cli.outputs import OutputError
+
+    raise OutputError(f"--output {path}: image runs are not written as .json yet")
+
+
+def _save_png(path: str, picture, meta: dict, scale: int) -> None:
+    """The picture enlarged `scale` times, its `scale` in the chunks so that opening it (File >
+    Open, --init, Load Image) reads the model's pixels back."""
+    from studio.io.image_export import save_png, upscale
+
+    save_png(path, upscale(picture, scale), {**meta, "scale": str(scale)} if scale > 1 else meta)
+
+
+def _save_gif(path: str, frames: list, scale: int) -> None:
     """An animated GIF of the drawing, each frame scaled up `scale` times (nearest neighbour)."""
     from studio.io.image_export import save_gif
 
     save_gif(path, frames, scale)
+
+
+def scale_for(height: int, width: int) -> int:
+    from studio.io.image_export import scale_for as _scale_for
+
+    return _scale_for(height, width)

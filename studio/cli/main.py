@@ -9,6 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes in one line that names the flag and where the full usage is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _add_models(sub: argparse._SubParsersAction) -> None:
@@ -20,15 +28,23 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     from studio.cli.setting_flags import GENERATE_SETTINGS, add_setting_flags
 
     p = sub.add_parser("generate", help="generate text (or an image) from a model")
-    p.add_argument("--model", required=True, help="model name or path")
-    p.add_argument("--prompt", default="", help="text to continue")
+    p.add_argument("--model", help="model name or path (`aigc-studio models` lists them)")
+    p.add_argument("--prompt", default="", help="text to continue; - reads standard input")
+    p.add_argument("--prompt-file", metavar="FILE", help="read the prompt from a UTF-8 file")
     # every generation setting, text and image, from the schema (studio.settings)
     add_setting_flags(p, GENERATE_SETTINGS)
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
     p.add_argument(
         "--output",
-        help="also write the result to this file: .json writes the run as the window exports it "
-        "(settings, seed, per-token trace; File > Open and `aigc-studio stages` read it)",
+        metavar="FILE",
+        help="also write the result to FILE, in the format its extension names: text models .txt "
+        "(the text), .md (text and settings), .json (the run as the window exports it: settings, "
+        "seed, per-token trace; File > Open and `aigc-studio stages` read it), .jsonl (the "
+        "events); image models .png (with its settings) or .gif (the drawing, animated). "
+        "Ctrl+C stops the run and still writes it",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="overwrite --output and --gif if they exist"
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument(
@@ -37,14 +53,22 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         help="CPU threads (default: from the model's size and the cores free when the run starts)",
     )
     # image models (--label, --guidance, --sampler and --distribution are settings, above)
-    p.add_argument("--gif", help="write an animated GIF of the generation")
+    p.add_argument("--gif", metavar="FILE.gif", help="write an animated GIF of the generation")
+    p.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="image models: enlarge saved pictures N times, pixel by pixel (default: the least N "
+        "that makes them 256 pixels or more; 1 keeps the model's size). Opening the PNG reads "
+        "the model's pixels back",
+    )
     p.add_argument("--init", help="image to complete")
     p.add_argument("--keep-rows", type=int, help="rows of --init to keep")
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="score a model on held-out data")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", help="model name or path (`aigc-studio models` lists them)")
     p.add_argument("--text", help="UTF-8 text file to score (text models)")
     p.add_argument("--data", help="image models: the MNIST folder or the emoji tarball")
     p.add_argument("--json", action="store_true")
@@ -82,13 +106,19 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    import json
-
+    from studio.cli.outputs import check_generate_outputs
+    from studio.cli.prompts import read_prompt
     from studio.cli.setting_flags import GENERATE_SETTINGS, read_setting_flags
     from studio.settings import SCHEMA, GenerationSettings
 
     # a bad value is refused at once, before torch is imported or the model loaded
     read_setting_flags(args, GENERATE_SETTINGS)
+    _need_model(args)
+    args.prompt = read_prompt(args.prompt, args.prompt_file)
+    if args.scale is not None and args.scale < 1:
+        return _fail(f"--scale must be at least 1, got {args.scale}")
+    # said before the model loads; the formats the model's kind takes are checked once it has
+    check_generate_outputs(args.output, args.gif, None, args.force)
     from studio.engine.device import set_threads
     from studio.engine.formats.model_finder import load_model
 
@@ -107,110 +137,35 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         or args.gif
         or args.init
         or args.keep_rows is not None
+        or args.scale is not None
         or args.guidance != SCHEMA["guidance"].default
         or args.sampler != SCHEMA["sampler"].default
     )
     if image_only:
         return _fail(
-            f"--label, --guidance, --sampler, --gif, --init and --keep-rows are for image models; "
-            f"{loaded.name} is a text model"
+            f"--label, --guidance, --sampler, --gif, --init, --keep-rows and --scale are for image "
+            f"models; {loaded.name} is a text model"
         )
-    from studio.engine.text.generation import generate_text
-
     settings = GenerationSettings.from_values(vars(args))
-    if args.output:
-        from pathlib import Path
+    from studio.cli.text_commands import generate_text_command
 
-        folder = Path(args.output).resolve().parent
-        if not folder.is_dir():  # said before generating, not after
-            return _fail(f"{args.output}: the folder {folder} does not exist")
-    as_run = bool(args.output) and args.output.lower().endswith(".json")
-    if as_run and settings.num_samples > 1:
-        return _fail(
-            f"{args.output}: a .json run holds one sample; write several with "
-            "--format jsonl --output FILE.jsonl"
+    return generate_text_command(args, loaded, settings)
+
+
+def _need_model(args: argparse.Namespace) -> None:
+    if not args.model:
+        from studio.core.errors import SettingsError
+
+        raise SettingsError(
+            f"{args.command} needs --model NAME|PATH (`aigc-studio models` lists the models)"
         )
-    out_lines: list[str] = []
-    texts: dict[int, str] = {}
-    run_events: dict = {"tokens": []}  # sample 0's, for a .json run
-    multi = settings.num_samples > 1
-    out = sys.stdout
-    for event in generate_text(loaded, args.prompt, settings):
-        if as_run:
-            kind = event.event
-            if kind == "token" and event.sample == 0:
-                run_events["tokens"].append(event)
-            elif kind == "start" or (kind == "done" and event.sample == 0):
-                run_events[kind] = event
-        if args.format == "jsonl":
-            line = json.dumps(event.to_json(), ensure_ascii=False)
-            out.write(line + "\n")
-            out_lines.append(line)
-            continue
-        kind = event.event
-        if kind == "warning":
-            print(f"warning: {event.message}", file=sys.stderr)
-        elif kind == "start":
-            print(f"seed {event.seed}", file=sys.stderr)
-            if not multi:
-                out.write(args.prompt)
-        elif kind == "token" and not multi:
-            out.write(event.text)
-            out.flush()
-        elif kind == "done":
-            texts[event.sample] = event.text
-            if multi:
-                out.write(
-                    f"--- sample {event.sample} ({event.stop_reason})\n{args.prompt}{event.text}\n"
-                )
-            else:
-                out.write("\n")
-            print(
-                f"[{event.tokens} tokens, {event.tokens_per_s:.1f} tok/s, first token "
-                f"{event.ttft_ms:.0f} ms, stop: {event.stop_reason}]",
-                file=sys.stderr,
-            )
-    out.flush()
-    if args.output:
-        from studio.engine.formats.studio_file import atomic_write_bytes
-
-        if as_run:
-            return _write_run(args, loaded, settings, run_events)
-        if args.format == "jsonl":
-            data = "\n".join(out_lines) + "\n"
-        else:
-            data = "\n\n".join(args.prompt + texts[i] for i in sorted(texts)) + "\n"
-        try:
-            atomic_write_bytes(args.output, data.encode("utf-8"))
-        except OSError as e:
-            return _fail(f"{args.output}: cannot write ({e.strerror or e})")
-    return 0
-
-
-def _write_run(args: argparse.Namespace, loaded, settings, events: dict) -> int:
-    """Write sample 0 as an exported run (.json), atomically."""
-    from studio.io.export import export_run
-    from studio.io.run import RunRecord
-
-    model = {
-        "name": loaded.name,
-        "title": loaded.card.get("title") or loaded.name,
-        "path": str(loaded.path),
-    }
-    record = RunRecord.from_events(
-        model, args.prompt, settings.to_dict(), events["start"], events["done"], events["tokens"]
-    )
-    try:
-        export_run(args.output, record)
-    except OSError as e:
-        return _fail(f"{args.output}: cannot write ({e.strerror or e})")
-    return 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     import json
     import math
 
+    _need_model(args)
     from studio.engine.device import set_threads
     from studio.engine.formats.model_finder import load_model
 
@@ -364,7 +319,7 @@ def _fail(message: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from studio import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="aigc-studio",
         description="Watch and steer generative models write and draw. Without a command, opens the studio.",
     )

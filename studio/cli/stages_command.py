@@ -3,7 +3,9 @@
     aigc-studio stages --run run.json --token 28 [--model NAME|PATH] [--top-n 8] [--json]
 
 The same numbers as the window's sampling-stages dialog (a click on a token): the next-token
-distribution the model gave, then after each stage of the chain the run used.
+distribution the model gave, then after each stage of the chain the run used. The rows are the
+union of every stage's top n (tokens a stage cut are not among its top) and the drawn token: n
+rows when the stages agree on the leaders, more when they reorder them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ def add_stages_args(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--run", required=True, help="a run exported as .json (File > Export)")
     p.add_argument("--token", type=int, required=True, help="which generated token, from 1")
     p.add_argument("--model", help="the model (default: the one that made the run)")
-    p.add_argument("--top-n", type=int, default=8, help="leading tokens shown per stage")
+    p.add_argument(
+        "--top-n",
+        type=int,
+        default=8,
+        help="rows: each stage's N most likely tokens (those it leaves possible), together, "
+        "and the drawn one",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--json", action="store_true")
 

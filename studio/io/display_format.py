@@ -14,11 +14,13 @@ def show_text(s: str) -> str:
 
 
 def stage_table_rows(stages: list) -> list[tuple[int, str]]:
-    """(id, text) of every token a list of engine.stages.StageDistribution reports on, in the
-    order a table shows them: most likely in the distribution drawn from first, then by the
-    model's own probability (tokens the chain cut keep the model's order). Free of torch, for the
-    window's GUI thread."""
+    """(id, text) of the tokens a table of engine.stages.StageDistribution shows: the union of
+    every stage's top n (those it leaves possible: a stage that keeps fewer than n tokens adds
+    only those) and the drawn token, in the order a table shows them: most likely in the
+    distribution drawn from first, then by the model's own probability (tokens the chain cut keep
+    the model's order). Free of torch, for the window's GUI thread."""
     first, last = stages[0], stages[-1]
     texts = {c.id: c.text for s in stages for c in (*s.top, s.chosen)}
-    ids = sorted(last.probs, key=lambda i: (-last.probs[i], -first.probs[i]))
+    shown = {last.chosen.id, *(c.id for s in stages for c in s.top if c.prob > 0)}
+    ids = sorted(shown, key=lambda i: (-last.probs[i], -first.probs[i]))
     return [(i, texts[i]) for i in ids]

@@ -30,7 +30,25 @@ __all__ = [
     "read_png_meta",
     "save_gif",
     "save_png",
+    "scale_for",
+    "upscale",
 ]
+
+MIN_SAVED_SIDE = 256  # pixels: a saved picture at least this large is easy to look at
+
+
+def scale_for(height: int, width: int, min_side: int = MIN_SAVED_SIDE) -> int:
+    """The least whole scale that makes the longer side of a (height, width) picture at least
+    `min_side` pixels (1 when it already is): 28x28 digits x10, a 118x118 grid of 16 x3."""
+    return max(1, math.ceil(min_side / max(height, width, 1)))
+
+
+def upscale(image: np.ndarray, scale: int) -> np.ndarray:
+    """(H, W) or (H, W, C) pixels enlarged `scale` times, nearest neighbour: each pixel becomes a
+    scale x scale block, so every pixel of the model stays exactly its colour."""
+    if scale == 1:
+        return image
+    return image.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
 def grid(images: list[np.ndarray], gap: int = 2) -> np.ndarray:
@@ -98,10 +116,7 @@ def gif_bytes(frames: list[np.ndarray], scale: int = 4, ms: int = 60, hold_ms: i
     """An animated GIF, each frame scaled up `scale` times (nearest neighbour); the last is held."""
     from PIL import Image
 
-    ims = [
-        Image.fromarray(np.kron(f, np.ones((scale, scale) + (1,) * (f.ndim - 2), np.uint8)))
-        for f in frames
-    ]
+    ims = [Image.fromarray(upscale(f, scale)) for f in frames]
     buf = io.BytesIO()
     durations = [ms] * (len(ims) - 1) + [hold_ms]
     ims[0].save(buf, "GIF", save_all=True, append_images=ims[1:], duration=durations, loop=0)

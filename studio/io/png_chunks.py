@@ -5,6 +5,9 @@
 
 Keys are stored with the prefix `aigc-studio.` (tEXt chunks, or iTXt when not Latin-1), so other
 tools' chunks are left alone and ours are found again. Writes are atomic.
+
+A picture saved enlarged (each model pixel a block of N x N, nearest neighbour, to be easy to look
+at) says so in its `scale` chunk; `read_image` gives back the model's own pixels.
 """
 
 from __future__ import annotations
@@ -75,9 +78,24 @@ def read_image(path: str | Path) -> tuple[np.ndarray, np.ndarray | None]:
                 im.mode == "P" and "transparency" in im.info
             )
             rgba = np.asarray(im.convert("RGBA"))
+            scale = _scale_of(im)
     except FileNotFoundError:
         raise ImageFileError(f"{path}: no such file") from None
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ImageFileError(f"{path}: cannot read as an image ({reason})") from None
+    if scale > 1:  # one pixel of each N x N block: the model's pixels, as they were drawn
+        rgba = rgba[::scale, ::scale]
     return rgba[..., :3].copy(), (rgba[..., 3].copy() if has_alpha else None)
+
+
+def _scale_of(im) -> int:
+    """The `scale` chunk of an open PNG we wrote enlarged; 1 when absent, malformed, or not a
+    whole divisor of the size (then the picture is taken as it is)."""
+    raw = (getattr(im, "text", None) or {}).get(PREFIX + "scale", "1")
+    try:
+        scale = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    w, h = im.size
+    return scale if scale > 1 and w % scale == 0 and h % scale == 0 else 1

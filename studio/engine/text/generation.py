@@ -135,7 +135,7 @@ def generate_text(
         ids = start_ids(loaded)
     warnings: list[str] = []
     if unknown:
-        shown = "".join(sorted(set(unknown)))[:20]
+        shown = "".join(dict.fromkeys(unknown))[:20]  # each once, in the prompt's order
         warnings.append(
             f"{len(unknown)} character(s) of the prompt are not in {loaded.name}'s vocabulary "
             f"and were {'replaced by a space' if getattr(tok, 'unk_id', None) is not None else 'dropped'}: {shown!r}"
