@@ -72,10 +72,11 @@ def test_generate_writes_png_with_metadata_and_gif(digits, tmp_path, capsys):
     assert Image.open(gif).n_frames >= 7
     # the stored settings draw the same image again
     from studio.engine.formats.model_finder import load_model
-    from studio.engine.image.generation import generate_image
+    from studio.engine.image.generation import ImageSettings, generate_image
     from studio.io.image_export import restore_from_png
 
-    name, restored = restore_from_png(str(out))
+    name, stored = restore_from_png(str(out))
+    restored = ImageSettings.from_dict(stored)
     assert name == "tiny-digits" and restored.seed == 3 and restored.label == 1
     (done,) = [e for e in generate_image(load_model(str(digits)), restored) if e.event == "done"]
     np.testing.assert_array_equal(done.image, read_image(out)[0][..., 0])

@@ -1,4 +1,4 @@
-"""The main window driven through its widgets, with a tiny model and the real worker thread."""
+"""The main window driven through its widgets, with a tiny model and the real engine process."""
 
 import json
 import os
@@ -16,7 +16,7 @@ from studio.cli.main import main as cli_main
 from studio.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 20_000  # ms; the first test in a process also imports torch in the worker
+TIMEOUT = 30_000  # ms; each window's engine process imports torch
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_generate_while_the_model_loads_runs_once_it_is_ready(models, qtbot):
     w.prompt_edit.setPlainText("hi")
     w.sampling.set_generation_settings({"seed": 1, "max_new_tokens": 12})
     with qtbot.waitSignal(w.sig_run_shown, timeout=TIMEOUT) as blocker:
-        w.generate()  # the worker is still loading torch and the model
+        w.generate()  # the engine is still loading torch and the model
         assert "once the model is loaded" in w.statusBar().currentMessage()
     assert blocker.args[0].tokens == 12
     assert w.statusBar().currentMessage() == ""  # the promise is kept, so no longer shown
@@ -154,10 +154,11 @@ def test_close_mid_run_exits_cleanly(window, qtbot, qtlog):
     with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
         window.generate_button.click()
     before = len(qtlog.records)
+    process = window.engine.process
     t0 = time.perf_counter()
     window.close()
     assert time.perf_counter() - t0 < 1.0
-    assert window.thread.isFinished()
+    assert process.wait(5) is not None  # the engine process has ended
     warnings = [r for r in qtlog.records[before:] if r.type != QtMsgType.QtDebugMsg]
     assert warnings == []
 
@@ -331,11 +332,11 @@ def test_model_card_shows_size_data_license_and_metrics(qtbot):
 
 
 def test_events_reach_the_gui_at_most_once_per_frame(window, qtbot):
-    from studio.ui.worker import FRAME_S
+    from studio.core.batching import TEXT_BATCH_S as FRAME_S
 
-    sent = []  # (time, batch size), recorded in the worker thread as each batch leaves
-    window.worker.sig_events.connect(
-        lambda batch: sent.append((window.worker.last_emit_at, len(batch))),
+    sent = []  # (time, batch size), as each batch left the engine process
+    window.engine.sig_events.connect(
+        lambda batch: sent.append((window.engine.last_sent_at, len(batch))),
         Qt.ConnectionType.DirectConnection,
     )
     record = run(qtbot, window, "hello", seed=4, max_new_tokens=400)
@@ -493,9 +494,9 @@ def test_a_run_the_command_line_wrote_opens_in_the_window(window, models, qtbot,
 def test_stages_refuse_a_model_other_than_the_one_that_made_the_text(window, qtbot):
     run(qtbot, window, "hello", seed=3, max_new_tokens=5)
     ids = [t.id for t in window.output.tokens()]
-    with qtbot.waitSignal(window.worker.sig_stages_failed, timeout=TIMEOUT) as failed:
+    with qtbot.waitSignal(window.engine.sig_stages_failed, timeout=TIMEOUT) as failed:
         # as if a switch to another model had been asked for after the click
-        window.sig_request_stages.emit("/elsewhere/other.safetensors", "hello", ids, {})
+        window.engine.inspect_stages("/elsewhere/other.safetensors", "hello", ids, {})
     assert failed.args[0] == 4 and "not the model that made this text" in failed.args[1]
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "load_init_image",
     "png_meta_for",
     "read_png_meta",
+    "restore_from_png",
     "save_gif",
     "save_png",
 ]
@@ -154,18 +155,18 @@ def load_init_image(
     return np.where((r == g) & (g == b), rgb[..., 0], lum).astype(np.uint8), mask
 
 
-def restore_from_png(path: str):
-    """(model name, ImageSettings with the seed) from a PNG this studio wrote, to draw it again."""
-    import json
-
+def restore_from_png(path: str) -> tuple[str, dict]:
+    """(model name, the stored settings with the seed, as a dict) from a PNG this studio wrote, to
+    draw it again; the engine checks the settings (ImageSettings.from_dict) before they are used."""
     from studio.core.errors import SettingsError
-    from studio.engine.image.generation import ImageSettings
 
     meta = read_png_meta(path)
     if "model" not in meta or "settings" not in meta:
         raise SettingsError(f"{path}: no aigc-studio settings in this PNG")
     try:
-        settings = ImageSettings.from_dict(json.loads(meta["settings"]))
-    except (ValueError, TypeError) as e:
+        settings = json.loads(meta["settings"])
+    except ValueError as e:
         raise SettingsError(f"{path}: the stored settings cannot be used ({e})") from None
+    if not isinstance(settings, dict):
+        raise SettingsError(f"{path}: the stored settings cannot be used (not an object)")
     return meta["model"], settings

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from studio.core.image_frames import ImageFrame
 from studio.io.image_export import ImageFileError
 from studio.io.run import RunRecord
-from studio.ui.image_worker import ImageFrame
 from studio.ui.status_bar import STATUS_INTERVAL_S
 
 
@@ -43,7 +43,7 @@ class ImageRunsMixin:
             return
         self._begin_run("image", self.tr("pixels"), self.tr("pixels/s"), self.tr("first pixel –"))
         self.image.start_run(request)
-        self.sig_request_image.emit(request, self._cancel)
+        self.engine.generate_image(request)
 
     def _on_image_frame(self, frame: ImageFrame) -> None:
         if self._closed or self._run_kind != "image":
@@ -115,7 +115,7 @@ class ImageRunsMixin:
                 )
             self._set_status(
                 tokens=self.tr("{0} pixels").format(record.tokens),
-                speed=self.tr("{0:.0f} pixels/s").format(record.tokens_per_s),
+                speed=self.tr("{0:.0f} pixels/s").format(record.pixels_per_s),
                 ttft=self.tr("first pixel {0:.0f} ms").format(record.ttft_ms),
                 stop=self.tr("stop: {0}").format(record.stop_reason),
             )

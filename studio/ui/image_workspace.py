@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.image_frames import ImageFrame, ImageRequest
 from studio.io.image_export import (
     ImageFileError,
     decode_png,
@@ -44,7 +45,6 @@ from studio.io.image_export import (
 from studio.io.run import RunRecord
 from studio.ui.distribution_view import DistributionView
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
-from studio.ui.image_worker import ImageFrame, ImageRequest, Pace
 from studio.ui.message_bar import MessageBar
 
 BATCHES = (1, 4, 16)
@@ -74,7 +74,7 @@ class ImageWorkspace(QWidget):
         self.palette: np.ndarray | None = None  # (K, 3) uint8 for palette models
         self.colours = np.zeros((0, 3), np.uint8)  # (V, 3): the colour of each value
         self.words = np.zeros(0, np.uint32)  # (V,): the same as ARGB
-        self.pace = Pace(0.0)
+        self.pace_s = 0.0  # seconds per pixel step; the window sends changes to the engine
         self.record: RunRecord | None = None  # the image run on screen, once it ended
         self.kept: np.ndarray | None = None  # (H, W) bool of the run on screen
         self.sketch: np.ndarray | None = None  # (H, W) grey or (H, W, 3) RGB: drawn or loaded
@@ -314,7 +314,7 @@ class ImageWorkspace(QWidget):
             self.batch_combo.setCurrentIndex(i)
 
     def _pace_changed(self, ms: int) -> None:
-        self.pace.seconds = ms / 1000.0  # the running worker reads it at its next pixel
+        self.pace_s = ms / 1000.0
         self.pace_label.setText(
             self.tr("as fast as possible") if ms == 0 else self.tr("{0} ms per pixel").format(ms)
         )
@@ -352,7 +352,7 @@ class ImageWorkspace(QWidget):
             "sampler": "fast",
         }
         return ImageRequest(
-            settings=settings, init=init, mask=mask, pace=self.pace, label_name=self.label_name()
+            settings=settings, init=init, mask=mask, pace_s=self.pace_s, label_name=self.label_name()
         )
 
     # ---- a run on screen ----------------------------------------------------------------------
@@ -433,7 +433,7 @@ class ImageWorkspace(QWidget):
         each = self.tr(" in each of {0} images").format(B) if B > 1 else ""
         self.progress_label.setText(
             self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens, each, record.tokens_per_s, record.seed, record.stop_reason
+                record.tokens, each, record.pixels_per_s, record.seed, record.stop_reason
             )
         )
 

@@ -1,7 +1,7 @@
 """The main window: model picker and sampling panel on the left, the text and image workspaces
 in the middle, the history on the right, the status bar below.
 
-The GUI thread only shows things: models load and run in `GenerationWorker`, in its own thread, and
+The GUI thread only shows things: models load and run in the engine process (`EngineClient`), and
 their events arrive here in batches (at most one every 33 ms for text, one per frame for images).
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMetaMethod, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMetaMethod, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,6 +32,7 @@ from studio.io.export import export_run, read_run
 from studio.io.history import HistoryStore
 from studio.io.preferences import load_settings, save_settings
 from studio.io.run import RunFormatError, RunRecord, trace_events
+from studio.ui.engine_client import EngineClient
 from studio.ui.help import shortcut_rows, show_about, show_shortcuts
 from studio.ui.history_panel import HistoryPanel
 from studio.ui.image_runs import ImageRunsMixin
@@ -43,25 +43,11 @@ from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.stages_view import StagesDialog
 from studio.ui.status_bar import STATUS_INTERVAL_S, StudioStatusBar
 from studio.ui.text_workspace import TextWorkspace
-from studio.ui.worker import GenerationWorker
 
 
 class MainWindow(ImageRunsMixin, QMainWindow):
     """AIGC Studio's window."""
 
-    sig_request_list = Signal()
-    """Ask the worker to list the models."""
-    sig_request_load = Signal(str, str)
-    """Ask the worker to load a model: (path, device)."""
-    sig_request_generate = Signal(str, object, object)
-    """Ask the worker to run: (prompt, settings dict, cancel event)."""
-    sig_request_image = Signal(object, object)
-    """Ask the worker to draw: (ImageRequest, cancel event)."""
-    sig_request_png = Signal(str)
-    """Ask the worker for the settings stored in a PNG (its path)."""
-    sig_request_stages = Signal(str, str, object, object)
-    """Ask the worker for a token's sampling stages: (the model's path, prompt, ids up to it,
-    settings dict)."""
     sig_stages_shown = Signal(int)
     """A token's sampling stages are on screen (its step)."""
     sig_model_ready = Signal(object)
@@ -81,7 +67,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         self.history = HistoryStore(history_path())
         self._loaded_info: dict | None = None
         self._loading_path: str | None = None
-        self._cancel: threading.Event | None = None
+        self._stop_sent = False  # Stop was sent for the run in progress
         self._running = False
         self._closed = False
         self._backend_started = False
@@ -108,31 +94,22 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         self._restore_settings()
         self._update_actions()
 
-        self.thread = QThread(self)
-        self.thread.setObjectName("generation")
-        self.worker = GenerationWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.finished.connect(self.worker.shutdown, Qt.ConnectionType.DirectConnection)
-        self.sig_request_list.connect(self.worker.list_models)
-        self.sig_request_load.connect(self.worker.load_model)
-        self.sig_request_generate.connect(self.worker.generate)
-        self.sig_request_image.connect(self.worker.generate_image)
-        self.sig_request_png.connect(self.worker.read_png)
-        self.sig_request_stages.connect(self.worker.inspect_stages)
-        self.worker.sig_stages.connect(self._on_stages)
-        self.worker.sig_stages_failed.connect(self._on_stages_failed)
-        self.worker.sig_image_frame.connect(self._on_image_frame)
-        self.worker.sig_png_read.connect(self._on_png_read)
-        self.worker.sig_png_failed.connect(self._on_png_failed)
-        self.worker.sig_models_listed.connect(self._on_models_listed)
-        self.worker.sig_model_loading.connect(self._on_model_loading)
-        self.worker.sig_model_loaded.connect(self._on_model_loaded)
-        self.worker.sig_model_failed.connect(self._on_model_failed)
-        self.worker.sig_events.connect(self._on_events)
+        self.engine = EngineClient(parent=self)
+        self.engine.sig_engine_died.connect(self._on_error)
+        self.image.pace_slider.valueChanged.connect(lambda ms: self.engine.set_pace(ms / 1000.0))
+        self.engine.sig_stages.connect(self._on_stages)
+        self.engine.sig_stages_failed.connect(self._on_stages_failed)
+        self.engine.sig_image_frame.connect(self._on_image_frame)
+        self.engine.sig_png_read.connect(self._on_png_read)
+        self.engine.sig_png_failed.connect(self._on_png_failed)
+        self.engine.sig_models_listed.connect(self._on_models_listed)
+        self.engine.sig_model_loading.connect(self._on_model_loading)
+        self.engine.sig_model_loaded.connect(self._on_model_loaded)
+        self.engine.sig_model_failed.connect(self._on_model_failed)
+        self.engine.sig_events.connect(self._on_events)
         self._batch_shown_method = QMetaMethod.fromSignal(self.sig_batch_shown)
-        self.worker.sig_run_ended.connect(self._on_run_ended)
-        self.worker.sig_error.connect(self._on_error)
-        self.thread.start()
+        self.engine.sig_run_ended.connect(self._on_run_ended)
+        self.engine.sig_error.connect(self._on_error)
 
     # ---- building -----------------------------------------------------------------------------
 
@@ -338,7 +315,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         if self._backend_started or self._closed:
             return
         self._backend_started = True
-        self.sig_request_list.emit()
+        self.engine.list_models()
 
     def _on_models_listed(self, models: list, problems: list) -> None:
         if self._closed:
@@ -386,7 +363,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         self._loading_path = path
         self.picker.set_state(self.tr("Loading model…"))
         self._update_actions()
-        self.sig_request_load.emit(path, self._device)
+        self.engine.load_model(path, self._device)
 
     def _on_model_loading(self, path: str) -> None:
         if self._closed:
@@ -486,7 +463,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
             "prompt": prompt,
             "settings": settings,
         }
-        self.sig_request_generate.emit(prompt, settings, self._cancel)
+        self.engine.generate(prompt, settings)
 
     def continue_text(self) -> None:
         """Generate on from the end of the text shown: the prompt and the generated text become
@@ -513,17 +490,18 @@ class MainWindow(ImageRunsMixin, QMainWindow):
 
     def stop(self) -> None:
         self._generate_when_ready = False
-        if self._cancel is not None and not self._cancel.is_set():
-            self._cancel.set()
+        if self._running and not self._stop_sent:
+            self._stop_sent = True
+            self.engine.stop()
             self._set_status(stop=self.tr("stopping…"))
 
     def is_running(self) -> bool:
         return self._running
 
     def _begin_run(self, kind: str, unit: str, rate: str, first: str) -> None:
-        """The state and status line every run starts from: a fresh cancel event, counters reset."""
+        """The state and status line every run starts from: counters reset."""
         self._run_kind = kind
-        self._cancel = threading.Event()
+        self._stop_sent = False
         self._running = True
         self._shown = 0
         self._run_t0 = time.perf_counter()
@@ -596,7 +574,6 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         if self._closed:
             return
         self._running = False
-        self._cancel = None
         if self._run_kind == "image":
             self.image.run_ended(record)
         if record is not None:
@@ -653,7 +630,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         self._stages_dialog.show()
         self._stages_dialog.raise_()
         ids = [t.id for t in tokens[: i + 1]]
-        self.sig_request_stages.emit(run["model_path"], run["prompt"], ids, run["settings"])
+        self.engine.inspect_stages(run["model_path"], run["prompt"], ids, run["settings"])
 
     def _on_stages(self, step: int, chosen: int, stages: list) -> None:
         if self._closed or self._stages_dialog is None:
@@ -727,7 +704,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
         p = Path(path)
         if p.suffix.lower() == ".png":
             self.tabs.setCurrentIndex(1)
-            self.sig_request_png.emit(str(p))
+            self.engine.read_png(str(p))
             return
         if p.is_file() and p.suffix.lower() == ".json":
             try:
@@ -964,10 +941,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
             save_settings(self.settings_values())
         except OSError as e:
             print(f"aigc-studio: could not save settings: {e}")
-        if self._cancel is not None:
-            self._cancel.set()
-        self.thread.quit()
-        self.thread.wait(5000)
+        self.engine.shutdown()
         self.history_panel.detach()
         self.history.close()
         event.accept()
