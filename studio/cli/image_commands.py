@@ -286,7 +286,11 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     seed = 0
     out = sys.stdout
     pixels_done = 0
+    as_run = bool(args.output) and args.output.lower().endswith(".json")
+    run_events: list = []  # every event, for a .json run
     for event in generate_image(loaded, settings, init=init, mask=mask):
+        if as_run:
+            run_events.append(event)
         if args.format == "jsonl":
             out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
         kind = event.event
@@ -322,11 +326,39 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
     if B > 1:
         extra["grid"] = f"{B} samples, sample i drawn with seed {seed}+i, row by row"
     meta = png_meta_for(loaded, settings, seed, extra)
-    if args.output:
+    if as_run:
+        code = _write_image_run(args, loaded, settings, init, mask, run_events, pixels_done)
+        if code:
+            return code
+    elif args.output:
         save_png(args.output, picture, meta)
     if args.gif:
         frames.append(picture)
         _save_gif(args.gif, frames)
+    return 0
+
+
+def _write_image_run(args, loaded, settings, init, mask, events: list, steps: int) -> int:
+    """Write the run as the window records it (io.image_run), atomically, as .json."""
+    from studio.core.image_frames import ImageRequest, image_frame
+    from studio.io.export import export_run
+    from studio.io.image_run import ImageRun
+    from studio.server.handlers import image_geometry
+
+    model = {"name": loaded.name, "title": loaded.card.get("title") or loaded.name}
+    model["path"] = str(loaded.path)
+    request = ImageRequest(
+        settings=settings.to_dict(), init=init, mask=mask, label_name=args.label or "any"
+    )
+    run = ImageRun(model, image_geometry(loaded), request)
+    run.add(image_frame(events, steps))
+    record = run.record()
+    if record is None:
+        return _fail("the run did not end; nothing was written")
+    try:
+        export_run(args.output, record)
+    except OSError as e:
+        return _fail(f"{args.output}: cannot write ({e.strerror or e})")
     return 0
 
 

@@ -42,7 +42,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--output",
         help="also write the result to this file: .json writes the run as the window exports it "
-        "(settings, seed, per-token trace; File > Open and `aigc-studio stages` read it)",
+        "(settings, seed, per-token trace; File > Open and `aigc-studio stages` read it); "
+        "for image models .png writes the picture, .json the run (pictures and pixel maps)",
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--threads", type=int)
