@@ -352,7 +352,11 @@ class ImageWorkspace(QWidget):
             "sampler": "fast",
         }
         return ImageRequest(
-            settings=settings, init=init, mask=mask, pace_s=self.pace_s, label_name=self.label_name()
+            settings=settings,
+            init=init,
+            mask=mask,
+            pace_s=self.pace_s,
+            label_name=self.label_name(),
         )
 
     # ---- a run on screen ----------------------------------------------------------------------
