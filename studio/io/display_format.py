@@ -14,7 +14,7 @@ def show_text(s: str) -> str:
 
 
 def stage_table_rows(stages: list) -> list[tuple[int, str]]:
-    """(id, text) of every token a list of engine.stages.StageDistribution reports on, in the
+    """(id, text) of every token a list of core.stages.StageDistribution reports on, in the
     order a table shows them: most likely in the distribution drawn from first, then by the
     model's own probability (tokens the chain cut keep the model's order). Free of torch, for the
     window's GUI thread."""

@@ -1,8 +1,7 @@
 """Pictures of image runs: the batch grid, PNG text chunks, the animated GIF, and init images.
 
-Shared by the command line and the window; torch-free (the window uses it before and after the
-worker loads torch). Writes are atomic, like every export; whether to overwrite is the caller's
-question to ask.
+Shared by the command line and the window; torch-free (the window's process never loads torch).
+Writes are atomic, like every export; whether to overwrite is the caller's question to ask.
 """
 
 from __future__ import annotations

@@ -307,11 +307,11 @@ class MainWindow(ImageRunsMixin, QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._backend_started:
-            # let the window reach the screen before the worker starts importing torch
+            # let the window reach the screen before the engine process starts importing torch
             QTimer.singleShot(30, self.start_backend)
 
     def start_backend(self) -> None:
-        """Ask the worker for the model list (this is what first imports torch, in the worker)."""
+        """Ask the engine for the model list (this starts the engine process, which imports torch)."""
         if self._backend_started or self._closed:
             return
         self._backend_started = True
@@ -566,7 +566,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
 
     def _emit_batch_shown(self) -> None:
         # emitted for tests and benchmarks; when nothing listens, not even the emit is paid for
-        # (measured ~1 ms of GUI-thread time per batch while the worker streams)
+        # (measured ~1 ms of GUI-thread time per batch while the engine streams)
         if self.isSignalConnected(self._batch_shown_method):
             self.sig_batch_shown.emit(self._shown)
 
@@ -605,7 +605,7 @@ class MainWindow(ImageRunsMixin, QMainWindow):
 
     def inspect_token(self, i: int) -> None:
         """Show the sampling stages of generated token i of the text on screen (computed by the
-        worker with the model that made it; after the run in progress, if one is)."""
+        engine with the model that made it; after the run in progress, if one is)."""
         run = self._shown_text_run
         tokens = self.output.tokens()
         if run is None or not 0 <= i < len(tokens):
