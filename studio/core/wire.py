@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import pickle
 import struct
-from typing import BinaryIO
+from typing import IO
 
 _LENGTH = struct.Struct("<I")
 PROTOCOL = 5
@@ -67,12 +67,12 @@ def loads(body: bytes) -> tuple:
     return message
 
 
-def write_message(out: BinaryIO, message: tuple) -> None:
+def write_message(out: IO[bytes], message: tuple) -> None:
     out.write(dumps(message))
     out.flush()
 
 
-def _read_exactly(inp: BinaryIO, n: int) -> bytes | None:
+def _read_exactly(inp: IO[bytes], n: int) -> bytes | None:
     chunks = []
     while n:
         chunk = inp.read(n)
@@ -83,7 +83,7 @@ def _read_exactly(inp: BinaryIO, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_message(inp: BinaryIO) -> tuple | None:
+def read_message(inp: IO[bytes]) -> tuple | None:
     """The next message, or None at the end of the stream (the other process is gone)."""
     head = _read_exactly(inp, _LENGTH.size)
     if head is None:

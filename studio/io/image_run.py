@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from studio.core.events import DoneEvent, StartEvent
 from studio.core.image_frames import ImageFrame, ImageRequest
 from studio.io.image_export import encode_png
 from studio.io.run import RunRecord
@@ -39,8 +40,8 @@ class ImageRun:
         self.prob = np.zeros((B, N), np.float32)
         self.model_prob = np.zeros((B, N), np.float32)
         self.entropy = np.zeros((B, N), np.float32)
-        self.start = None
-        self.done: dict[int, object] = {}
+        self.start: StartEvent | None = None
+        self.done: dict[int, DoneEvent] = {}
         self.steps = 0
         self.t0 = time.perf_counter() if t0 is None else t0  # when the run was asked for
         self.first_at: float | None = None  # when the first pixels arrived
@@ -97,9 +98,9 @@ class ImageRun:
             done = [self.done[i] for i in range(B)]
             images = [d.image for d in done]
             d0 = done[0]
-            reason, tokens, ttft_ms = d0.stop_reason, d0.tokens, d0.ttft_ms
-            per_sample = d0.tokens_per_s
-            pixels_per_s = sum(d.tokens_per_s for d in done)
+            reason, tokens, ttft_ms = d0.stop_reason, d0.tokens, float(d0.ttft_ms)
+            per_sample = float(d0.tokens_per_s)
+            pixels_per_s = float(sum(d.tokens_per_s for d in done))
         else:
             images = self._rendered()
             reason, tokens = str(stop_reason), self.steps

@@ -10,13 +10,14 @@ import gc
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import torch
 
 from studio.core.batching import IMAGE_FRAME_S, TEXT_BATCH_S, EventBatcher
-from studio.core.events import DoneEvent, TokenEvent
+from studio.core.events import DoneEvent, PixelEvent, TokenEvent
 from studio.core.image_frames import ImageRequest, image_frame
 from studio.engine.device import threads_for
 from studio.engine.formats import model_finder
@@ -27,12 +28,16 @@ from studio.engine.text.sampling_stages import sampling_stages
 _DEFAULT_THREADS = torch.get_num_threads()  # torch's own count, before a model changed it
 
 
+class Pace(Protocol):
+    seconds: float
+
+
 class EngineServer(Protocol):
     """What the handlers use of studio.server.main.EngineServer."""
 
     loaded: object  # the engine's LoadedModel, or None
     info: dict | None  # its description, as sent to the window
-    pace: object  # .seconds: the pace of image runs, changed mid-run by the reader thread
+    pace: Pace  # of image runs, changed mid-run by the reader thread
 
     def send(self, *message: object) -> None: ...
 
@@ -124,15 +129,17 @@ def do_load(server: EngineServer, path: str, device: str) -> None:
     server.send("loaded", info)
 
 
-def _need_model(server: EngineServer, image: bool):
-    if server.loaded is None or server.info is None:
+def _need_model(server: EngineServer, image: bool) -> tuple:
+    """(the loaded model, its description), if it is of the kind the request needs."""
+    info = server.info
+    if server.loaded is None or info is None:
         raise ValueError("No model is loaded yet.")
-    is_image = server.info["kind"].startswith("image-")
+    is_image = info["kind"].startswith("image-")
     if image and not is_image:
-        raise ValueError(f"{server.info['title']} is a text model: choose an image model to draw.")
+        raise ValueError(f"{info['title']} is a text model: choose an image model to draw.")
     if not image and is_image:
-        raise ValueError(f"{server.info['title']} draws images: choose a text model to write.")
-    return server.loaded
+        raise ValueError(f"{info['title']} draws images: choose a text model to write.")
+    return server.loaded, info
 
 
 def do_generate(
@@ -140,7 +147,7 @@ def do_generate(
 ) -> None:
     """A text run, its events in batches (the first token at once, then one per 33 ms)."""
     try:
-        loaded = _need_model(server, image=False)
+        loaded, _ = _need_model(server, image=False)
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
         batcher = EventBatcher(
             TEXT_BATCH_S, lambda batch: server.send("events", run_id, time.perf_counter(), batch)
@@ -164,7 +171,7 @@ def do_image(
     """An image run, one frame per 16 ms at most (every step when paced slower than that); the
     pace waits on the run's cancel event, so Stop is immediate."""
     try:
-        loaded = _need_model(server, image=True)
+        loaded, _ = _need_model(server, image=True)
         settings = ImageSettings.from_dict(request.settings)
         last = settings.num_samples - 1
         steps = 0
@@ -178,7 +185,7 @@ def do_image(
             loaded, settings, init=request.init, mask=request.mask, cancel=cancel
         ):
             batcher.add(ev)
-            if ev.event == "pixel" and ev.sample == last:
+            if isinstance(ev, PixelEvent) and ev.sample == last:
                 steps += 1
                 seconds = pace.seconds
                 batcher.tick(force=seconds >= IMAGE_FRAME_S)
@@ -215,8 +222,7 @@ def do_stages(
     model switch may have been asked for since)."""
     step = len(ids) - 1
     try:
-        loaded = _need_model(server, image=False)
-        info = server.info
+        loaded, info = _need_model(server, image=False)
         if Path(info["path"]).resolve() != Path(model_path).resolve():
             raise ValueError(f"{info['title']} is loaded now, not the model that made this text.")
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
@@ -227,7 +233,7 @@ def do_stages(
     server.send("stages", step, ids[-1], stages)
 
 
-HANDLERS = {
+HANDLERS: dict[str, Callable[..., None]] = {
     "list": do_list,
     "load": do_load,
     "generate": do_generate,

@@ -113,13 +113,15 @@ class EngineClient(QObject):
 
     def set_pace(self, seconds: float) -> None:
         """The pace of the image run in progress (and of later ones' requests)."""
-        if self._live():
-            self._session.process.send("pace", float(seconds))
+        s = self._session
+        if s is not None and self._live():
+            s.process.send("pace", float(seconds))
 
     def stop(self) -> None:
         """Stop the run in progress (the engine ends it within one step)."""
-        if self._live():
-            self._session.process.send("stop")
+        s = self._session
+        if s is not None and self._live():
+            s.process.send("stop")
 
     def read_png(self, path: str) -> None:
         self._request(("png", path), ("png", path))
