@@ -1,5 +1,5 @@
-"""`aigc-studio bench ui`'s two peers of the window: the engine alone and the engine in a worker
-thread beside the heartbeat, each in a child process, on the same model, settings and seed."""
+"""`aigc-studio bench ui`'s two peers of the window: the engine alone and the engine process read
+through its pipe, each in a child process, on the same model, settings and seed."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def model_file(tmp_path_factory):
     return save_tiny(tmp_path_factory.mktemp("m") / "tiny.safetensors", tiny_char_model())
 
 
-@pytest.mark.parametrize("peer", ["_engine_alone", "_engine_in_worker_thread"])
+@pytest.mark.parametrize("peer", ["_engine_alone", "_engine_in_process"])
 def test_each_peer_runs_the_whole_generation(model_file, peer):
     tokens_per_s, tokens = _in_child(peer, str(model_file), SETTINGS, 1)
     assert tokens == SETTINGS["max_new_tokens"]
@@ -36,4 +36,4 @@ def test_a_failing_peer_is_an_error_not_a_number(tmp_path):
     broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"not a model")
     with pytest.raises(subprocess.CalledProcessError):
-        _in_child("_engine_in_worker_thread", str(broken), SETTINGS, 1)
+        _in_child("_engine_in_process", str(broken), SETTINGS, 1)

@@ -49,9 +49,8 @@ def one_line(code: int, err: str) -> str:
 @pytest.mark.parametrize(
     ("name", "said"),
     [
-        ("out.jpg", "'.jpg' is not a format; use .txt, .md, .json, .jsonl (text) or .png, .gif"),
-        ("dig.json", "image runs are not written as .json yet"),
-        ("out.txt", "'.txt' is not a format for an image model; use .png or .gif"),
+        ("out.jpg", "'.jpg' is not a format; use .txt, .md, .json, .jsonl (text) or .png, .gif, .json"),
+        ("out.txt", "'.txt' is not a format for an image model; use .png, .gif or .json"),
         ("noext", "the extension names the format"),
     ],
 )

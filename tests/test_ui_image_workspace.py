@@ -309,12 +309,12 @@ def test_emoji_palette_hover_and_completion_keep_exact_colours(qtbot, image_mode
 
 
 def test_pixels_reach_the_gui_at_most_once_per_frame_and_pace_slows_them(window, qtbot):
-    from studio.ui.image_worker import FRAME_S
+    from studio.core.batching import IMAGE_FRAME_S as FRAME_S
 
-    sent = []  # (time, pixels), recorded in the worker thread as each frame leaves
-    window.engine.worker.sig_image_frame.connect(
+    sent = []  # (time, pixels), as each frame left the engine process
+    window.engine.sig_image_frame.connect(
         lambda f: sent.append(
-            (window.engine.worker.last_emit_at, len(f.pixels.sample) if f.pixels else 0)
+            (window.engine.last_sent_at, len(f.pixels.sample) if f.pixels else 0)
         ),
         Qt.ConnectionType.DirectConnection,
     )
@@ -332,12 +332,13 @@ def test_pixels_reach_the_gui_at_most_once_per_frame_and_pace_slows_them(window,
     assert len(t) == record.tokens and all(b - a >= 0.024 for a, b in zip(t, t[1:], strict=False))
 
 
-def test_closing_mid_run_stops_the_worker_at_once(window, qtbot):
+def test_closing_mid_run_ends_the_engine_at_once(window, qtbot):
     window.image.pace_slider.setValue(200)  # 16 s for the image
     with qtbot.waitSignal(window.sig_batch_shown, timeout=TIMEOUT):
         window.image.generate_button.click()
+    process = window.engine.process
     window.close()
-    assert window.engine.thread.isFinished()
+    assert process.wait(5) is not None
 
 
 def test_guidance_draws_what_the_engine_draws_and_comes_back_from_the_png(window, qtbot, tmp_path):

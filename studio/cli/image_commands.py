@@ -247,20 +247,21 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
         snapshot()
     images: dict[int, np.ndarray] = {}
     to_draw = H * W - (int(mask.sum()) if mask is not None else 0)
-    start = None
-    dones: list = []
     seed = 0
     reason = "length"
     out = sys.stdout
     pixels_done = 0
+    run_events: list = []  # every event, for a .json run
     cancel = threading.Event()
     with ctrl_c_cancels(cancel):
         for event in generate_image(loaded, settings, init=init, mask=mask, cancel=cancel):
+            if fmt == ".json":
+                run_events.append(event)
             if args.format == "jsonl":
                 out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
             kind = event.event
             if kind == "start":
-                start, seed = event, event.seed
+                seed = event.seed
                 if args.format == "text" and not settings.sampling.greedy:
                     print(f"seed {seed}", file=sys.stderr)
             elif kind == "pixel":
@@ -272,7 +273,6 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
             elif kind == "done":
                 images[event.sample] = event.image
                 reason = event.stop_reason
-                dones.append(event)
                 # the summary goes to standard error, also beside --format jsonl
                 drawn = f"{event.tokens} pixels"
                 if event.stop_reason != "length":
@@ -305,20 +305,31 @@ def generate_image_command(args: argparse.Namespace, loaded) -> int:
         _save_png(args.output, picture, png_meta_for(loaded, settings, seed, extra), scale)
     elif fmt == ".gif":
         _save_gif(args.output, frames, scale)
-    elif fmt == ".json":  # taken only once outputs.IMAGE_RUN_JSON is switched on
-        write_image_run(args.output, loaded, settings, start, dones)
+    elif fmt == ".json":
+        write_image_run(args, loaded, settings, init, mask, run_events, pixels_done)
     if args.gif:
         _save_gif(args.gif, frames, scale)
     return EXIT_INTERRUPTED if cancel.is_set() else 0
 
 
-def write_image_run(path: str, loaded, settings, start, dones: list) -> None:
-    """The hook for image runs as .json (outputs.IMAGE_RUN_JSON): the run as a RunRecord of kind
-    "image" (the StartEvent, the DoneEvents with their pictures), written as the window exports
-    runs. Until studio.io builds image records, --output FILE.json is refused before the run."""
-    from studio.cli.outputs import OutputError
+def write_image_run(args, loaded, settings, init, mask, events: list, steps: int) -> None:
+    """The run as the window records it (io.image_run: pictures and pixel maps), written
+    atomically as .json; File > Open in the window shows it."""
+    from studio.core.image_frames import ImageRequest, image_frame
+    from studio.io.export import export_run
+    from studio.io.image_run import ImageRun
+    from studio.server.handlers import image_geometry
 
-    raise OutputError(f"--output {path}: image runs are not written as .json yet")
+    model = {"name": loaded.name, "title": loaded.card.get("title") or loaded.name}
+    model["path"] = str(loaded.path)
+    request = ImageRequest(
+        settings=settings.to_dict(), init=init, mask=mask, label_name=args.label or "any"
+    )
+    run = ImageRun(model, image_geometry(loaded), request)
+    run.add(image_frame(events, steps))
+    record = run.record()
+    if record is not None:
+        export_run(args.output, record)
 
 
 def _save_png(path: str, picture, meta: dict, scale: int) -> None:

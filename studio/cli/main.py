@@ -40,7 +40,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         help="also write the result to FILE, in the format its extension names: text models .txt "
         "(the text), .md (text and settings), .json (the run as the window exports it: settings, "
         "seed, per-token trace; File > Open and `aigc-studio stages` read it), .jsonl (the "
-        "events); image models .png (with its settings) or .gif (the drawing, animated). "
+        "events); image models .png (with its settings), .gif (the drawing, animated) or "
+        ".json (the run: pictures and pixel maps; File > Open shows it). "
         "Ctrl+C stops the run and still writes it",
     )
     p.add_argument(

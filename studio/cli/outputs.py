@@ -9,7 +9,7 @@ The file name's extension decides the format:
                    .jsonl  the events, one JSON object a line (as `--format jsonl` prints them)
     image models   .png    the picture (a batch as one grid) with its settings in text chunks
                    .gif    the drawing, animated
-                   .json   refused until studio.io writes image runs (see IMAGE_RUN_JSON)
+                   .json   the run as the window keeps it (pictures, pixel maps; File > Open)
 
 An existing file is overwritten only with --force; a missing folder, a folder given as the file,
 and a place that cannot be written are refused. Each problem is one line (OutputError: exit
@@ -26,10 +26,7 @@ from pathlib import Path
 from studio.core.errors import StudioError
 
 TEXT_FORMATS = (".txt", ".md", ".json", ".jsonl")
-IMAGE_FORMATS = (".png", ".gif")
-# The hook for image runs as .json: once studio.io writes a RunRecord of kind "image" (as the
-# window keeps image runs), set this to True and write it in image_commands.write_image_run.
-IMAGE_RUN_JSON = False
+IMAGE_FORMATS = (".png", ".gif", ".json")
 
 
 class OutputError(StudioError):
@@ -38,7 +35,7 @@ class OutputError(StudioError):
 
 def formats_for(kind: str | None) -> tuple[str, ...]:
     """The extensions --output takes for a model kind ("text", "image"; None: either)."""
-    image = IMAGE_FORMATS + ((".json",) if IMAGE_RUN_JSON else ())
+    image = IMAGE_FORMATS
     if kind == "text":
         return TEXT_FORMATS
     if kind == "image":
@@ -53,11 +50,6 @@ def output_format(path: str, kind: str | None, flag: str = "--output") -> str:
     allowed = formats_for(kind)
     if suffix in allowed:
         return suffix
-    if kind == "image" and suffix == ".json":
-        raise OutputError(
-            f"{flag} {path}: image runs are not written as .json yet; write the picture as .png "
-            "(its settings travel in the file) or the drawing as .gif"
-        )
     what = {"text": "a text model", "image": "an image model"}.get(kind or "", "")
     named = f"'{suffix}' is not a format" if suffix else "the extension names the format"
     listed = ", ".join(allowed[:-1]) + " or " + allowed[-1]

@@ -14,7 +14,7 @@ def show_text(s: str) -> str:
 
 
 def stage_table_rows(stages: list) -> list[tuple[int, str]]:
-    """(id, text) of the tokens a table of engine.stages.StageDistribution shows: the union of
+    """(id, text) of the tokens a table of core.stages.StageDistribution shows: the union of
     every stage's top n (those it leaves possible: a stage that keeps fewer than n tokens adds
     only those) and the drawn token, in the order a table shows them: most likely in the
     distribution drawn from first, then by the model's own probability (tokens the chain cut keep

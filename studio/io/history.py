@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.io.run import RunRecord
+from studio.io.run import RunRecord, image_pixels_per_s
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -58,6 +58,8 @@ CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
 ADDED_COLUMNS = {
     "kind": "TEXT NOT NULL DEFAULT 'text'",
     "media_json": "TEXT NOT NULL DEFAULT '{}'",
+    # NULL in rows written before it: image runs then held pixels/s in tokens_per_s
+    "pixels_per_s": "REAL",
 }
 
 
@@ -99,8 +101,8 @@ class HistoryStore:
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (created, model_name, model_title, model_path, prompt, text, seed,"
-                " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json, kind, media_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json, kind, media_json,"
+                " pixels_per_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.created,
                     run.model_name,
@@ -117,6 +119,7 @@ class HistoryStore:
                     dumps_chunked(run.trace),
                     run.kind,
                     dumps_chunked(run.media),
+                    run.pixels_per_s if run.kind == "image" else None,
                 ),
             )
         run.id = int(cur.lastrowid)
@@ -149,8 +152,8 @@ class HistoryStore:
     def get(self, run_id: int) -> RunRecord | None:
         row = self.db.execute(
             "SELECT id, created, model_name, model_title, model_path, prompt, text, seed,"
-            " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json, kind, media_json"
-            " FROM runs WHERE id = ?",
+            " stop_reason, tokens, ttft_ms, tokens_per_s, settings_json, trace_json, kind, media_json,"
+            " pixels_per_s FROM runs WHERE id = ?",
             (run_id,),
         ).fetchone()
         if row is None:
@@ -176,6 +179,7 @@ class HistoryStore:
             id=rid,
             kind=kind,
             media=json.loads(media),
+            pixels_per_s=image_pixels_per_s(kind, row[16], tps),
         )
 
     def delete(self, run_id: int) -> None:

@@ -1,9 +1,8 @@
 """Pictures of image runs: the batch grid, PNG text chunks, the animated GIF (init images to
 complete: init_image.py).
 
-Shared by the command line and the window; torch-free (the window uses it before and after the
-worker loads torch). Writes are atomic, like every export; whether to overwrite is the caller's
-question to ask.
+Shared by the command line and the window; torch-free (the window's process never loads torch).
+Writes are atomic, like every export; whether to overwrite is the caller's question to ask.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ __all__ = [
     "grid",
     "png_meta_for",
     "read_png_meta",
+    "restore_from_png",
     "save_gif",
     "save_png",
     "scale_for",
@@ -145,9 +145,8 @@ def decode_png(text: str) -> np.ndarray:
 
 
 def restore_from_png(path: str):
-    """(model name, ImageSettings with the seed) from a PNG this studio wrote, to draw it again."""
-    import json
-
+    """(model name, ImageSettings with the seed) from a PNG this studio wrote, to draw it again;
+    the settings are checked against the schema here (torch-free), so the window can use them."""
     from studio.core.errors import SettingsError
     from studio.settings import ImageSettings
 
@@ -155,7 +154,10 @@ def restore_from_png(path: str):
     if "model" not in meta or "settings" not in meta:
         raise SettingsError(f"{path}: no aigc-studio settings in this PNG")
     try:
-        settings = ImageSettings.from_dict(json.loads(meta["settings"]))
+        raw = json.loads(meta["settings"])
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+        settings = ImageSettings.from_dict(raw)
     except (ValueError, TypeError) as e:
         raise SettingsError(f"{path}: the stored settings cannot be used ({e})") from None
     return meta["model"], settings

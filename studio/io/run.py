@@ -30,16 +30,21 @@ class RunRecord:
     text: str  # generated text, prompt excluded
     settings: dict  # GenerationSettings.to_dict() with the seed used
     seed: int
-    stop_reason: str  # "length" | "eos" | "stop" | "cancelled"
-    tokens: int
+    # "length" | "eos" | "stop" | "cancelled", or "engine-died": the engine process ended mid-run
+    # (killed, out of memory) and the record holds what reached the window until then
+    stop_reason: str
+    tokens: int  # tokens generated; for image runs, pixel positions drawn in each sample
     ttft_ms: float
-    tokens_per_s: float
+    tokens_per_s: float  # image runs: positions per second in each sample, as the engine says
     created: float = field(default_factory=time.time)  # unix time the run ended
     trace: list[dict] = field(default_factory=list)  # TokenEvent.to_json() per generated token
     id: int | None = None  # history row id, once stored
     kind: str = "text"  # "text" | "image"
-    # image runs: size, label, the pictures (base64 PNG) and per-pixel maps; see ui/image_worker.py
+    # image runs: size, label, the pictures (base64 PNG) and per-pixel maps; see io/image_run.py
     media: dict = field(default_factory=dict)
+    # image runs: pixels drawn per second over the whole batch (samples x positions). Records
+    # written before this field held that number in tokens_per_s; reading them moves it here.
+    pixels_per_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -47,6 +52,7 @@ class RunRecord:
         if self.kind == "text":  # text run files stay exactly as they were
             d.pop("kind")
             d.pop("media")
+            d.pop("pixels_per_s")
         return {"format": RUN_FORMAT, "version": RUN_FORMAT_VERSION, **d}
 
     @classmethod
@@ -75,6 +81,7 @@ class RunRecord:
                 kind=str(d.get("kind") or "text"),
                 media=dict(d.get("media") or {}),
             )
+            rec.pixels_per_s = image_pixels_per_s(rec.kind, d.get("pixels_per_s"), rec.tokens_per_s)
         except (KeyError, TypeError, ValueError) as e:
             raise RunFormatError(f"run is missing or has a bad field: {e}") from None
         if not all(isinstance(t, dict) for t in rec.trace):
@@ -111,6 +118,16 @@ class RunRecord:
     def first_words(self, n: int = 8) -> str:
         words = (self.prompt + self.text).split()
         return " ".join(words[:n])
+
+
+def image_pixels_per_s(kind: str, stored: object, tokens_per_s: float) -> float:
+    """An image run's pixels per second: as stored, or from tokens_per_s in a record written
+    before the field existed (which held this number there); 0 for text runs."""
+    if kind != "image":
+        return 0.0
+    if stored is None:
+        return float(tokens_per_s)
+    return float(stored)  # type: ignore[arg-type]
 
 
 def trace_entry(e: TokenEvent) -> dict:

@@ -1,4 +1,4 @@
-"""Qt widgets, the main window and the worker thread."""
+"""Qt widgets, the main window and its client of the engine process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Starting the studio window. The window is shown before torch is imported (the worker imports it).
+"""Starting the studio window. The window's process never imports torch (the engine process does).
 
 `AIGC_STUDIO_EXIT_WHEN_SHOWN=1` makes the app print `shown <seconds since start> torch=<bool>` once
 the window has been painted, and quit: the UI benchmark and the tests time the start-up with it.
@@ -56,7 +56,7 @@ def run_app(argv: list[str] | None = None, model: str | None = None) -> int:
         window.repaint()
         QTimer.singleShot(0, report)
     rc = app.exec()
-    # Everything the window owns is saved and closed by now (settings, history, worker thread).
+    # Everything the window owns is saved and closed by now (settings, history, the engine process).
     # Skip the interpreter's teardown, which with torch loaded takes over a second, so that closing
     # the window ends the process at once.
     sys.stdout.flush()

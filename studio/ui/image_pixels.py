@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from studio.core.image_frames import PixelBatch
 from studio.io.image_export import decode_png
 from studio.io.run import RunRecord
 from studio.ui.image_canvas import UNDRAWN
-from studio.ui.image_worker import PixelBatch
 
 
 def argb_words(rgb: np.ndarray) -> np.ndarray:

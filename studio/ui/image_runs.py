@@ -10,10 +10,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
+from studio.core.image_frames import ImageFrame
 from studio.io.image_export import ImageFileError
 from studio.io.run import RunRecord
 from studio.ui.image_files import export_gif, export_png
-from studio.ui.image_worker import ImageFrame
 from studio.ui.run_state import RunState, settings_for_run
 
 
@@ -133,7 +133,7 @@ class ImageRunner(QObject):
             self.ws.message_bar.show_message(self.tr("Could not show this run: {0}").format(e))
         self.runs.status.set_fields(
             tokens=self.tr("{0} pixels").format(record.tokens),
-            speed=self.tr("{0:.0f} pixels/s").format(record.tokens_per_s),
+            speed=self.tr("{0:.0f} pixels/s").format(record.pixels_per_s),
             ttft=self.tr("first pixel {0:.0f} ms").format(record.ttft_ms),
             stop=self.tr("stop: {0}").format(record.stop_reason),
         )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.image_frames import ImageFrame, ImageRequest
 from studio.io.run import RunRecord
 from studio.settings import SCHEMA, ImageSettings, SettingsError
 from studio.ui.distribution_view import DistributionView
@@ -34,7 +35,6 @@ from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
 from studio.ui.image_pixels import ImagePixels, argb_words
 from studio.ui.image_runs import ImageRunner
-from studio.ui.image_worker import ImageFrame, ImageRequest, Pace
 from studio.ui.message_bar import MessageBar
 from studio.ui.run_state import RunState
 
@@ -320,7 +320,7 @@ class ImageWorkspace(QWidget):
             settings=settings,
             init=init,
             mask=mask,
-            pace=Pace(self.pace_slider.value() / 1000.0),
+            pace_s=self.pace_slider.value() / 1000.0,
             label_name=self.label_name(),
         )
 
@@ -384,7 +384,7 @@ class ImageWorkspace(QWidget):
         self.record = record
         self.progress_label.setText(
             self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens, self._each(), record.tokens_per_s, record.seed, record.stop_reason
+                record.tokens, self._each(), record.pixels_per_s, record.seed, record.stop_reason
             )
         )
 

@@ -20,6 +20,7 @@ from studio.io.export import read_run
 from studio.io.history import HistoryStore
 from studio.io.preferences import load_settings, save_settings
 from studio.io.run import RunFormatError, RunRecord
+from studio.ui.engine_client import EngineClient
 from studio.ui.help import shortcut_rows, show_about, show_shortcuts
 from studio.ui.history_panel import HistoryPanel
 from studio.ui.image_workspace import ImageWorkspace
@@ -29,7 +30,6 @@ from studio.ui.run_state import RunState
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.status_bar import StudioStatusBar
 from studio.ui.text_workspace import TextWorkspace
-from studio.ui.thread_engine import ThreadEngine
 from studio.ui.window_files import WindowFiles
 from studio.ui.window_layout import columns
 from studio.ui.window_menus import build_menus
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self._backend_started = False
         self._generate_when_ready = False
 
-        self.engine = ThreadEngine(self)  # the one place the engine is made
+        self.engine = EngineClient(parent=self)  # the one place the engine is made
         self.status = StudioStatusBar()
         self.runs = RunState(self.engine, self.status, self)
         self.files = WindowFiles(self)
@@ -250,9 +250,7 @@ class MainWindow(QMainWindow):
         self.models.engine_died()
         self.text.engine_died()
         self.image.runner.engine_died()
-        self._message_bar().show_message(
-            self.tr("The engine stopped ({0}); what was generated is kept.").format(reason)
-        )
+        self._message_bar().show_message(reason)  # one line, from the engine client
         self._update_actions()
 
     def _on_error(self, message: str) -> None:

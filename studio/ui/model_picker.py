@@ -53,7 +53,7 @@ class ModelPicker(QWidget):
         self.card_button.setEnabled(False)
 
     def set_models(self, models: list[dict]) -> None:
-        """Show these models (dicts as the worker lists them), keeping any opened by path."""
+        """Show these models (dicts as the engine lists them), keeping any opened by path."""
         current = self.current_path()
         opened = [m for m in self._models if m.get("source") == "path"]
         self._models = []

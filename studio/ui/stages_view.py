@@ -95,7 +95,7 @@ class StagesDialog(QDialog):
         self.next_button.setEnabled(step < count - 1)
 
     def show_loading(self, step: int, text: str, after_run: bool = False) -> None:
-        """Say what is coming; `after_run`: the worker is busy with a run and computes it next."""
+        """Say what is coming; `after_run`: the engine is busy with a run and computes it next."""
         when = self.tr("computing once the run ends…") if after_run else self.tr("computing…")
         self.title.setText(
             self.tr("Token {0}: <b>{1}</b> — {2}").format(

@@ -11,31 +11,16 @@ past it, see context_window.py) and the chain's stages are applied one at a time
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
 from studio.core.errors import SettingsError
 from studio.core.events import Candidate
+from studio.core.stages import StageDistribution
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import build_chain, entropy_nats
 from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.text.context_window import context_window
 from studio.engine.text.generation import GenerationSettings, start_ids
-
-
-@dataclass(frozen=True)
-class StageDistribution:
-    """The next-token distribution after one stage."""
-
-    name: str  # "model", "repetition penalty", "temperature", "top-k", "top-p", "min-p", "greedy"
-    setting: str  # the stage's value as set ("" for the model itself)
-    top: tuple[Candidate, ...]  # most likely first; prob here, model_prob as the model gave it
-    kept: int  # tokens still possible (probability above 0)
-    entropy: float  # nats
-    chosen_prob: float  # the drawn token's probability here
-    chosen: Candidate  # the drawn token (its text, prob here, model_prob), in `top` or not
-    probs: dict[int, float]  # here, for every token in any stage's `top` and the chosen one
 
 
 def sampling_stages(

@@ -1,0 +1,3 @@
+from studio.server.main import main
+
+raise SystemExit(main())

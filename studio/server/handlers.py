@@ -1,0 +1,238 @@
+"""What the engine process does for each request (run in its main thread, one at a time).
+
+Each handler answers with messages (see `studio.io.engine_process` for their names and fields).
+Importing this module imports torch and the engine.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import torch
+
+from studio.core.batching import IMAGE_FRAME_S, TEXT_BATCH_S, EventBatcher
+from studio.core.events import DoneEvent, PixelEvent, TokenEvent
+from studio.core.image_frames import ImageRequest, image_frame
+from studio.engine.device import threads_for
+from studio.engine.formats import model_finder
+from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.text.sampling_stages import sampling_stages
+
+_DEFAULT_THREADS = torch.get_num_threads()  # torch's own count, before a model changed it
+
+
+class Pace(Protocol):
+    seconds: float
+
+
+class EngineServer(Protocol):
+    """What the handlers use of studio.server.main.EngineServer."""
+
+    loaded: object  # the engine's LoadedModel, or None
+    info: dict | None  # its description, as sent to the window
+    pace: Pace  # of image runs, changed mid-run by the reader thread
+
+    def send(self, *message: object) -> None: ...
+
+
+def message_of(e: BaseException) -> str:
+    """One line for the person: the message of errors they can act on, the type of others (whose
+    traceback goes to stderr)."""
+    from studio.core.errors import StudioError
+
+    if isinstance(e, (StudioError, ValueError, OSError)):
+        return str(e) or type(e).__name__
+    traceback.print_exc()
+    return f"{type(e).__name__}: {e}"
+
+
+def describe(m) -> dict:
+    return {
+        "name": m.name,
+        "title": m.title,
+        "kind": m.kind,
+        "path": m.path,
+        "size_bytes": m.size_bytes,
+        "source": m.source,
+        "card": m.card,
+    }
+
+
+def where(model) -> str:
+    """Where the model runs, as the status bar shows it: "cuda:0", or "cpu, 1 thread" (so a
+    slower stream than the command line's on a small machine has its reason in sight)."""
+    device = next(model.parameters()).device
+    if device.type != "cpu":
+        return str(device)
+    n = torch.get_num_threads()
+    return f"cpu, {n} thread" + ("s" if n != 1 else "")
+
+
+def set_threads_for(model) -> None:
+    """Decode on one core fewer than torch's default for small models (the window's process needs
+    one now and then), on every core for large ones (engine/device.py has the measurements)."""
+    weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    n = threads_for(weight_bytes, _DEFAULT_THREADS)
+    if n is not None and n != torch.get_num_threads():
+        torch.set_num_threads(n)
+
+
+def image_geometry(loaded) -> dict:
+    """What the window needs to build an image run's record: size, channels, palette, labels."""
+    x = loaded.extras
+    palette = x.get("palette")
+    return {
+        "height": int(x["height"]),
+        "width": int(x["width"]),
+        "channels": int(x["channels"]),
+        "palette": palette.tolist() if palette is not None else None,
+        "labels": list(x["labels"]) if x.get("labels") else None,
+    }
+
+
+# ---- requests ---------------------------------------------------------------------------------
+
+
+def do_list(server: EngineServer) -> None:
+    try:
+        models, problems = model_finder.list_models()
+    except Exception as e:  # noqa: BLE001 - said in the window, which still gets a (empty) list
+        server.send("error", message_of(e))
+        models, problems = [], []
+    server.send("models", [describe(m) for m in models], list(problems))
+
+
+def do_load(server: EngineServer, path: str, device: str) -> None:
+    server.send("loading", path)
+    try:
+        info = describe(model_finder.describe(Path(path), "path"))
+        loaded = model_finder.load_model(path, device)
+        set_threads_for(loaded.model)
+        info["device"] = where(loaded.model)
+        if loaded.kind.startswith("image-"):
+            info["image"] = image_geometry(loaded)
+    except Exception as e:  # noqa: BLE001
+        server.send("load_failed", path, message_of(e))
+        return
+    server.loaded, server.info = loaded, info
+    # torch, the engine and the model are here to stay: move their objects out of the collector's
+    # view, so that a full collection mid-run (~1M objects after `import torch`, tens of ms holding
+    # the GIL) cannot delay the reader thread's stop
+    gc.freeze()
+    server.send("loaded", info)
+
+
+def _need_model(server: EngineServer, image: bool) -> tuple:
+    """(the loaded model, its description), if it is of the kind the request needs."""
+    info = server.info
+    if server.loaded is None or info is None:
+        raise ValueError("No model is loaded yet.")
+    is_image = info["kind"].startswith("image-")
+    if image and not is_image:
+        raise ValueError(f"{info['title']} is a text model: choose an image model to draw.")
+    if not image and is_image:
+        raise ValueError(f"{info['title']} draws images: choose a text model to write.")
+    return server.loaded, info
+
+
+def do_generate(
+    server: EngineServer, run_id: int, prompt: str, settings: dict, cancel: threading.Event
+) -> None:
+    """A text run, its events in batches (the first token at once, then one per 33 ms)."""
+    try:
+        loaded, _ = _need_model(server, image=False)
+        gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
+        batcher = EventBatcher(
+            TEXT_BATCH_S, lambda batch: server.send("events", run_id, time.perf_counter(), batch)
+        )
+        for ev in generate_text(loaded, prompt, gs, cancel):
+            batcher.add(ev)
+            kind = type(ev)
+            if kind is TokenEvent:
+                batcher.tick()
+            elif kind is DoneEvent:
+                batcher.flush()
+        batcher.flush()
+    except Exception as e:  # noqa: BLE001
+        server.send("error", message_of(e))
+    server.send("ended", run_id)
+
+
+def do_image(
+    server: EngineServer, run_id: int, request: ImageRequest, cancel: threading.Event
+) -> None:
+    """An image run, one frame per 16 ms at most (every step when paced slower than that); the
+    pace waits on the run's cancel event, so Stop is immediate."""
+    try:
+        loaded, _ = _need_model(server, image=True)
+        settings = ImageSettings.from_dict(request.settings)
+        last = settings.num_samples - 1
+        steps = 0
+
+        def send(events: list) -> None:
+            server.send("frame", run_id, time.perf_counter(), image_frame(events, steps))
+
+        batcher = EventBatcher(IMAGE_FRAME_S, send)
+        pace = server.pace
+        for ev in generate_image(
+            loaded, settings, init=request.init, mask=request.mask, cancel=cancel
+        ):
+            batcher.add(ev)
+            if isinstance(ev, PixelEvent) and ev.sample == last:
+                steps += 1
+                seconds = pace.seconds
+                batcher.tick(force=seconds >= IMAGE_FRAME_S)
+                if seconds > 0:
+                    cancel.wait(seconds)
+        batcher.flush()
+    except Exception as e:  # noqa: BLE001
+        server.send("error", message_of(e))
+    server.send("ended", run_id)
+
+
+def do_png(server: EngineServer, path: str) -> None:
+    """The settings stored in a PNG this studio exported, checked by the engine."""
+    from studio.io.image_export import restore_from_png
+
+    try:
+        name, settings = restore_from_png(path)
+    except Exception as e:  # noqa: BLE001
+        server.send("png_failed", path, message_of(e))
+        return
+    server.send("png", path, name, settings.to_dict())
+
+
+def do_stages(
+    server: EngineServer, model_path: str, prompt: str, ids: list, settings: dict
+) -> None:
+    """The sampling stages of the last of `ids` (the tokens of a run of `prompt` with `settings`,
+    up to and including it), with the loaded model, which must be the one at `model_path` (a
+    model switch may have been asked for since)."""
+    step = len(ids) - 1
+    try:
+        loaded, info = _need_model(server, image=False)
+        if Path(info["path"]).resolve() != Path(model_path).resolve():
+            raise ValueError(f"{info['title']} is loaded now, not the model that made this text.")
+        gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
+        stages = sampling_stages(loaded, prompt, list(ids), gs)
+    except Exception as e:  # noqa: BLE001
+        server.send("stages_failed", step, message_of(e))
+        return
+    server.send("stages", step, ids[-1], stages)
+
+
+HANDLERS: dict[str, Callable[..., None]] = {
+    "list": do_list,
+    "load": do_load,
+    "generate": do_generate,
+    "image": do_image,
+    "png": do_png,
+    "stages": do_stages,
+}
