@@ -6,7 +6,18 @@ slowest, and a thread that shares its core with another busy process is deschedu
 time slice. Measured on a 2-core machine with two other busy processes, `shakespeare` decoded at
 235 tokens/s on 2 threads against 1,317 on 1. So the count is chosen per run, when it starts: never
 more threads than cores that nothing else is running on (at least one), and for small models, whose
-step is many short operations that a second thread barely speeds up, one fewer than that.
+step is many short operations that a second thread barely speeds up, one fewer than that, which
+also leaves the window's process a core (it needs ~9% of one while streaming: layout, painting).
+Measured on a 2-core machine, streaming with colours in a 1400x900 window, tokens/s in the window
+against the engine alone on 2 threads (medians of 3 runs):
+
+    model (float32 weights)                decoding on 1 thread    decoding on 2 threads
+    6x192, the bundled (10.6 MB)           0.85 (p99 gap 7.2 ms)   0.87 (p99 gap 10.2 ms)
+    6x384 (42 MB)                          0.81                    0.88
+    12x768, GPT-2 small's layers (340 MB)  0.79                    0.92
+
+A large model's step is a few long products that two threads stream faster (networks/row_products),
+and a brief wait for the window costs little of them.
 
 "Free" is read from the kernel's count of runnable tasks (/proc/loadavg's fourth field, an
 instantaneous count, unlike the load averages), sampled a few times over a few milliseconds, minus the
@@ -21,12 +32,11 @@ import statistics
 import time
 from collections.abc import Callable
 
-# Models with more weight bytes than this use every free core; smaller ones one fewer (see
-# the measurements in the README's Speed section: the bundled 10.6 MB model decodes ~4% slower on
-# one thread than on two when idle, a 42 MB one ~15% slower).
+# Models with more weight bytes than this use every free core; smaller ones one fewer. Between the
+# measured 10.6 MB (one fewer is better) and 42 MB (all are better).
 ALL_THREADS_FROM_BYTES = 32 << 20
-SAMPLES = 5  # readings of the runnable count, SAMPLE_GAP_S apart (median taken)
-SAMPLE_GAP_S = 0.001
+SAMPLES = 3  # readings of the runnable count, SAMPLE_GAP_S apart (median taken): ~1 ms a run
+SAMPLE_GAP_S = 0.0005
 
 
 def _runnable_now(read: Callable[[], str]) -> int | None:

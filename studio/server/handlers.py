@@ -19,13 +19,11 @@ import torch
 from studio.core.batching import IMAGE_FRAME_S, TEXT_BATCH_S, EventBatcher
 from studio.core.events import DoneEvent, PixelEvent, TokenEvent
 from studio.core.image_frames import ImageRequest, image_frame
-from studio.engine.device import threads_for
+from studio.engine.cpu_threads import set_threads_for_run
 from studio.engine.formats import model_finder
 from studio.engine.image.generation import ImageSettings, generate_image
 from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.text.sampling_stages import sampling_stages
-
-_DEFAULT_THREADS = torch.get_num_threads()  # torch's own count, before a model changed it
 
 
 class Pace(Protocol):
@@ -75,15 +73,6 @@ def where(model) -> str:
     return f"cpu, {n} thread" + ("s" if n != 1 else "")
 
 
-def set_threads_for(model) -> None:
-    """Decode on one core fewer than torch's default for small models (the window's process needs
-    one now and then), on every core for large ones (engine/device.py has the measurements)."""
-    weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
-    n = threads_for(weight_bytes, _DEFAULT_THREADS)
-    if n is not None and n != torch.get_num_threads():
-        torch.set_num_threads(n)
-
-
 def image_geometry(loaded) -> dict:
     """What the window needs to build an image run's record: size, channels, palette, labels."""
     x = loaded.extras
@@ -114,7 +103,7 @@ def do_load(server: EngineServer, path: str, device: str) -> None:
     try:
         info = describe(model_finder.describe(Path(path), "path"))
         loaded = model_finder.load_model(path, device)
-        set_threads_for(loaded.model)
+        set_threads_for_run(loaded.model)
         info["device"] = where(loaded.model)
         if loaded.kind.startswith("image-"):
             info["image"] = image_geometry(loaded)
@@ -148,6 +137,7 @@ def do_generate(
     """A text run, its events in batches (the first token at once, then one per 33 ms)."""
     try:
         loaded, _ = _need_model(server, image=False)
+        set_threads_for_run(loaded.model)  # from the cores free as this run starts
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
         batcher = EventBatcher(
             TEXT_BATCH_S, lambda batch: server.send("events", run_id, time.perf_counter(), batch)
@@ -172,6 +162,7 @@ def do_image(
     pace waits on the run's cancel event, so Stop is immediate."""
     try:
         loaded, _ = _need_model(server, image=True)
+        set_threads_for_run(loaded.model)  # from the cores free as this run starts
         settings = ImageSettings.from_dict(request.settings)
         last = settings.num_samples - 1
         steps = 0
