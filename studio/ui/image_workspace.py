@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from studio.io.run import RunRecord
 from studio.settings import SCHEMA, ImageSettings, SettingsError
+from studio.ui.data_words import stop_reason
 from studio.ui.distribution_view import DistributionView
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
@@ -246,7 +247,10 @@ class ImageWorkspace(QWidget):
         return self.label_combo.currentData() if self.label_combo.isVisible() else None
 
     def label_name(self) -> str:
-        return self.label_combo.currentText() if self.label_combo.count() else "any"
+        """The label's name as runs record it ("any", whatever the window's language, for none)."""
+        if self.label_combo.currentData() is None:
+            return "any"
+        return self.label_combo.currentText()
 
     def set_label(self, label: int | None) -> None:
         i = self.label_combo.findData(label) if label is not None else 0
@@ -384,7 +388,11 @@ class ImageWorkspace(QWidget):
         self.record = record
         self.progress_label.setText(
             self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens, self._each(), record.tokens_per_s, record.seed, record.stop_reason
+                record.tokens,
+                self._each(),
+                record.tokens_per_s,
+                record.seed,
+                stop_reason(record.stop_reason),
             )
         )
 
