@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenu, QMessageBox, QWidget
 
@@ -68,6 +68,19 @@ def test_every_window_text_has_a_finished_chinese_translation(tmp_path):
         assert ts.read_bytes() == tools.ts_path(lang).read_bytes(), (
             f"{tools.ts_path(lang).name} is not what lupdate makes from the sources now; {FIX}"
         )
+
+
+def test_the_translations_travel_in_the_wheel():
+    import tomllib
+
+    from studio.core.paths import resources_dir
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert (
+        "translations/*.qm" in pyproject["tool"]["setuptools"]["package-data"]["studio.resources"]
+    )
+    for lang in tools.LANGUAGES:
+        assert (resources_dir() / "translations" / f"aigc-studio_{lang}.qm").is_file()
 
 
 def test_committed_qm_is_built_from_the_ts(tmp_path):
@@ -192,6 +205,43 @@ def test_qt_and_the_studio_translations_are_both_found(qapp):
     finally:
         remove_language(translators)
     assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+
+
+def test_installed_translators_outlive_the_list_they_came_in(qapp):
+    """The window's start installs them and keeps no reference: they must stay installed."""
+    import gc
+
+    install_language("zh_CN")  # the list is dropped at once
+    gc.collect()
+    try:
+        assert QCoreApplication.translate("MainWindow", "&File") == "文件(&F)"
+    finally:
+        for t in qapp.findChildren(QTranslator):
+            QCoreApplication.removeTranslator(t)
+            t.deleteLater()
+    assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+
+
+def test_restart_starts_the_same_command_again(tmp_path):
+    """After View > Language > Restart Now the studio starts again as it was started."""
+    code = (
+        "import os, sys\n"
+        "from studio.ui.app import restart\n"
+        "if os.environ.get('AIGC_TEST_RESTARTED'):\n"
+        "    print('again', sys.argv[1:])\n"
+        "else:\n"
+        "    os.environ['AIGC_TEST_RESTARTED'] = '1'\n"
+        "    sys.stdout.flush()\n"
+        "    restart()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "--open", "x"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.strip() == "again ['--open', 'x']", out.stderr
 
 
 # ---- the words that come from the schema and the engine ------------------------------------------

@@ -71,7 +71,9 @@ def install_language(language: str) -> list[QTranslator]:
     """Install `language`'s translators in the running application (before the window is built);
     returns them, for `remove_language`."""
     translators = load_translators(language)
+    app = QCoreApplication.instance()
     for t in translators:
+        t.setParent(app)  # lives as long as the application, whoever keeps the list
         QCoreApplication.installTranslator(t)
     return translators
 
@@ -79,6 +81,7 @@ def install_language(language: str) -> list[QTranslator]:
 def remove_language(translators: list[QTranslator]) -> None:
     for t in translators:
         QCoreApplication.removeTranslator(t)
+        t.deleteLater()
 
 
 def translate_in(language: str, context: str, text: str) -> str:
