@@ -1146,7 +1146,7 @@
     </message>
     <message>
         <source>Divides the scores before sampling: lower is safer, higher is wilder, and 0 always takes the most likely token (greedy).</source>
-        <translation>采样前用它去除模型的打分：越低越稳妥，越高越奔放；为 0 时总是选取最可能的词元（贪心）。</translation>
+        <translation>采样前将模型的打分除以该值：越低越稳妥，越高越奔放；为 0 时总是选取最可能的词元（贪心）。</translation>
     </message>
     <message>
         <source>Top-k</source>
@@ -1170,7 +1170,7 @@
     </message>
     <message>
         <source>Drops tokens less likely than this fraction of the most likely token (0 turns it off).</source>
-        <translation>舍弃概率低于最可能词元概率的这一比例的词元（0 表示关闭）。</translation>
+        <translation>舍弃概率低于“最可能词元的概率 × 该值”的词元（0 表示关闭）。</translation>
     </message>
     <message>
         <source>Repetition penalty</source>
@@ -1449,7 +1449,7 @@
     </message>
     <message>
         <source>Generate a continuation of the prompt (Ctrl+Return).</source>
-        <translation>续写提示词（Ctrl+Return）。</translation>
+        <translation>根据提示词生成后续文本（Ctrl+Return）。</translation>
     </message>
     <message>
         <source>Continue</source>
