@@ -247,10 +247,8 @@ class ImageWorkspace(QWidget):
         return self.label_combo.currentData() if self.label_combo.isVisible() else None
 
     def label_name(self) -> str:
-        """The label's name as runs record it ("any", whatever the window's language, for none)."""
-        if self.label_combo.currentData() is None:
-            return "any"
-        return self.label_combo.currentText()
+        # as runs record it: "any" for none, whatever the window's language
+        return "any" if self.label_combo.currentData() is None else self.label_combo.currentText()
 
     def set_label(self, label: int | None) -> None:
         i = self.label_combo.findData(label) if label is not None else 0
@@ -386,13 +384,10 @@ class ImageWorkspace(QWidget):
             self.progress_label.setText(self.tr("The run failed; nothing was drawn."))
             return
         self.record = record
+        r, stop = record, stop_reason(record.stop_reason)
         self.progress_label.setText(
             self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens,
-                self._each(),
-                record.tokens_per_s,
-                record.seed,
-                stop_reason(record.stop_reason),
+                r.tokens, self._each(), r.tokens_per_s, r.seed, stop
             )
         )
 
