@@ -5,6 +5,7 @@ stages (the dialog a click on a token opens).
     python scripts/window_shots.py image docs/screenshot-image.png [--label 7] [--seed 2024]
     python scripts/window_shots.py tooltip docs/screenshot-tooltip.png [--token 5]
     python scripts/window_shots.py stages docs/screenshot-stages.png [--token -1]
+    (each with --language zh_CN for the window in Simplified Chinese)
 
 Runs the real window on Qt's offscreen platform (no display needed) with a fresh history, draws at
 temperature 1 (the tooltip: generates), points as the mouse would (at the most uncertain pixel, or
@@ -18,15 +19,19 @@ import os
 import sys
 import tempfile
 
+LANGUAGE = "en"  # the window's language (--language)
+
 
 def _open_window(model: str, width: int, height: int):
     """(the application, the window with `model` loaded)."""
     from PySide6.QtWidgets import QApplication
 
     from studio.benchmarks import qt_wait
+    from studio.ui.i18n import install_language
     from studio.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    install_language(LANGUAGE)
     w = MainWindow(initial_model=model)
     w.resize(width, height)
     w.show()
@@ -126,7 +131,10 @@ def main() -> int:
         help="the generated token to point at (tooltip: default 5) or click (stages: default the "
         "least certain)",
     )
+    p.add_argument("--language", default="en", choices=["en", "zh_CN"])
     a = p.parse_args()
+    global LANGUAGE
+    LANGUAGE = a.language
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["AIGC_STUDIO_HOME"] = tempfile.mkdtemp(prefix="aigc-shots-")
     if a.what == "tooltip":

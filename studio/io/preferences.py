@@ -12,6 +12,8 @@ from studio.core.atomic import atomic_write_text
 from studio.core.paths import settings_path
 
 SETTINGS_VERSION = 1
+LANGUAGES = ("system", "en", "zh_CN")
+"""The window's language choices: follow the system, English, Simplified Chinese."""
 
 
 def load_settings(path: str | Path | None = None) -> dict:
@@ -30,3 +32,10 @@ def save_settings(values: dict, path: str | Path | None = None) -> None:
     path = Path(path) if path else settings_path()
     data = {**values, "version": SETTINGS_VERSION}
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def language(values: dict) -> str:
+    """The language preference in settings `values`: one of LANGUAGES ("system" when unset or
+    unknown)."""
+    choice = values.get("language")
+    return choice if choice in LANGUAGES else "system"

@@ -38,6 +38,12 @@ def run_app(argv: list[str] | None = None, model: str | None = None) -> int:
     app.setDesktopFileName("aigc-studio")  # the desktop entry (resources/aigc-studio.desktop)
     app.setWindowIcon(app_icon())
 
+    from studio.io.preferences import language, load_settings
+    from studio.ui.i18n import install_language, resolve
+
+    # before any widget is built: every text is set once, in this language
+    install_language(resolve(language(load_settings())))
+
     from studio.ui.main_window import MainWindow
 
     window = MainWindow(initial_model=model)
@@ -61,4 +67,15 @@ def run_app(argv: list[str] | None = None, model: str | None = None) -> int:
     # the window ends the process at once.
     sys.stdout.flush()
     sys.stderr.flush()
+    if getattr(window, "restart_requested", False):  # View > Language: start again in it
+        restart()
     os._exit(rc)
+
+
+def restart() -> None:
+    """Replace this process with a new studio, started as this one was."""
+    argv = [sys.executable, *sys.orig_argv[1:]]  # orig_argv: with "-m studio" where used
+    try:
+        os.execv(sys.executable, argv)
+    except OSError as e:
+        print(f"aigc-studio: could not restart: {e}", file=sys.stderr, flush=True)

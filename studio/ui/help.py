@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Help", text)
+def plain_text(action_text: str) -> str:
+    """An action's text without its mnemonic or trailing ellipsis: "&Open…" is "Open", and
+    "打开(&O)…" (mnemonics as Chinese menus write them) is "打开"."""
+    return re.sub(r"\(&\w\)", "", action_text).replace("&", "").rstrip("…").strip()
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
@@ -21,7 +24,7 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()]
         keys = [k for k in keys if k]  # a standard key with no binding on this platform
         if keys:
-            rows.append((a.text().replace("&", "").rstrip("…"), ", ".join(keys)))
+            rows.append((plain_text(a.text()), ", ".join(keys)))
     return rows
 
 
@@ -32,7 +35,7 @@ def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QMessageBox:
         for what, keys in rows
     )
     box = QMessageBox(parent)
-    box.setWindowTitle(_tr("Keyboard Shortcuts"))
+    box.setWindowTitle(QCoreApplication.translate("Help", "Keyboard Shortcuts"))
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setText(f"<table cellspacing=6>{table}</table>")
     box.open()
@@ -47,15 +50,16 @@ def show_about(parent: QWidget) -> QMessageBox:
     from studio import __version__
 
     box = QMessageBox(parent)
-    box.setWindowTitle(_tr("About AIGC Studio"))
+    box.setWindowTitle(QCoreApplication.translate("Help", "About AIGC Studio"))
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setText(
-        _tr(
+        QCoreApplication.translate(
+            "Help",
             "<h3>AIGC Studio {0}</h3>"
             "<p>Watch generative models write and draw, one token or pixel at a time, and see "
             "the probabilities behind each choice.</p>"
             "<p>The data and license of each model are in its card (View &gt; Model Card).</p>"
-            "<p>Qt {1}, PySide6 {2}.</p>"
+            "<p>Qt {1}, PySide6 {2}.</p>",
         ).format(__version__, qVersion(), pyside_version)
     )
     box.open()

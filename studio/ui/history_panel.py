@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.io.history import HistoryStore
+from studio.ui.data_words import stop_reason
 
 
 class HistoryPanel(QWidget):
@@ -76,7 +77,9 @@ class HistoryPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             unit = self.tr("pixels") if row.kind == "image" else self.tr("tokens")
             item.setToolTip(
-                self.tr("{0} {1}, stopped by {2}").format(row.tokens, unit, row.stop_reason)
+                self.tr("{0} {1}, stopped by {2}").format(
+                    row.tokens, unit, stop_reason(row.stop_reason)
+                )
             )
             self.list.addItem(item)
             if row.id == selected:

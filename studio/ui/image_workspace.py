@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from studio.core.image_frames import ImageFrame, ImageRequest
 from studio.io.run import RunRecord
 from studio.settings import SCHEMA, ImageSettings, SettingsError
+from studio.ui.data_words import stop_reason
 from studio.ui.distribution_view import DistributionView
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
@@ -246,7 +247,8 @@ class ImageWorkspace(QWidget):
         return self.label_combo.currentData() if self.label_combo.isVisible() else None
 
     def label_name(self) -> str:
-        return self.label_combo.currentText() if self.label_combo.count() else "any"
+        # as runs record it: "any" for none, whatever the window's language
+        return "any" if self.label_combo.currentData() is None else self.label_combo.currentText()
 
     def set_label(self, label: int | None) -> None:
         i = self.label_combo.findData(label) if label is not None else 0
@@ -382,9 +384,10 @@ class ImageWorkspace(QWidget):
             self.progress_label.setText(self.tr("The run failed; nothing was drawn."))
             return
         self.record = record
+        r, stop = record, stop_reason(record.stop_reason)
         self.progress_label.setText(
             self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens, self._each(), record.pixels_per_s, record.seed, record.stop_reason
+                r.tokens, self._each(), r.pixels_per_s, r.seed, stop
             )
         )
 

@@ -117,9 +117,9 @@ class MainWindow(QMainWindow):
         self.status.set_fields(
             model=self.tr("no model"),
             device="–",
-            tokens="0 tokens",
-            speed="– tok/s",
-            ttft="first token –",
+            tokens=self.tr("0 tokens"),
+            speed=self.tr("– tok/s"),
+            ttft=self.tr("first token –"),
             stop="",
         )
 

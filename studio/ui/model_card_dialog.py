@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import json
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-SOURCES = {"bundled": "shipped with the studio", "user": "your model folder", "path": "opened"}
+from studio.ui.data_words import card_field, card_source
 
 
 def _fmt(v: object) -> str:
@@ -25,11 +26,14 @@ def card_html(info: dict) -> str:
 
     def table(rows: list[tuple[str, object]]) -> str:
         body = "".join(
-            f"<tr><td><b>{e(str(k).replace('_', ' '))}</b></td><td>{e(_fmt(v))}</td></tr>"
+            f"<tr><td><b>{e(card_field(k))}</b></td><td>{e(_fmt(v))}</td></tr>"
             for k, v in rows
             if v not in (None, "", {}, [])
         )
         return f"<table cellspacing=6>{body}</table>" if body else "<p>—</p>"
+
+    def heading(text: str) -> str:
+        return f"<h3>{e(text)}</h3>"
 
     size = info.get("size_bytes")
     parts = [f"<h2>{e(str(info.get('title') or info.get('name')))}</h2>"]
@@ -40,22 +44,22 @@ def card_html(info: dict) -> str:
                 ("kind", info.get("kind")),
                 ("file", info.get("path")),
                 ("size", f"{size / 1e6:.1f} MB" if isinstance(size, int) else None),
-                ("from", SOURCES.get(info.get("source", ""), info.get("source"))),
+                ("from", card_source(info.get("source", "")) or None),
                 ("version", card.get("version")),
             ]
         )
     )
     data = card.get("data") or {}
-    parts.append("<h3>Data and license</h3>")
+    parts.append(heading(QCoreApplication.translate("ModelCard", "Data and license")))
     parts.append(table(list(data.items()) if isinstance(data, dict) else [("data", data)]))
     metrics = card.get("metrics") or {}
-    parts.append("<h3>Metrics</h3>")
+    parts.append(heading(QCoreApplication.translate("ModelCard", "Metrics")))
     parts.append(table(list(metrics.items()) if isinstance(metrics, dict) else []))
     arch = card.get("architecture") or {}
-    parts.append("<h3>Architecture</h3>")
+    parts.append(heading(QCoreApplication.translate("ModelCard", "Architecture")))
     parts.append(table(list(arch.items()) if isinstance(arch, dict) else []))
     training = card.get("training") or {}
-    parts.append("<h3>Training</h3>")
+    parts.append(heading(QCoreApplication.translate("ModelCard", "Training")))
     parts.append(table(list(training.items()) if isinstance(training, dict) else []))
     return "".join(parts)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from studio.ui.data_words import device
 from studio.ui.message_bar import MessageBar
 from studio.ui.model_card_dialog import ModelCardDialog
 from studio.ui.model_picker import ModelPicker
@@ -125,7 +126,7 @@ class ModelSlot(QObject):
         self.picker.set_state("")
         self.picker.card_button.setEnabled(True)
         self.status.set_fields(
-            model=info.get("title") or info["name"], device=info.get("device", "?")
+            model=info.get("title") or info["name"], device=device(info.get("device", "?"))
         )
         self.sig_loaded.emit(info)
 

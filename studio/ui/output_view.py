@@ -185,9 +185,9 @@ class OutputView(QPlainTextEdit):
         table = ""
         if rows:
             table = (
-                "<table cellspacing=4><tr><th align=left>{}</th><th>prob</th><th>model_prob</th></tr>"
+                "<table cellspacing=4><tr><th align=left>{}</th><th>{}</th><th>{}</th></tr>"
                 "{}</table>"
-            ).format(self.tr("alternative"), rows)
+            ).format(self.tr("alternative"), self.tr("prob"), self.tr("model_prob"), rows)
         hint = self.tr("Click the token for its sampling stages.")
         return f"<p style='white-space:pre'>{head}<br>{nums}</p>{table}<p><i>{hint}</i></p>"
 

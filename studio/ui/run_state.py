@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QMetaMethod, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QMetaMethod, QObject, Signal
 
 from studio.io.run import RunRecord
 from studio.ui.status_bar import STATUS_INTERVAL_S, StudioStatusBar
@@ -99,5 +99,10 @@ def settings_for_run(sampling, status) -> dict | None:
     the GUI thread, or None (said in the status bar and the panel) while a value is refused."""
     settings = sampling.generation_settings()
     if settings is None:
-        status.showMessage(status.tr("Fix the setting the sampling panel names."), 5000)
+        status.showMessage(
+            QCoreApplication.translate(
+                "StudioStatusBar", "Fix the setting the sampling panel names."
+            ),
+            5000,
+        )
     return settings

@@ -34,6 +34,7 @@ from studio.settings import (
     encode_stop,
 )
 from studio.ui.number_slider import NumberSlider
+from studio.ui.setting_texts import describe, preset_help
 
 SLIDERS = ("temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens")
 """The settings shown as sliders, in this order (their schema entries give range and help)."""
@@ -58,7 +59,7 @@ class SamplingPanel(QWidget):
             "max_new_tokens": self.tr("Max new tokens"),
         }
         self.sliders: dict[str, NumberSlider] = {
-            name: NumberSlider.for_setting(SCHEMA[name], labels[name], SCHEMA[name].describe())
+            name: NumberSlider.for_setting(SCHEMA[name], labels[name], describe(SCHEMA[name]))
             for name in SLIDERS
         }
         layout = QVBoxLayout(self)
@@ -79,12 +80,12 @@ class SamplingPanel(QWidget):
         }
         for key in PRESET_BUTTONS:
             b = QPushButton(names[key])
-            b.setToolTip(PRESETS[key].help)
+            b.setToolTip(preset_help(key))
             b.clicked.connect(lambda _=False, k=key: self.apply_preset(k))
             presets.addWidget(b)
             self.preset_buttons[key] = b
         self.reset_button = QPushButton(self.tr("Reset"))
-        self.reset_button.setToolTip(PRESETS["Reset"].help)
+        self.reset_button.setToolTip(preset_help("Reset"))
         self.reset_button.clicked.connect(self.reset)
         presets.addWidget(self.reset_button)
         layout.addLayout(presets)
@@ -97,7 +98,7 @@ class SamplingPanel(QWidget):
         sl = QVBoxLayout(seed_box)
         row = QHBoxLayout()
         self.seed_edit = QLineEdit("0")
-        self.seed_edit.setToolTip(SCHEMA["seed"].describe())
+        self.seed_edit.setToolTip(describe(SCHEMA["seed"]))
         self.random_seed = QCheckBox(self.tr("Random"))
         self.random_seed.setToolTip(self.tr("Draw a new seed for every run."))
         self.random_seed.setChecked(True)
@@ -132,7 +133,7 @@ class SamplingPanel(QWidget):
         stl = QVBoxLayout(stop_box)
         self.stop_edit = QPlainTextEdit()
         self.stop_edit.setPlaceholderText(self.tr("one per line; \\n is a newline"))
-        self.stop_edit.setToolTip(self.tr("One per line. ") + SCHEMA["stop"].describe())
+        self.stop_edit.setToolTip(self.tr("One per line. ") + describe(SCHEMA["stop"]))
         self.stop_edit.setFixedHeight(56)
         self.stop_edit.textChanged.connect(self.sig_changed)
         stl.addWidget(self.stop_edit)
@@ -148,7 +149,7 @@ class SamplingPanel(QWidget):
         for mode in SCHEMA["context"].choices:
             self.context_combo.addItem(context_names.get(mode, mode), mode)
         self.context_combo.setCurrentIndex(self.context_combo.findData(SCHEMA["context"].default))
-        self.context_combo.setToolTip(SCHEMA["context"].describe())
+        self.context_combo.setToolTip(describe(SCHEMA["context"]))
         self.context_combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
         window_row.addWidget(self.context_label)
         window_row.addWidget(self.context_combo, 1)

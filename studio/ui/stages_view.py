@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.io.display_format import pct, show_text, stage_table_rows
+from studio.ui.data_words import stage_name
 
 PROB_ROLE = Qt.ItemDataRole.UserRole + 1  # a cell's probability (float), drawn as a bar
 BAR = QColor("#8fb4e3")
@@ -131,7 +132,7 @@ class StagesDialog(QDialog):
         t.setColumnCount(len(stages))
         t.setRowCount(len(rows) + 2)
         t.setHorizontalHeaderLabels(
-            [s.name + (f"\n{s.setting}" if s.setting else "\n") for s in stages]
+            [stage_name(s.name) + (f"\n{s.setting}" if s.setting else "\n") for s in stages]
         )
         bold = QFont(t.font())
         bold.setBold(True)

@@ -34,7 +34,10 @@ class StudioStatusBar(QStatusBar):
             self.labels[key] = lab
         # The live fields change ten times a second during a run: wide enough for any count, so
         # that the fields beside them do not shift each time a number gains a digit.
-        for key, widest in (("tokens", "000000 tokens"), ("speed", "0000.0 tok/s")):
+        for key, widest in (
+            ("tokens", self.tr("000000 tokens")),
+            ("speed", self.tr("0000.0 tok/s")),
+        ):
             lab = self.labels[key]
             lab.setMinimumWidth(
                 lab.sizeHint().width() + lab.fontMetrics().horizontalAdvance(widest)

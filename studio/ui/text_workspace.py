@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.io.run import RunFormatError, RunRecord, trace_events
+from studio.ui.data_words import stop_reason
 from studio.ui.legend import ProbLegend
 from studio.ui.message_bar import MessageBar
 from studio.ui.model_picker import ModelPicker
@@ -215,14 +216,18 @@ class TextWorkspace(QWidget):
                 self._show_slide_hint()
             if done is None and runs.status_due(now):
                 elapsed = now - runs.first_t
-                speed = f"{(runs.shown - 1) / elapsed:.1f} tok/s" if elapsed > 0 else "– tok/s"
+                speed = (
+                    self.tr("{0:.1f} tok/s").format((runs.shown - 1) / elapsed)
+                    if elapsed > 0
+                    else self.tr("– tok/s")
+                )
                 status.set_fields(tokens=self.tr("{0} tokens").format(runs.shown), speed=speed)
         if done is not None:
             status.set_fields(
                 tokens=self.tr("{0} tokens").format(done.tokens),
-                speed=f"{done.tokens_per_s:.1f} tok/s",
+                speed=self.tr("{0:.1f} tok/s").format(done.tokens_per_s),
                 ttft=self.tr("first token {0:.0f} ms").format(done.ttft_ms),
-                stop=self.tr("stop: {0}").format(done.stop_reason),
+                stop=self.tr("stop: {0}").format(stop_reason(done.stop_reason)),
             )
         runs.batch_shown()
 
@@ -266,9 +271,9 @@ class TextWorkspace(QWidget):
             self.output.insertPlainText(record.text)
         self.runs.status.set_fields(
             tokens=self.tr("{0} tokens").format(record.tokens),
-            speed=f"{record.tokens_per_s:.1f} tok/s",
+            speed=self.tr("{0:.1f} tok/s").format(record.tokens_per_s),
             ttft=self.tr("first token {0:.0f} ms").format(record.ttft_ms),
-            stop=self.tr("stop: {0}").format(record.stop_reason),
+            stop=self.tr("stop: {0}").format(stop_reason(record.stop_reason)),
         )
         self.last_run = record
         self.shown_run = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from studio.io.export import export_run
@@ -17,7 +18,10 @@ class WindowFiles:
 
     def __init__(self, w) -> None:
         self.w = w
-        self.tr = w.tr
+
+    @staticmethod
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("WindowFiles", text)
 
     # ---- opening ------------------------------------------------------------------------------
 

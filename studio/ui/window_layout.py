@@ -3,7 +3,7 @@ short), the workspaces' tabs, the history."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QGroupBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 
@@ -22,8 +22,8 @@ def columns(picker: QWidget, sampling: QWidget, tabs: QWidget, history: QWidget)
     left = QWidget()
     ll = QVBoxLayout(left)
     ll.setContentsMargins(6, 6, 6, 6)
-    ll.addWidget(_boxed("Model", picker))
-    ll.addWidget(_boxed("Sampling", sampling), 1)
+    ll.addWidget(_boxed(QT_TRANSLATE_NOOP("MainWindow", "Model"), picker))
+    ll.addWidget(_boxed(QT_TRANSLATE_NOOP("MainWindow", "Sampling"), sampling), 1)
     scroll = QScrollArea()
     scroll.setWidget(left)
     scroll.setWidgetResizable(True)
@@ -35,7 +35,8 @@ def columns(picker: QWidget, sampling: QWidget, tabs: QWidget, history: QWidget)
     )
     splitter = QSplitter(Qt.Orientation.Horizontal)
     splitter.setObjectName("mainSplitter")
-    for i, (w, stretch) in enumerate(((scroll, 0), (tabs, 1), (_boxed("History", history), 0))):
+    history_box = _boxed(QT_TRANSLATE_NOOP("MainWindow", "History"), history)
+    for i, (w, stretch) in enumerate(((scroll, 0), (tabs, 1), (history_box, 0))):
         splitter.addWidget(w)
         splitter.setStretchFactor(i, stretch)
     splitter.setSizes([360, 860, 280])

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
+
+from studio.ui.language_menu import add_language_menu
 
 
 def build_menus(w) -> None:
     """Create the actions of MainWindow `w` as its attributes (`w.generate_action`, …), each
     triggering the window's slot, and put them in the menu bar."""
+
+    translate = QCoreApplication.translate  # in MainWindow's context, as w.tr would be
 
     def action(text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         a = QAction(text, w)
@@ -20,62 +25,70 @@ def build_menus(w) -> None:
         return a
 
     w.open_action = action(
-        w.tr("&Open…"),
+        translate("MainWindow", "&Open…"),
         w.files.open_dialog,
         [QKeySequence.StandardKey.Open],
-        w.tr("Open an exported run (.json), an exported image (.png) or a model file"),
+        translate(
+            "MainWindow", "Open an exported run (.json), an exported image (.png) or a model file"
+        ),
     )
     w.open_model_action = action(
-        w.tr("Open &Model…"), w.files.open_model_dialog, tip=w.tr("Open a model file")
+        translate("MainWindow", "Open &Model…"),
+        w.files.open_model_dialog,
+        tip=translate("MainWindow", "Open a model file"),
     )
     w.open_folder_action = action(
-        w.tr("Open Model &Folder…"),
+        translate("MainWindow", "Open Model &Folder…"),
         w.files.open_model_folder_dialog,
-        tip=w.tr("Open a Hugging Face GPT-2 or nanoGPT folder"),
+        tip=translate("MainWindow", "Open a Hugging Face GPT-2 or nanoGPT folder"),
     )
     w.export_action = action(
-        w.tr("&Export…"),
+        translate("MainWindow", "&Export…"),
         w.files.export_dialog,
         ["Ctrl+E", "Ctrl+S"],
-        w.tr("Export the run as .txt, .md or .json, or the image as .png or .gif"),
+        translate(
+            "MainWindow", "Export the run as .txt, .md or .json, or the image as .png or .gif"
+        ),
     )
     w.copy_action = action(
-        w.tr("&Copy Text"),
+        translate("MainWindow", "&Copy Text"),
         w.copy_text,
         ["Ctrl+Shift+C"],
-        w.tr("Copy the prompt and the generated text"),
+        translate("MainWindow", "Copy the prompt and the generated text"),
     )
     # Ctrl+Q written out: the standard Quit key is empty on some platforms (and Ctrl is Cmd on macOS)
-    w.quit_action = action(w.tr("&Quit"), w.close, ["Ctrl+Q"])
-    w.generate_action = action(w.tr("&Generate"), w.generate, ["Ctrl+Return", "Ctrl+Enter"])
+    w.quit_action = action(translate("MainWindow", "&Quit"), w.close, ["Ctrl+Q"])
+    w.generate_action = action(
+        translate("MainWindow", "&Generate"), w.generate, ["Ctrl+Return", "Ctrl+Enter"]
+    )
     w.continue_action = action(
-        w.tr("&Continue"),
+        translate("MainWindow", "&Continue"),
         w.continue_text,
         ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"],
-        w.tr("Generate on from the end of the text"),
+        translate("MainWindow", "Generate on from the end of the text"),
     )
-    w.stop_action = action(w.tr("&Stop"), w.stop, ["Esc"])
+    w.stop_action = action(translate("MainWindow", "&Stop"), w.stop, ["Esc"])
     w.colors_action = action(
-        w.tr("&Probability Colours"),
+        translate("MainWindow", "&Probability Colours"),
         lambda on: w.text.colors_check.setChecked(on),
         ["Ctrl+Shift+P"],
     )
     w.colors_action.setCheckable(True)
-    w.card_action = action(w.tr("Model &Card…"), w.models.show_card)
+    w.card_action = action(translate("MainWindow", "Model &Card…"), w.models.show_card)
     w.search_action = action(
-        w.tr("&Search History"),
+        translate("MainWindow", "&Search History"),
         w.focus_history_search,
         [QKeySequence.StandardKey.Find],
-        w.tr("Find a past run by its text or model"),
+        translate("MainWindow", "Find a past run by its text or model"),
     )
     w.shortcuts_action = action(
-        w.tr("&Keyboard Shortcuts"),
+        translate("MainWindow", "&Keyboard Shortcuts"),
         w.show_shortcuts,
         [QKeySequence.StandardKey.HelpContents],
     )
-    w.about_action = action(w.tr("&About AIGC Studio"), w.show_about)
+    w.about_action = action(translate("MainWindow", "&About AIGC Studio"), w.show_about)
 
-    m = w.menuBar().addMenu(w.tr("&File"))
+    m = w.menuBar().addMenu(translate("MainWindow", "&File"))
     for a in (w.open_action, w.open_model_action, w.open_folder_action):
         m.addAction(a)
     m.addSeparator()
@@ -83,14 +96,16 @@ def build_menus(w) -> None:
     m.addAction(w.copy_action)
     m.addSeparator()
     m.addAction(w.quit_action)
-    r = w.menuBar().addMenu(w.tr("&Run"))
+    r = w.menuBar().addMenu(translate("MainWindow", "&Run"))
     r.addAction(w.generate_action)
     r.addAction(w.continue_action)
     r.addAction(w.stop_action)
-    v = w.menuBar().addMenu(w.tr("&View"))
+    v = w.menuBar().addMenu(translate("MainWindow", "&View"))
     v.addAction(w.colors_action)
     v.addAction(w.card_action)
     v.addAction(w.search_action)
-    h = w.menuBar().addMenu(w.tr("&Help"))
+    v.addSeparator()
+    add_language_menu(w, v)
+    h = w.menuBar().addMenu(translate("MainWindow", "&Help"))
     h.addAction(w.shortcuts_action)
     h.addAction(w.about_action)

@@ -1,0 +1,1591 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Device</name>
+    <message>
+        <source>cpu, {0} thread</source>
+        <translation>CPU，{0} 个线程</translation>
+    </message>
+    <message>
+        <source>cpu, {0} threads</source>
+        <translation>CPU，{0} 个线程</translation>
+    </message>
+</context>
+<context>
+    <name>DistributionBars</name>
+    <message>
+        <source>no distribution</source>
+        <translation>没有分布</translation>
+    </message>
+    <message>
+        <source>most likely</source>
+        <translation>最可能</translation>
+    </message>
+    <message>
+        <source>least likely</source>
+        <translation>最不可能</translation>
+    </message>
+    <message>
+        <source>0 black</source>
+        <translation>0 黑</translation>
+    </message>
+    <message>
+        <source>255 white</source>
+        <translation>255 白</translation>
+    </message>
+</context>
+<context>
+    <name>DistributionView</name>
+    <message>
+        <source>Hover a pixel to see the distribution it was drawn from.</source>
+        <translation>将鼠标悬停在像素上，查看它是从哪个分布中采样的。</translation>
+    </message>
+    <message>
+        <source>colour {0}</source>
+        <translation>颜色 {0}</translation>
+    </message>
+    <message>
+        <source>grey {0}</source>
+        <translation>灰度 {0}</translation>
+    </message>
+    <message>
+        <source>Sample {0}, pixel ({1}, {2}): {3}, drawn with p = {4:.3f}; entropy {5:.2f} nats</source>
+        <translation>样本 {0}，像素 ({1}, {2})：{3}，采样概率 p = {4:.3f}；熵 {5:.2f} 奈特</translation>
+    </message>
+    <message>
+        <source>The model gave it p = {0:.3f} before the sampling stages.</source>
+        <translation>经过采样各阶段之前，模型给出的概率为 p = {0:.3f}。</translation>
+    </message>
+    <message>
+        <source>(the full distribution is kept only for the run on screen)</source>
+        <translation>（只有当前显示的这次运行保留完整分布）</translation>
+    </message>
+    <message>
+        <source>Sample {0}, pixel ({1}, {2}): kept from the drawing, not drawn by the model.</source>
+        <translation>样本 {0}，像素 ({1}, {2})：保留自手绘，不是模型生成的。</translation>
+    </message>
+</context>
+<context>
+    <name>DrawingTools</name>
+    <message>
+        <source>Draw</source>
+        <translation>绘制</translation>
+    </message>
+    <message>
+        <source>Paint pixels to keep (left button) or erase them (right button), then Complete.</source>
+        <translation>绘制要保留的像素（左键）或擦除它们（右键），然后点击“补全”。</translation>
+    </message>
+    <message>
+        <source>grey </source>
+        <translation>灰度 </translation>
+    </message>
+    <message>
+        <source>The grey level to paint: 0 black, 255 white.</source>
+        <translation>要绘制的灰度：0 为黑，255 为白。</translation>
+    </message>
+    <message>
+        <source>The palette colour to paint.</source>
+        <translation>要绘制的调色板颜色。</translation>
+    </message>
+    <message>
+        <source>Load Image…</source>
+        <translation>载入图像…</translation>
+    </message>
+    <message>
+        <source>An image of the model&apos;s size to complete: transparent pixels are drawn, an opaque image keeps its top half.</source>
+        <translation>载入与模型尺寸相同的图像来补全：透明像素由模型生成；不透明的图像保留上半部分。</translation>
+    </message>
+    <message>
+        <source>Clear Drawing</source>
+        <translation>清除绘制</translation>
+    </message>
+    <message>
+        <source>Choose an image model first.</source>
+        <translation>请先选择图像模型。</translation>
+    </message>
+    <message>
+        <source>Load an image to complete</source>
+        <translation>载入要补全的图像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.gif *.bmp *.jpg);;All files (*)</source>
+        <translation>图像 (*.png *.gif *.bmp *.jpg);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Loaded {0}: {1} pixels are kept. Paint or erase pixels, then press Complete.</source>
+        <translation>已载入 {0}：保留 {1} 个像素。可继续绘制或擦除像素，然后点击“补全”。</translation>
+    </message>
+</context>
+<context>
+    <name>Help</name>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>About AIGC Studio</source>
+        <translation>关于 AIGC Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;AIGC Studio {0}&lt;/h3&gt;&lt;p&gt;Watch generative models write and draw, one token or pixel at a time, and see the probabilities behind each choice.&lt;/p&gt;&lt;p&gt;The data and license of each model are in its card (View &amp;gt; Model Card).&lt;/p&gt;&lt;p&gt;Qt {1}, PySide6 {2}.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;AIGC Studio {0}&lt;/h3&gt;&lt;p&gt;观看生成模型逐个词元、逐个像素地写作和绘画，并查看每次选择背后的概率。&lt;/p&gt;&lt;p&gt;每个模型的数据和许可证写在它的模型卡片里（视图 &amp;gt; 模型卡片）。&lt;/p&gt;&lt;p&gt;Qt {1}，PySide6 {2}。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message>
+        <source>Search history…</source>
+        <translation>搜索历史记录…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected run from the history.</source>
+        <translation>从历史记录中删除所选运行。</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Export the selected run to .txt, .md or .json.</source>
+        <translation>将所选运行导出为 .txt、.md 或 .json。</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>个词元</translation>
+    </message>
+    <message>
+        <source>{0} {1}, stopped by {2}</source>
+        <translation>{0} {1}，停止原因：{2}</translation>
+    </message>
+</context>
+<context>
+    <name>ImageRunner</name>
+    <message>
+        <source>pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>pixels/s</source>
+        <translation>像素/秒</translation>
+    </message>
+    <message>
+        <source>first pixel –</source>
+        <translation>首像素 –</translation>
+    </message>
+    <message>
+        <source>first pixel {0:.0f} ms</source>
+        <translation>首像素 {0:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <source>{0:.0f} pixels/s</source>
+        <translation>{0:.0f} 像素/秒</translation>
+    </message>
+    <message>
+        <source>stop: {0}</source>
+        <translation>停止原因：{0}</translation>
+    </message>
+    <message>
+        <source>stopped: the engine ended</source>
+        <translation>已停止：引擎已结束</translation>
+    </message>
+    <message>
+        <source>{0} was drawn by {1}, which is not available; open that model.</source>
+        <translation>{0} 由 {1} 绘制，但该模型不可用；请打开那个模型。</translation>
+    </message>
+    <message>
+        <source>Restored the settings of {0}: press Generate to draw it again.</source>
+        <translation>已恢复 {0} 的设置：点击“生成”即可重新绘制。</translation>
+    </message>
+    <message>
+        <source>Could not show this run: {0}</source>
+        <translation>无法显示这次运行：{0}</translation>
+    </message>
+    <message>
+        <source>{0} pixels</source>
+        <translation>{0} 像素</translation>
+    </message>
+    <message>
+        <source>{0}: export images to .png or .gif</source>
+        <translation>{0}：图像只能导出为 .png 或 .gif</translation>
+    </message>
+    <message>
+        <source>Could not export: {0}. Nothing was written.</source>
+        <translation>无法导出：{0}。未写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Exported to {0}</source>
+        <translation>已导出到 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>ImageWorkspace</name>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Draw new images pixel by pixel (Ctrl+Return).</source>
+        <translation>逐像素绘制新图像（Ctrl+Return）。</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>补全</translation>
+    </message>
+    <message>
+        <source>Draw the rest around the pixels you drew or loaded, keeping them exactly.</source>
+        <translation>围绕你绘制或载入的像素生成其余部分，这些像素原样保留。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop and keep the pixels so far (Esc).</source>
+        <translation>停止并保留已生成的像素（Esc）。</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save the picture as PNG with its settings, or the drawing as a GIF (Ctrl+S).</source>
+        <translation>将图片连同设置保存为 PNG，或将绘制过程保存为 GIF（Ctrl+S）。</translation>
+    </message>
+    <message>
+        <source>{0} image(s)</source>
+        <translation>{0} 张图像</translation>
+    </message>
+    <message>
+        <source>How many images to draw at once, each its own seed.</source>
+        <translation>一次绘制几张图像，每张使用各自的种子。</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>The class to draw, or any class.</source>
+        <translation>要绘制的类别，或任意类别。</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>How hard the label steers each pixel: 1 draws from the model as trained; higher values push away from &apos;any&apos; toward the label (classifier-free guidance), at twice the compute.</source>
+        <translation>标签对每个像素的引导力度：1 按模型训练时的分布采样；更大的值会远离“任意”、更接近所选标签（无分类器引导），计算量翻倍。</translation>
+    </message>
+    <message>
+        <source>Time between pixels: from as fast as possible to slow enough to follow.</source>
+        <translation>像素之间的间隔：从尽可能快到慢得足以看清每一步。</translation>
+    </message>
+    <message>
+        <source>Pace</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Pixel grid</source>
+        <translation>像素网格</translation>
+    </message>
+    <message>
+        <source>Lines between the pixels.</source>
+        <translation>在像素之间画线。</translation>
+    </message>
+    <message>
+        <source>Entropy map</source>
+        <translation>熵图</translation>
+    </message>
+    <message>
+        <source>Colour each pixel by the entropy of its distribution: red = uncertain.</source>
+        <translation>按每个像素分布的熵着色：红色表示不确定。</translation>
+    </message>
+    <message>
+        <source>Choose an image model in the picker.</source>
+        <translation>请在模型选择器中选择图像模型。</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>{0}: {1}x{2} pixels. Generate, or draw some pixels and Complete.</source>
+        <translation>{0}：{1}×{2} 像素。点击“生成”，或先绘制一些像素再点击“补全”。</translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>{0} ms per pixel</source>
+        <translation>每像素 {0} 毫秒</translation>
+    </message>
+    <message>
+        <source>Choose an image model (digits or emoji) in the model picker first.</source>
+        <translation>请先在模型选择器中选择图像模型（digits 或 emoji）。</translation>
+    </message>
+    <message>
+        <source>Nothing to complete: switch on Draw and paint some pixels, or load an image.</source>
+        <translation>没有可补全的内容：请勾选“绘制”并画一些像素，或载入一张图像。</translation>
+    </message>
+    <message>
+        <source>Drawing…</source>
+        <translation>正在绘制…</translation>
+    </message>
+    <message>
+        <source>{0} / {1} pixels</source>
+        <translation>{0} / {1} 像素</translation>
+    </message>
+    <message>
+        <source>{0:.0f} pixels/s</source>
+        <translation>{0:.0f} 像素/秒</translation>
+    </message>
+    <message>
+        <source> in each of {0} images</source>
+        <translation>（{0} 张图像各自）</translation>
+    </message>
+    <message>
+        <source>The run failed; nothing was drawn.</source>
+        <translation>运行失败，未绘制任何内容。</translation>
+    </message>
+    <message>
+        <source>{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}</source>
+        <translation>{0} 像素{1} · {2:.0f} 像素/秒 · 种子 {3} · 停止原因：{4}</translation>
+    </message>
+    <message>
+        <source>Stopped at {0}{1}: the engine ended.</source>
+        <translation>停止于 {0}{1}：引擎已结束。</translation>
+    </message>
+    <message>
+        <source>Pixel ({0}, {1}) is not drawn yet.</source>
+        <translation>像素 ({0}, {1}) 尚未绘制。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The window shows the new language when AIGC Studio restarts. Restart now? The prompt, settings and model are kept.</source>
+        <translation>重新启动 AIGC Studio 后窗口将使用新的语言。现在重新启动吗？提示词、设置和模型都会保留。</translation>
+    </message>
+    <message>
+        <source>Restart Now</source>
+        <translation>立即重新启动</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Follow the &amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>AIGC Studio</source>
+        <translation>AIGC Studio</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>no model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <source>0 tokens</source>
+        <translation>0 个词元</translation>
+    </message>
+    <message>
+        <source>– tok/s</source>
+        <translation>– 词元/秒</translation>
+    </message>
+    <message>
+        <source>first token –</source>
+        <translation>首词元 –</translation>
+    </message>
+    <message>
+        <source>Generating once the model is loaded…</source>
+        <translation>模型加载完成后即开始生成…</translation>
+    </message>
+    <message>
+        <source>Choose an image model (digits or emoji) in the model picker first.</source>
+        <translation>请先在模型选择器中选择图像模型（digits 或 emoji）。</translation>
+    </message>
+    <message>
+        <source>Choose a model first, or open one with File &gt; Open Model…</source>
+        <translation>请先选择模型，或通过“文件 &gt; 打开模型…”打开一个模型</translation>
+    </message>
+    <message>
+        <source>Stop the run first, then open another.</source>
+        <translation>请先停止当前运行，再打开其他运行。</translation>
+    </message>
+    <message>
+        <source>The model of this run ({0}) is not available; open it to draw again.</source>
+        <translation>这次运行所用的模型（{0}）不可用；打开该模型即可重新绘制。</translation>
+    </message>
+    <message>
+        <source>The model of this run ({0}) is not available; open it to generate again.</source>
+        <translation>这次运行所用的模型（{0}）不可用；打开该模型即可重新生成。</translation>
+    </message>
+    <message>
+        <source>Could not open {0}: {1}</source>
+        <translation>无法打开 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Copied the text.</source>
+        <translation>已复制文本。</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open an exported run (.json), an exported image (.png) or a model file</source>
+        <translation>打开导出的运行（.json）、导出的图像（.png）或模型文件</translation>
+    </message>
+    <message>
+        <source>Open &amp;Model…</source>
+        <translation>打开模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Open a model file</source>
+        <translation>打开模型文件</translation>
+    </message>
+    <message>
+        <source>Open Model &amp;Folder…</source>
+        <translation>打开模型文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face GPT-2 or nanoGPT folder</source>
+        <translation>打开 Hugging Face GPT-2 或 nanoGPT 模型文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export the run as .txt, .md or .json, or the image as .png or .gif</source>
+        <translation>将运行导出为 .txt、.md 或 .json，或将图像导出为 .png 或 .gif</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Text</source>
+        <translation>复制文本(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the prompt and the generated text</source>
+        <translation>复制提示词和生成的文本</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>续写(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Generate on from the end of the text</source>
+        <translation>从文本末尾继续生成</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Probability Colours</source>
+        <translation>概率着色(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Model &amp;Card…</source>
+        <translation>模型卡片(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Search History</source>
+        <translation>搜索历史记录(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Find a past run by its text or model</source>
+        <translation>按文本或模型查找以往的运行</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About AIGC Studio</source>
+        <translation>关于 AIGC Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+</context>
+<context>
+    <name>ModelCard</name>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>来自</translation>
+    </message>
+    <message>
+        <source>version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>license</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>credit</source>
+        <translation>署名</translation>
+    </message>
+    <message>
+        <source>files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>split</source>
+        <translation>数据划分</translation>
+    </message>
+    <message>
+        <source>corpus</source>
+        <translation>语料</translation>
+    </message>
+    <message>
+        <source>characters</source>
+        <translation>字符数</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <source>preprocessing</source>
+        <translation>预处理</translation>
+    </message>
+    <message>
+        <source>why downsampled</source>
+        <translation>降采样原因</translation>
+    </message>
+    <message>
+        <source>val fraction</source>
+        <translation>验证集比例</translation>
+    </message>
+    <message>
+        <source>label drop</source>
+        <translation>标签丢弃率</translation>
+    </message>
+    <message>
+        <source>heldout bits per dim</source>
+        <translation>留出集每维比特数</translation>
+    </message>
+    <message>
+        <source>heldout bits per dim any digit</source>
+        <translation>留出集每维比特数（任意数字）</translation>
+    </message>
+    <message>
+        <source>heldout images</source>
+        <translation>留出集图像数</translation>
+    </message>
+    <message>
+        <source>train bits per dim</source>
+        <translation>训练集每维比特数</translation>
+    </message>
+    <message>
+        <source>train bits per dim first 1000</source>
+        <translation>训练集每维比特数（前 1000 张）</translation>
+    </message>
+    <message>
+        <source>palette rmse heldout</source>
+        <translation>留出集调色板均方根误差</translation>
+    </message>
+    <message>
+        <source>val loss nats per token</source>
+        <translation>验证损失（奈特/词元）</translation>
+    </message>
+    <message>
+        <source>val bits per char</source>
+        <translation>验证集每字符比特数</translation>
+    </message>
+    <message>
+        <source>val tokens</source>
+        <translation>验证集词元数</translation>
+    </message>
+    <message>
+        <source>regular form share</source>
+        <translation>格律规整比例</translation>
+    </message>
+    <message>
+        <source>regular form check</source>
+        <translation>格律检查</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>channels</source>
+        <translation>通道数</translation>
+    </message>
+    <message>
+        <source>n layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>kernel</source>
+        <translation>卷积核大小</translation>
+    </message>
+    <message>
+        <source>n classes</source>
+        <translation>类别数</translation>
+    </message>
+    <message>
+        <source>n mix</source>
+        <translation>混合分量数</translation>
+    </message>
+    <message>
+        <source>head channels</source>
+        <translation>输出头通道数</translation>
+    </message>
+    <message>
+        <source>position bias</source>
+        <translation>位置偏置</translation>
+    </message>
+    <message>
+        <source>block size</source>
+        <translation>上下文窗口（block_size）</translation>
+    </message>
+    <message>
+        <source>vocab size</source>
+        <translation>词表大小</translation>
+    </message>
+    <message>
+        <source>n layer</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>n head</source>
+        <translation>注意力头数</translation>
+    </message>
+    <message>
+        <source>n embd</source>
+        <translation>嵌入维度</translation>
+    </message>
+    <message>
+        <source>dropout</source>
+        <translation>Dropout 比例</translation>
+    </message>
+    <message>
+        <source>bias</source>
+        <translation>偏置</translation>
+    </message>
+    <message>
+        <source>layer norm epsilon</source>
+        <translation>层归一化 epsilon</translation>
+    </message>
+    <message>
+        <source>command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟数</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>hyper</source>
+        <translation>超参数</translation>
+    </message>
+    <message>
+        <source>images seen</source>
+        <translation>已训练图像数</translation>
+    </message>
+    <message>
+        <source>tokens seen</source>
+        <translation>已训练词元数</translation>
+    </message>
+    <message>
+        <source>threads</source>
+        <translation>线程数</translation>
+    </message>
+    <message>
+        <source>init from</source>
+        <translation>初始化自</translation>
+    </message>
+    <message>
+        <source>augmentation</source>
+        <translation>数据增强</translation>
+    </message>
+    <message>
+        <source>preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>shipped with the studio</source>
+        <translation>随 AIGC Studio 附带</translation>
+    </message>
+    <message>
+        <source>your model folder</source>
+        <translation>你的模型文件夹</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>已打开的文件</translation>
+    </message>
+    <message>
+        <source>Data and license</source>
+        <translation>数据与许可证</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+</context>
+<context>
+    <name>ModelCardDialog</name>
+    <message>
+        <source>Model card — {0}</source>
+        <translation>模型卡片 — {0}</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <source>The model that generates: bundled, from your model folder, or opened.</source>
+        <translation>用于生成的模型：内置模型、你的模型文件夹中的模型，或手动打开的模型。</translation>
+    </message>
+    <message>
+        <source>Looking for models…</source>
+        <translation>正在查找模型…</translation>
+    </message>
+    <message>
+        <source>Card…</source>
+        <translation>卡片…</translation>
+    </message>
+    <message>
+        <source>Size, training data and license, and metrics of the model.</source>
+        <translation>模型的大小、训练数据与许可证，以及评估指标。</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Open a model file or folder (or drop one on the window).</source>
+        <translation>打开模型文件或文件夹（也可以拖放到窗口中）。</translation>
+    </message>
+    <message>
+        <source>bundled</source>
+        <translation>内置</translation>
+    </message>
+    <message>
+        <source>yours</source>
+        <translation>你的</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>已打开</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSlot</name>
+    <message>
+        <source>Looking for models…</source>
+        <translation>正在查找模型…</translation>
+    </message>
+    <message>
+        <source>No models found: open one with File &gt; Open Model…</source>
+        <translation>未找到模型：请通过“文件 &gt; 打开模型…”打开一个</translation>
+    </message>
+    <message>
+        <source>Could not read a model: {0}</source>
+        <translation>无法读取模型：{0}</translation>
+    </message>
+    <message>
+        <source>No model named {0}: choose one from the list or open a file.</source>
+        <translation>没有名为 {0} 的模型：请从列表中选择，或打开一个文件。</translation>
+    </message>
+    <message>
+        <source>Loading model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>no model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <source>Could not open the model: {0}</source>
+        <translation>无法打开模型：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>NumberSlider</name>
+    <message>
+        <source>above {0}</source>
+        <translation>大于 {0}</translation>
+    </message>
+    <message>
+        <source>“{0}” is not a number; {1} goes from {2} to {3}.</source>
+        <translation>“{0}”不是数字；{1}的取值范围是 {2} 到 {3}。</translation>
+    </message>
+    <message>
+        <source>{0} must be a finite number.</source>
+        <translation>{0}必须是有限的数。</translation>
+    </message>
+    <message>
+        <source>{0} is a whole number, from {1} to {2}.</source>
+        <translation>{0}必须是 {1} 到 {2} 之间的整数。</translation>
+    </message>
+    <message>
+        <source>{0} is out of range: {1} goes from {2} to {3}.</source>
+        <translation>{0} 超出范围：{1}的取值范围是 {2} 到 {3}。</translation>
+    </message>
+</context>
+<context>
+    <name>OutputView</name>
+    <message>
+        <source>Token {0}: &lt;b&gt;{1}&lt;/b&gt;</source>
+        <translation>词元 {0}：&lt;b&gt;{1}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>prob {0} · model_prob {1} · entropy {2:.2f} nats</source>
+        <translation>概率 {0} · 模型概率 {1} · 熵 {2:.2f} 奈特</translation>
+    </message>
+    <message>
+        <source>alternative</source>
+        <translation>候选</translation>
+    </message>
+    <message>
+        <source>prob</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>model_prob</source>
+        <translation>模型概率</translation>
+    </message>
+    <message>
+        <source>Click the token for its sampling stages.</source>
+        <translation>点击词元查看它的各采样阶段。</translation>
+    </message>
+</context>
+<context>
+    <name>ProbLegend</name>
+    <message>
+        <source>Background of each generated token: the probability it had when it was drawn.</source>
+        <translation>每个生成词元的背景色：它被采样时的概率。</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+</context>
+<context>
+    <name>RunState</name>
+    <message>
+        <source>running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <source>stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
+    <name>SamplingPanel</name>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k 采样</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p 采样</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p 采样</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation>最大新词元数</translation>
+    </message>
+    <message>
+        <source>Greedy</source>
+        <translation>贪心</translation>
+    </message>
+    <message>
+        <source>Balanced</source>
+        <translation>均衡</translation>
+    </message>
+    <message>
+        <source>Creative</source>
+        <translation>创意</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Draw a new seed for every run.</source>
+        <translation>每次运行都抽取一个新种子。</translation>
+    </message>
+    <message>
+        <source>Seed used: –</source>
+        <translation>所用种子：–</translation>
+    </message>
+    <message>
+        <source>The seed the last run actually used.</source>
+        <translation>上一次运行实际使用的种子。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the seed used to the clipboard.</source>
+        <translation>将所用种子复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <source>Fix the seed to the one used, to repeat the last run.</source>
+        <translation>把种子固定为上次所用的值，以便重现上一次运行。</translation>
+    </message>
+    <message>
+        <source>Stop strings</source>
+        <translation>停止字符串</translation>
+    </message>
+    <message>
+        <source>one per line; \n is a newline</source>
+        <translation>每行一个；\n 表示换行</translation>
+    </message>
+    <message>
+        <source>One per line. </source>
+        <translation>每行一个。</translation>
+    </message>
+    <message>
+        <source>Past the window</source>
+        <translation>超出上下文窗口时</translation>
+    </message>
+    <message>
+        <source>Shift (fast)</source>
+        <translation>平移（快）</translation>
+    </message>
+    <message>
+        <source>Slide (as nanoGPT, slow)</source>
+        <translation>滑动（同 nanoGPT，慢）</translation>
+    </message>
+    <message>
+        <source>The run did not start: {0}</source>
+        <translation>运行未开始：{0}</translation>
+    </message>
+    <message>
+        <source>Seed used: {0}</source>
+        <translation>所用种子：{0}</translation>
+    </message>
+    <message>
+        <source>The seed must be a whole number from 0 to {0}.</source>
+        <translation>种子必须是 0 到 {0} 之间的整数。</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Divides the scores before sampling: lower is safer, higher is wilder, and 0 always takes the most likely token (greedy).</source>
+        <translation>采样前将模型的打分除以该值：越低越稳妥，越高越奔放；为 0 时总是选取最可能的词元（贪心）。</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k 采样</translation>
+    </message>
+    <message>
+        <source>Samples only from the k most likely tokens (0 turns it off).</source>
+        <translation>只从最可能的 k 个词元中采样（0 表示关闭）。</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p 采样</translation>
+    </message>
+    <message>
+        <source>Samples only from the most likely tokens that together hold this much probability (1 turns it off).</source>
+        <translation>只从累计概率达到该值的最可能词元中采样（1 表示关闭）。</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p 采样</translation>
+    </message>
+    <message>
+        <source>Drops tokens less likely than this fraction of the most likely token (0 turns it off).</source>
+        <translation>舍弃概率低于“最可能词元的概率 × 该值”的词元（0 表示关闭）。</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Makes tokens already in the text less likely when above 1, more likely below 1 (1 turns it off; text only).</source>
+        <translation>大于 1 时降低文本中已出现词元的概率，小于 1 时提高（1 表示关闭；仅用于文本）。</translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation>最大新词元数</translation>
+    </message>
+    <message>
+        <source>Stops the run after this many generated tokens.</source>
+        <translation>生成这么多词元后停止运行。</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Fixes the output: same model, settings and seed, same result; without one a seed is drawn and reported.</source>
+        <translation>固定输出：模型、设置和种子相同，结果就相同；不指定时会随机抽取一个种子并显示出来。</translation>
+    </message>
+    <message>
+        <source>Stop strings</source>
+        <translation>停止字符串</translation>
+    </message>
+    <message>
+        <source>The run ends as soon as the text contains one of these; \n stands for a newline, \t for a tab and \\ for a backslash.</source>
+        <translation>文本一旦包含其中任意一个，运行即结束；\n 表示换行，\t 表示制表符，\\ 表示反斜杠。</translation>
+    </message>
+    <message>
+        <source>Ignore end of text</source>
+        <translation>忽略文本结束符</translation>
+    </message>
+    <message>
+        <source>Goes on past the model&apos;s end-of-text token instead of stopping there.</source>
+        <translation>遇到模型的文本结束词元时不停止，继续生成。</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>How many samples to draw at once, sample i with seed + i.</source>
+        <translation>一次采样几个样本，第 i 个样本使用种子 + i。</translation>
+    </message>
+    <message>
+        <source>Alternatives</source>
+        <translation>候选数</translation>
+    </message>
+    <message>
+        <source>How many of the most likely alternatives are reported with every token.</source>
+        <translation>每个词元附带报告的最可能候选词元的个数。</translation>
+    </message>
+    <message>
+        <source>Past the window</source>
+        <translation>超出上下文窗口时</translation>
+    </message>
+    <message>
+        <source>What happens when the text outgrows the model&apos;s context window: shift keeps its newest half and goes on at full speed, slide drops one token per step and recomputes the whole window for every token, as nanoGPT does (slow).</source>
+        <translation>文本超出模型上下文窗口时的处理方式：shift（平移）保留最新的一半并全速继续；slide（滑动）每步丢弃一个词元，并像 nanoGPT 那样为每个词元重新计算整个窗口（慢）。</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>The class a class-conditional image model draws (on the command line by its name); &apos;any&apos; or none for any class.</source>
+        <translation>类别条件图像模型要绘制的类别（命令行中用类别名称指定）；“any”或不指定表示任意类别。</translation>
+    </message>
+    <message>
+        <source>Distribution</source>
+        <translation>分布</translation>
+    </message>
+    <message>
+        <source>Every pixel event carries the distribution its value was drawn from.</source>
+        <translation>每个像素事件都附带其取值所来自的分布。</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>采样器</translation>
+    </message>
+    <message>
+        <source>How an image is computed: fast recomputes only what each new pixel changes, naive runs the whole network per pixel; both draw the same pixels.</source>
+        <translation>图像的计算方式：fast 只重新计算每个新像素所影响的部分，naive 每个像素都运行整个网络；两者绘制的像素完全相同。</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>How hard the label steers each pixel (classifier-free guidance): 1 draws from the model as trained, 2-4 looks more like the label at twice the compute, 0 ignores the label.</source>
+        <translation>标签对每个像素的引导力度（无分类器引导）：1 按模型训练时的分布采样，2-4 更像所选标签但计算量翻倍，0 忽略标签。</translation>
+    </message>
+    <message>
+        <source>Always the most likely token: the same text every time.</source>
+        <translation>总是选择最可能的词元：每次生成相同的文本。</translation>
+    </message>
+    <message>
+        <source>Moderate randomness with top-k, top-p and a light repetition penalty.</source>
+        <translation>适度的随机性：使用 top-k、top-p 和轻微的重复惩罚。</translation>
+    </message>
+    <message>
+        <source>More surprising text: a higher temperature kept sane by min-p.</source>
+        <translation>更出人意料的文本：较高的温度，由 min-p 保持合理。</translation>
+    </message>
+    <message>
+        <source>Back to the defaults of aigc-studio generate.</source>
+        <translation>恢复为 aigc-studio generate 的默认值。</translation>
+    </message>
+    <message>
+        <source>{0} Accepts {1}; default {2}.</source>
+        <translation>{0}取值范围 {1}；默认 {2}。</translation>
+    </message>
+    <message>
+        <source>{0} Accepts {1}.</source>
+        <translation>{0}取值范围 {1}。</translation>
+    </message>
+    <message>
+        <source>{0} One of {1}; default {2}.</source>
+        <translation>{0}可选 {1}；默认 {2}。</translation>
+    </message>
+</context>
+<context>
+    <name>Stage</name>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>greedy</source>
+        <translation>贪心</translation>
+    </message>
+</context>
+<context>
+    <name>StagesDialog</name>
+    <message>
+        <source>Sampling stages</source>
+        <translation>采样阶段</translation>
+    </message>
+    <message>
+        <source>Each column is the distribution of the next token after one stage of the sampling chain, left to right; the token was drawn from the last. A dash: that stage cut the token.</source>
+        <translation>从左到右，每一列是经过采样链中一个阶段后下一个词元的分布；该词元是从最后一列中采样的。短横线表示该阶段剔除了这个词元。</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ 上一个</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一个 ▶</translation>
+    </message>
+    <message>
+        <source>The token before this one (Left)</source>
+        <translation>前一个词元（左方向键）</translation>
+    </message>
+    <message>
+        <source>The token after this one (Right)</source>
+        <translation>后一个词元（右方向键）</translation>
+    </message>
+    <message>
+        <source>computing once the run ends…</source>
+        <translation>运行结束后计算…</translation>
+    </message>
+    <message>
+        <source>computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>Token {0}: &lt;b&gt;{1}&lt;/b&gt; — {2}</source>
+        <translation>词元 {0}：&lt;b&gt;{1}&lt;/b&gt; — {2}</translation>
+    </message>
+    <message>
+        <source>The sampling stages could not be computed: {0}</source>
+        <translation>无法计算采样阶段：{0}</translation>
+    </message>
+    <message>
+        <source>Token {0}: &lt;b&gt;{1}&lt;/b&gt; — drawn with probability {2}; the model gave it {3}</source>
+        <translation>词元 {0}：&lt;b&gt;{1}&lt;/b&gt; — 采样概率 {2}；模型给出的概率 {3}</translation>
+    </message>
+    <message>
+        <source>tokens kept</source>
+        <translation>保留的词元数</translation>
+    </message>
+    <message>
+        <source>entropy (nats)</source>
+        <translation>熵（奈特）</translation>
+    </message>
+</context>
+<context>
+    <name>StopReason</name>
+    <message>
+        <source>length</source>
+        <translation>达到长度上限</translation>
+    </message>
+    <message>
+        <source>eos</source>
+        <translation>文本结束符</translation>
+    </message>
+    <message>
+        <source>stop</source>
+        <translation>停止字符串</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>StudioStatusBar</name>
+    <message>
+        <source>Fix the setting the sampling panel names.</source>
+        <translation>请修正采样面板中指出的设置。</translation>
+    </message>
+    <message>
+        <source>The loaded model</source>
+        <translation>已加载的模型</translation>
+    </message>
+    <message>
+        <source>Where the model runs</source>
+        <translation>模型运行的设备</translation>
+    </message>
+    <message>
+        <source>Tokens generated in this run</source>
+        <translation>本次运行生成的词元数</translation>
+    </message>
+    <message>
+        <source>Tokens per second</source>
+        <translation>每秒词元数</translation>
+    </message>
+    <message>
+        <source>Time to first token</source>
+        <translation>首词元延迟</translation>
+    </message>
+    <message>
+        <source>Why the run ended</source>
+        <translation>运行结束的原因</translation>
+    </message>
+    <message>
+        <source>000000 tokens</source>
+        <translation>000000 个词元</translation>
+    </message>
+    <message>
+        <source>0000.0 tok/s</source>
+        <translation>0000.0 词元/秒</translation>
+    </message>
+</context>
+<context>
+    <name>TextWorkspace</name>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Generate a continuation of the prompt (Ctrl+Return).</source>
+        <translation>根据提示词生成后续文本（Ctrl+Return）。</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>续写</translation>
+    </message>
+    <message>
+        <source>Make the prompt and the text so far the new prompt, and generate on from there (Ctrl+Shift+Return).</source>
+        <translation>把提示词和已生成的文本作为新的提示词，并从那里继续生成（Ctrl+Shift+Return）。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the run and keep the text so far (Esc).</source>
+        <translation>停止运行并保留已生成的文本（Esc）。</translation>
+    </message>
+    <message>
+        <source>Probability colours</source>
+        <translation>概率着色</translation>
+    </message>
+    <message>
+        <source>Colour each generated token by the probability it was drawn with; hover a token for its alternatives.</source>
+        <translation>按采样概率为每个生成的词元着色；将鼠标悬停在词元上可查看候选词元。</translation>
+    </message>
+    <message>
+        <source>Write a prompt, then press Ctrl+Return…</source>
+        <translation>输入提示词，然后按 Ctrl+Return…</translation>
+    </message>
+    <message>
+        <source>Generated text appears here, token by token.</source>
+        <translation>生成的文本会逐个词元显示在这里。</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>个词元</translation>
+    </message>
+    <message>
+        <source>tok/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>first token –</source>
+        <translation>首词元 –</translation>
+    </message>
+    <message>
+        <source>Nothing to continue yet: generate first.</source>
+        <translation>还没有可续写的内容：请先生成。</translation>
+    </message>
+    <message>
+        <source>first token {0:.0f} ms</source>
+        <translation>首词元 {0:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <source>{0:.1f} tok/s</source>
+        <translation>{0:.1f} 词元/秒</translation>
+    </message>
+    <message>
+        <source>– tok/s</source>
+        <translation>– 词元/秒</translation>
+    </message>
+    <message>
+        <source>{0} tokens</source>
+        <translation>{0} 个词元</translation>
+    </message>
+    <message>
+        <source>stop: {0}</source>
+        <translation>停止原因：{0}</translation>
+    </message>
+    <message>
+        <source>The text is now longer than the model&apos;s context window: every new token re-reads the whole window (Past the window: Slide, as nanoGPT). Choose Shift there for full speed.</source>
+        <translation>文本已超出模型的上下文窗口：每个新词元都要重新读取整个窗口（超出上下文窗口时：滑动，同 nanoGPT）。在那里选择“平移”可全速生成。</translation>
+    </message>
+    <message>
+        <source>stopped: the engine ended</source>
+        <translation>已停止：引擎已结束</translation>
+    </message>
+    <message>
+        <source>This text was made by {0}: open that model to see its sampling stages.</source>
+        <translation>这段文本由 {0} 生成：打开该模型才能查看它的采样阶段。</translation>
+    </message>
+</context>
+<context>
+    <name>WindowFiles</name>
+    <message>
+        <source>Open a run or a model</source>
+        <translation>打开运行或模型</translation>
+    </message>
+    <message>
+        <source>Runs, images and models (*.json *.png *.safetensors *.pt);;Exported images (*.png);;All files (*)</source>
+        <translation>运行、图像和模型 (*.json *.png *.safetensors *.pt);;导出的图像 (*.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open a model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Models (*.safetensors *.pt);;All files (*)</source>
+        <translation>模型 (*.safetensors *.pt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open a model folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: draw something first.</source>
+        <translation>还没有可导出的内容：请先绘制。</translation>
+    </message>
+    <message>
+        <source>Export Image</source>
+        <translation>导出图像</translation>
+    </message>
+    <message>
+        <source>PNG with settings (*.png)</source>
+        <translation>带设置的 PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Animated GIF of the drawing (*.gif)</source>
+        <translation>绘制过程的 GIF 动画 (*.gif)</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: generate something first.</source>
+        <translation>还没有可导出的内容：请先生成。</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Text (*.txt)</source>
+        <translation>文本 (*.txt)</translation>
+    </message>
+    <message>
+        <source>Markdown with settings (*.md)</source>
+        <translation>带设置的 Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>JSON with settings and trace (*.json)</source>
+        <translation>带设置和轨迹的 JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Could not write {0}: {1}. Nothing was written.</source>
+        <translation>无法写入 {0}：{1}。未写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Exported to {0}</source>
+        <translation>已导出到 {0}</translation>
+    </message>
+    <message>
+        <source>Overwrite?</source>
+        <translation>覆盖？</translation>
+    </message>
+    <message>
+        <source>{0} already exists. Replace it?</source>
+        <translation>{0} 已存在。要替换它吗？</translation>
+    </message>
+    <message>
+        <source>AIGC Studio</source>
+        <translation>AIGC Studio</translation>
+    </message>
+</context>
+</TS>
