@@ -15,6 +15,7 @@ from studio.io.run import RunRecord
 from studio.ui.image_files import export_gif, export_png
 from studio.ui.image_worker import ImageFrame
 from studio.ui.run_state import RunState, settings_for_run
+from studio.ui.status_bar import stop_text
 
 
 class ImageRunner(QObject):
@@ -66,7 +67,7 @@ class ImageRunner(QObject):
                 tokens=pixels,
                 speed=self.tr("{0:.0f} pixels/s").format(d.tokens_per_s * len(frame.done)),
                 ttft=self.tr("first pixel {0:.0f} ms").format(d.ttft_ms),
-                stop=self.tr("stop: {0}").format(d.stop_reason),
+                stop=stop_text(d.stop_reason, "image"),
             )
         elif runs.status_due(now):
             pixels, speed = self.ws.progress_text()
@@ -135,7 +136,7 @@ class ImageRunner(QObject):
             tokens=self.tr("{0} pixels").format(record.tokens),
             speed=self.tr("{0:.0f} pixels/s").format(record.tokens_per_s),
             ttft=self.tr("first pixel {0:.0f} ms").format(record.ttft_ms),
-            stop=self.tr("stop: {0}").format(record.stop_reason),
+            stop=stop_text(record.stop_reason, "image"),
         )
 
     # ---- export -------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from studio.io.run import RunRecord
 from studio.settings import SCHEMA, ImageSettings, SettingsError
 from studio.ui.distribution_view import DistributionView
+from studio.ui.flow_layout import flow_row, group
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
 from studio.ui.image_pixels import ImagePixels, argb_words
@@ -37,6 +37,7 @@ from studio.ui.image_runs import ImageRunner
 from studio.ui.image_worker import ImageFrame, ImageRequest, Pace
 from studio.ui.message_bar import MessageBar
 from studio.ui.run_state import RunState
+from studio.ui.status_bar import stop_text
 
 BATCHES = (1, 4, 16)
 MAX_PACE_MS = 200  # slow enough to follow each pixel and its distribution
@@ -121,21 +122,16 @@ class ImageWorkspace(QWidget):
         self.pace_slider.valueChanged.connect(self._pace_changed)
         self._pace_changed(0)
 
-        run_row = QHBoxLayout()
-        for w in (self.generate_button, self.complete_button, self.stop_button):
-            run_row.addWidget(w)
-        run_row.addSpacing(12)
-        run_row.addWidget(self.batch_combo)
-        run_row.addWidget(self.label_caption)
-        run_row.addWidget(self.label_combo)
-        run_row.addWidget(self.guidance_caption)
-        run_row.addWidget(self.guidance_spin)
-        run_row.addSpacing(12)
-        run_row.addWidget(QLabel(self.tr("Pace")))
-        run_row.addWidget(self.pace_slider)
-        run_row.addWidget(self.pace_label)
-        run_row.addStretch(1)
-        run_row.addWidget(self.export_button)
+        # the controls wrap onto more rows in a narrow window rather than widen it
+        run_row = flow_row(
+            group(self.generate_button, self.complete_button, self.stop_button),
+            self.batch_combo,
+            group(self.label_caption, self.label_combo),
+            group(self.guidance_caption, self.guidance_spin),
+            group(QLabel(self.tr("Pace")), self.pace_slider, self.pace_label),
+            self.export_button,
+            stretch_last=True,
+        )
 
         self.grid_check = QCheckBox(self.tr("Pixel grid"))
         self.grid_check.setToolTip(self.tr("Lines between the pixels."))
@@ -146,14 +142,7 @@ class ImageWorkspace(QWidget):
         self.drawing = DrawingTools(self.message_bar)
         self.drawing.draw_check.toggled.connect(self.set_drawing)
         self.drawing.sig_sketch_replaced.connect(self.show_sketch)
-        tools = QHBoxLayout()
-        for w in (
-            self.grid_check,
-            self.heat_check,
-            self.drawing,
-        ):
-            tools.addWidget(w)
-        tools.addStretch(1)
+        tools = flow_row(self.grid_check, self.heat_check, self.drawing)
 
         self.canvas = ImageCanvas()
         self.canvas.sig_hovered.connect(self.show_hovered)
@@ -170,6 +159,7 @@ class ImageWorkspace(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(8)
         self.progress_label = QLabel(self.tr("Choose an image model in the picker."))
+        self.progress_label.setWordWrap(True)  # a long model name must not widen the window
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -383,8 +373,12 @@ class ImageWorkspace(QWidget):
             return
         self.record = record
         self.progress_label.setText(
-            self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                record.tokens, self._each(), record.tokens_per_s, record.seed, record.stop_reason
+            self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · {4}").format(
+                record.tokens,
+                self._each(),
+                record.tokens_per_s,
+                record.seed,
+                stop_text(record.stop_reason, "image"),
             )
         )
 

@@ -229,8 +229,9 @@ class MainWindow(QMainWindow):
             self.generate()
 
     def stop(self) -> None:
-        self._drop_promise()
-        self.runs.stop()
+        if self.runs.running or not self.text.close_stages():  # Esc when idle closes the stages
+            self._drop_promise()
+            self.runs.stop()
 
     def _drop_promise(self) -> None:
         """Forget a Generate pressed while the model loaded (stopped, or the model failed)."""
