@@ -38,8 +38,12 @@ class ElidingCombo(QComboBox):
     def showPopup(self) -> None:
         # the list as wide as its longest name, however narrow the box
         view = self.view()
-        widest = view.sizeHintForColumn(0) if self.count() else 0
-        view.setMinimumWidth(widest + view.verticalScrollBar().sizeHint().width())
+        fm = view.fontMetrics()
+        widest = max(
+            (fm.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0
+        )
+        # room for the item's margins and a scroll bar
+        view.setMinimumWidth(widest + 24 + view.verticalScrollBar().sizeHint().width())
         super().showPopup()
 
 

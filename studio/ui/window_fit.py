@@ -7,7 +7,7 @@ The arithmetic is on plain rectangles (`first_size`, `fit_rect`), so it is teste
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -49,7 +49,7 @@ def screen_area(w: QWidget) -> QRect:
 def size_for_first_start(w: QWidget) -> None:
     """Size `w` from the screen it opens on and centre it there."""
     area = screen_area(w)
-    size = first_size(area, w.minimumSizeHint().expandedTo(w.minimumSize()))
+    size = first_size(area, MIN_SIZE.expandedTo(w.minimumSizeHint()))
     w.resize(size)
     w.move(area.center() - QPoint(size.width() // 2, size.height() // 2))
 
@@ -66,3 +66,19 @@ def fit_to_screen(w: QWidget) -> None:
     if fitted != frame:
         w.resize(fitted.size() - extra)
         w.move(fitted.topLeft())
+
+
+class _FitWhenShown(QObject):
+    """Fits its window to the screen once it is first shown, when the frame that the window
+    system adds (title bar, borders) is known: a geometry that fitted without it may not."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, lambda: fit_to_screen(obj))
+        return False
+
+
+def fit_when_shown(w: QWidget) -> None:
+    """Fit `w` to its screen again once it is on screen with its frame."""
+    w.installEventFilter(_FitWhenShown(w))

@@ -8,7 +8,7 @@ import contextlib
 
 from PySide6.QtCore import QByteArray
 
-from studio.ui.window_fit import fit_to_screen, size_for_first_start
+from studio.ui.window_fit import fit_to_screen, fit_when_shown, size_for_first_start
 
 
 def restore_window(w, s: dict) -> None:
@@ -42,6 +42,7 @@ def restore_window(w, s: dict) -> None:
         fit_to_screen(w)  # saved on a larger screen, or on one no longer there
     else:
         size_for_first_start(w)
+    fit_when_shown(w)
 
 
 def window_values(w, saved: dict, loaded: dict | None) -> dict:
