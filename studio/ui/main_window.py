@@ -229,9 +229,8 @@ class MainWindow(QMainWindow):
             self.generate()
 
     def stop(self) -> None:
-        if self.runs.running or not self.text.close_stages():  # Esc when idle closes the stages
-            self._drop_promise()
-            self.runs.stop()
+        self._drop_promise()
+        self.runs.stop()
 
     def _drop_promise(self) -> None:
         """Forget a Generate pressed while the model loaded (stopped, or the model failed)."""

@@ -306,13 +306,6 @@ class TextWorkspace(QWidget):
         ids = [t.id for t in tokens[: i + 1]]
         self.engine.inspect_stages(run["model_path"], run["prompt"], ids, run["settings"])
 
-    def close_stages(self) -> bool:
-        """Close the sampling stages if they are open (Esc in the window, with no run to stop)."""
-        if self.stages_dialog is None or not self.stages_dialog.isVisible():
-            return False
-        self.stages_dialog.reject()
-        return True
-
     def _on_stages(self, step: int, chosen: int, stages: list) -> None:
         if self.runs.closed or self.stages_dialog is None:
             return
