@@ -70,15 +70,22 @@ def fit_to_screen(w: QWidget) -> None:
 
 class _FitWhenShown(QObject):
     """Fits its window to the screen once it is first shown, when the frame that the window
-    system adds (title bar, borders) is known: a geometry that fitted without it may not."""
+    system adds (title bar, borders) is known: a geometry that fitted without it may not. A size
+    set by a program in between (a script that wants a given size) is left as it is."""
+
+    def __init__(self, w: QWidget) -> None:
+        super().__init__(w)
+        self.size = QSize(w.size())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, lambda: fit_to_screen(obj))
+            if obj.size() == self.size:
+                QTimer.singleShot(0, lambda: fit_to_screen(obj))
         return False
 
 
 def fit_when_shown(w: QWidget) -> None:
-    """Fit `w` to its screen again once it is on screen with its frame."""
+    """Fit `w` to its screen again once it is on screen with its frame, unless it was resized
+    before that."""
     w.installEventFilter(_FitWhenShown(w))
