@@ -129,7 +129,7 @@ def test_generate_with_a_seed_shows_what_the_cli_prints(window, models, qtbot, c
     assert record.stop_reason == "length" and record.seed == 3
     assert "seed used: 3" in window.sampling.used_seed_label.text().lower()
     assert window.status_text("tokens") == "40 tokens"
-    assert window.status_text("stop") == "stop: length"
+    assert window.status_text("stop") == "reached the limit"
     assert window.status_text("ttft").startswith("first token")
 
 

@@ -27,12 +27,20 @@
         <translation>最不可能</translation>
     </message>
     <message>
+        <source>top {0} of {1}</source>
+        <translation>前 {0} 个，共 {1} 个</translation>
+    </message>
+    <message>
         <source>0 black</source>
         <translation>0 黑</translation>
     </message>
     <message>
         <source>255 white</source>
         <translation>255 白</translation>
+    </message>
+    <message>
+        <source>grey {0}</source>
+        <translation>灰度 {0}</translation>
     </message>
 </context>
 <context>
@@ -60,6 +68,10 @@
     <message>
         <source>(the full distribution is kept only for the run on screen)</source>
         <translation>（只有当前显示的这次运行保留完整分布）</translation>
+    </message>
+    <message>
+        <source>Most likely: {0}</source>
+        <translation>最可能：{0}</translation>
     </message>
     <message>
         <source>Sample {0}, pixel ({1}, {2}): kept from the drawing, not drawn by the model.</source>
@@ -192,10 +204,6 @@
     <message>
         <source>{0:.0f} pixels/s</source>
         <translation>{0:.0f} 像素/秒</translation>
-    </message>
-    <message>
-        <source>stop: {0}</source>
-        <translation>停止原因：{0}</translation>
     </message>
     <message>
         <source>stopped: the engine ended</source>
@@ -361,8 +369,8 @@
         <translation>运行失败，未绘制任何内容。</translation>
     </message>
     <message>
-        <source>{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}</source>
-        <translation>{0} 像素{1} · {2:.0f} 像素/秒 · 种子 {3} · 停止原因：{4}</translation>
+        <source>{0} pixels{1} · {2:.0f} pixels/s · seed {3} · {4}</source>
+        <translation>{0} 个像素{1} · 每秒 {2:.0f} 个像素 · 种子 {3} · {4}</translation>
     </message>
     <message>
         <source>Stopped at {0}{1}: the engine ended.</source>
@@ -892,6 +900,10 @@
         <source>opened</source>
         <translation>已打开</translation>
     </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation>选择一个模型…</translation>
+    </message>
 </context>
 <context>
     <name>ModelSlot</name>
@@ -1386,6 +1398,30 @@
         <translation>请修正采样面板中指出的设置。</translation>
     </message>
     <message>
+        <source>stopped at a stop string</source>
+        <translation>遇到停止字符串而停止</translation>
+    </message>
+    <message>
+        <source>reached the limit</source>
+        <translation>已达到长度上限</translation>
+    </message>
+    <message>
+        <source>every pixel drawn</source>
+        <translation>所有像素已绘制</translation>
+    </message>
+    <message>
+        <source>the model ended the text</source>
+        <translation>模型结束了文本</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>the engine stopped</source>
+        <translation>引擎已停止</translation>
+    </message>
+    <message>
         <source>The loaded model</source>
         <translation>已加载的模型</translation>
     </message>
@@ -1491,10 +1527,6 @@
     <message>
         <source>{0} tokens</source>
         <translation>{0} 个词元</translation>
-    </message>
-    <message>
-        <source>stop: {0}</source>
-        <translation>停止原因：{0}</translation>
     </message>
     <message>
         <source>The text is now longer than the model&apos;s context window: every new token re-reads the whole window (Past the window: Slide, as nanoGPT). Choose Shift there for full speed.</source>

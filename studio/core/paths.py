@@ -69,7 +69,11 @@ def _shipped_folder(package: str, repo_folder: str) -> Path:
 
 
 def bundled_models_dir() -> Path:
-    """The models that ship with the studio (the repository's models/ folder)."""
+    """The models that ship with the studio (the repository's models/ folder), or the folder
+    `$AIGC_STUDIO_BUNDLED_MODELS` names (a packager's layout; tests, to start without them)."""
+    override = os.environ.get("AIGC_STUDIO_BUNDLED_MODELS")
+    if override:
+        return Path(override)
     return _shipped_folder("studio.bundled_models", "models")
 
 

@@ -1,8 +1,12 @@
 """The distribution a pixel was drawn from: one bar per grey level or palette colour.
 
 Bars are coloured by the value they stand for; the drawn value is marked and its probability is
-written out, with the entropy of the whole distribution. Palette models show their colours sorted by
-probability (the likely ones first), grey models in level order (0 black .. 255 white).
+written out, with the entropy of the whole distribution and the most likely values. Palette models
+show their colours sorted by probability (the likely ones first), grey models in level order.
+
+Most of 256 grey levels have almost no mass, so the bars show only the values that hold nearly all
+of it (`shown_values`): the narrowest run of grey levels with 99% of the mass, or the likeliest
+colours up to 99%, never fewer than MIN_BARS and always with the drawn value.
 """
 
 from __future__ import annotations
@@ -11,6 +15,42 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+SHOWN_MASS = 0.99  # the bars cover at least this much of the distribution
+MIN_BARS = 16  # a peak on one value still shows its neighbours
+TOP_VALUES = 3  # the likeliest values, written out under the heading
+
+
+def shown_values(probs: np.ndarray, chosen: int, sort: bool) -> np.ndarray:
+    """The values to draw a bar for, left to right. probs: (V,) summing to 1.
+
+    sort False (grey levels): a run lo..hi of consecutive levels leaving at most (1 - SHOWN_MASS)/2
+    of the mass on either side, widened to MIN_BARS around it and to the chosen value.
+    sort True (palette colours): the likeliest first, as many as hold SHOWN_MASS (at least
+    MIN_BARS), and the chosen one wherever it ranks."""
+    n = len(probs)
+    if n <= MIN_BARS:
+        return np.argsort(-probs, kind="stable") if sort else np.arange(n)
+    tail = (1.0 - SHOWN_MASS) / 2
+    if sort:
+        order = np.argsort(-probs, kind="stable")
+        k = int(np.searchsorted(np.cumsum(probs[order]), SHOWN_MASS)) + 1
+        k = min(n, max(k, MIN_BARS))
+        if 0 <= chosen < n:
+            k = max(k, int(np.nonzero(order == chosen)[0][0]) + 1)
+        return order[:k]
+    cdf = np.cumsum(probs)
+    lo = int(np.searchsorted(cdf, tail, side="right"))
+    hi = int(np.searchsorted(cdf, 1.0 - tail, side="left"))
+    lo, hi = min(lo, n - 1), min(max(hi, lo), n - 1)
+    if 0 <= chosen < n:
+        lo, hi = min(lo, chosen), max(hi, chosen)
+    missing = MIN_BARS - (hi - lo + 1)
+    if missing > 0:  # widen evenly, then against the end that is reached
+        lo = max(0, lo - missing // 2)
+        hi = min(n - 1, lo + MIN_BARS - 1)
+        lo = max(0, hi - MIN_BARS + 1)
+    return np.arange(lo, hi + 1)
 
 
 class DistributionBars(QWidget):
@@ -32,9 +72,22 @@ class DistributionBars(QWidget):
         self.update()
 
     def order(self) -> np.ndarray:
-        """Value of each bar, left to right."""
+        """Value of each bar, left to right (those that hold nearly all the mass)."""
+        if self.probs is None or not len(self.probs):
+            return np.arange(0)
+        return shown_values(self.probs, self.chosen, self.sort)
+
+    def axis_ends(self, order: np.ndarray) -> tuple[str, str]:
+        """What the left and right ends of the bars stand for."""
         n = len(self.probs) if self.probs is not None else 0
-        return np.argsort(-self.probs, kind="stable") if self.sort else np.arange(n)
+        if self.sort:
+            if len(order) == n:
+                return self.tr("most likely"), self.tr("least likely")
+            return self.tr("most likely"), self.tr("top {0} of {1}").format(len(order), n)
+        lo, hi = int(order[0]), int(order[-1])
+        if lo == 0 and hi == n - 1:
+            return self.tr("0 black"), self.tr("255 white")
+        return self.tr("grey {0}").format(lo), self.tr("grey {0}").format(hi)
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -50,7 +103,7 @@ class DistributionBars(QWidget):
         n = len(order)
         axis = self.fontMetrics().height() + 2  # room under the bars for what the axis means
         w, h = self.width() - 4, self.height() - 6 - axis
-        top = float(self.probs.max()) or 1.0  # bars scaled to the most likely value
+        top = float(self.probs[order].max()) or 1.0  # bars scaled to the most likely value
         bw = w / n
         for x, v in enumerate(order):
             ph = float(self.probs[v]) / top * h
@@ -62,15 +115,12 @@ class DistributionBars(QWidget):
                 p.drawRect(rect)
         p.setPen(QColor("#555"))
         below = QRectF(3, 4 + h, w - 2, axis)
-        left, right = (
-            (self.tr("most likely"), self.tr("least likely"))
-            if self.sort
-            else (self.tr("0 black"), self.tr("255 white"))
-        )
+        left, right = self.axis_ends(order)
         p.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
         p.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
-        if 0 <= self.chosen < n:
-            x = int(np.nonzero(order == self.chosen)[0][0])
+        at = np.nonzero(order == self.chosen)[0]
+        if len(at):
+            x = int(at[0])
             p.setPen(QPen(QColor("#ff9800"), 2))
             p.drawRect(QRectF(2 + x * bw - 1, 2, max(bw, 1.0) + 2, h + 2))
         p.end()
@@ -114,6 +164,13 @@ class DistributionView(QWidget):
             ).format(model_prob)
         if probs is None:
             text += "\n" + self.tr("(the full distribution is kept only for the run on screen)")
+        elif len(probs):
+            likely = np.argsort(-probs, kind="stable")[:TOP_VALUES]
+            likely = [v for i, v in enumerate(likely) if i == 0 or probs[v] >= 5e-4]
+            name = self.tr("colour {0}") if palette else self.tr("grey {0}")
+            text += "\n" + self.tr("Most likely: {0}").format(
+                ", ".join(f"{name.format(int(v))} ({probs[v]:.1%})" for v in likely)
+            )
         self.heading.setText(text)
         self.bars.set_distribution(probs, colours, value, sort=palette)
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import QObject
 from studio.core.image_frames import ImageFrame
 from studio.io.image_export import ImageFileError
 from studio.io.run import RunRecord
-from studio.ui.data_words import stop_reason
 from studio.ui.image_files import export_gif, export_png
 from studio.ui.run_state import RunState, settings_for_run
+from studio.ui.status_bar import stop_text
 
 
 class ImageRunner(QObject):
@@ -67,7 +67,7 @@ class ImageRunner(QObject):
                 tokens=pixels,
                 speed=self.tr("{0:.0f} pixels/s").format(d.tokens_per_s * len(frame.done)),
                 ttft=self.tr("first pixel {0:.0f} ms").format(d.ttft_ms),
-                stop=self.tr("stop: {0}").format(stop_reason(d.stop_reason)),
+                stop=stop_text(d.stop_reason, "image"),
             )
         elif runs.status_due(now):
             pixels, speed = self.ws.progress_text()
@@ -136,7 +136,7 @@ class ImageRunner(QObject):
             tokens=self.tr("{0} pixels").format(record.tokens),
             speed=self.tr("{0:.0f} pixels/s").format(record.pixels_per_s),
             ttft=self.tr("first pixel {0:.0f} ms").format(record.ttft_ms),
-            stop=self.tr("stop: {0}").format(stop_reason(record.stop_reason)),
+            stop=stop_text(record.stop_reason, "image"),
         )
 
     # ---- export -------------------------------------------------------------------------------

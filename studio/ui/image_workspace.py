@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -30,14 +29,15 @@ from PySide6.QtWidgets import (
 from studio.core.image_frames import ImageFrame, ImageRequest
 from studio.io.run import RunRecord
 from studio.settings import SCHEMA, ImageSettings, SettingsError
-from studio.ui.data_words import stop_reason
 from studio.ui.distribution_view import DistributionView
+from studio.ui.flow_layout import flow_row, group
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
 from studio.ui.image_pixels import ImagePixels, argb_words
 from studio.ui.image_runs import ImageRunner
 from studio.ui.message_bar import MessageBar
 from studio.ui.run_state import RunState
+from studio.ui.status_bar import stop_text
 
 BATCHES = (1, 4, 16)
 MAX_PACE_MS = 200  # slow enough to follow each pixel and its distribution
@@ -122,21 +122,16 @@ class ImageWorkspace(QWidget):
         self.pace_slider.valueChanged.connect(self._pace_changed)
         self._pace_changed(0)
 
-        run_row = QHBoxLayout()
-        for w in (self.generate_button, self.complete_button, self.stop_button):
-            run_row.addWidget(w)
-        run_row.addSpacing(12)
-        run_row.addWidget(self.batch_combo)
-        run_row.addWidget(self.label_caption)
-        run_row.addWidget(self.label_combo)
-        run_row.addWidget(self.guidance_caption)
-        run_row.addWidget(self.guidance_spin)
-        run_row.addSpacing(12)
-        run_row.addWidget(QLabel(self.tr("Pace")))
-        run_row.addWidget(self.pace_slider)
-        run_row.addWidget(self.pace_label)
-        run_row.addStretch(1)
-        run_row.addWidget(self.export_button)
+        # the controls wrap onto more rows in a narrow window rather than widen it
+        run_row = flow_row(
+            group(self.generate_button, self.complete_button, self.stop_button),
+            self.batch_combo,
+            group(self.label_caption, self.label_combo),
+            group(self.guidance_caption, self.guidance_spin),
+            group(QLabel(self.tr("Pace")), self.pace_slider, self.pace_label),
+            self.export_button,
+            stretch_last=True,
+        )
 
         self.grid_check = QCheckBox(self.tr("Pixel grid"))
         self.grid_check.setToolTip(self.tr("Lines between the pixels."))
@@ -147,14 +142,7 @@ class ImageWorkspace(QWidget):
         self.drawing = DrawingTools(self.message_bar)
         self.drawing.draw_check.toggled.connect(self.set_drawing)
         self.drawing.sig_sketch_replaced.connect(self.show_sketch)
-        tools = QHBoxLayout()
-        for w in (
-            self.grid_check,
-            self.heat_check,
-            self.drawing,
-        ):
-            tools.addWidget(w)
-        tools.addStretch(1)
+        tools = flow_row(self.grid_check, self.heat_check, self.drawing)
 
         self.canvas = ImageCanvas()
         self.canvas.sig_hovered.connect(self.show_hovered)
@@ -171,6 +159,7 @@ class ImageWorkspace(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(8)
         self.progress_label = QLabel(self.tr("Choose an image model in the picker."))
+        self.progress_label.setWordWrap(True)  # a long model name must not widen the window
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -384,10 +373,13 @@ class ImageWorkspace(QWidget):
             self.progress_label.setText(self.tr("The run failed; nothing was drawn."))
             return
         self.record = record
-        r, stop = record, stop_reason(record.stop_reason)
         self.progress_label.setText(
-            self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · stop: {4}").format(
-                r.tokens, self._each(), r.pixels_per_s, r.seed, stop
+            self.tr("{0} pixels{1} · {2:.0f} pixels/s · seed {3} · {4}").format(
+                record.tokens,
+                self._each(),
+                record.pixels_per_s,
+                record.seed,
+                stop_text(record.stop_reason, "image"),
             )
         )
 

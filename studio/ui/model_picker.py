@@ -4,8 +4,47 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ElidingCombo(QComboBox):
+    """A combo box that ends a name too long for it with "…" (its tooltip and the open list
+    show it whole) instead of cutting it off mid-letter."""
+
+    def paintEvent(self, event) -> None:
+        p = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        p.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        opt.currentText = self.fontMetrics().elidedText(
+            opt.currentText, Qt.TextElideMode.ElideRight, field.width()
+        )
+        p.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+    def showPopup(self) -> None:
+        # the list as wide as its longest name, however narrow the box
+        view = self.view()
+        fm = view.fontMetrics()
+        widest = max(
+            (fm.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0
+        )
+        # room for the item's margins and a scroll bar
+        view.setMinimumWidth(widest + 24 + view.verticalScrollBar().sizeHint().width())
+        super().showPopup()
 
 
 class ModelPicker(QWidget):
@@ -20,11 +59,16 @@ class ModelPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.combo = QComboBox()
-        self.combo.setToolTip(
-            self.tr("The model that generates: bundled, from your model folder, or opened.")
+        self.combo = ElidingCombo()
+        self._help = self.tr(
+            "The model that generates: bundled, from your model folder, or opened."
         )
-        self.combo.setMinimumContentsLength(18)
+        self.combo.setToolTip(self._help)
+        # as wide as the column: long names are elided, not allowed to widen the window
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(12)
         self.combo.setPlaceholderText(self.tr("Looking for models…"))
         self.card_button = QPushButton(self.tr("Card…"))
         self.card_button.setToolTip(
@@ -37,17 +81,20 @@ class ModelPicker(QWidget):
         self.state = QLabel()
         self.state.setObjectName("modelState")
         self.state.setWordWrap(True)
+        # the list on a row of its own, as wide as the column, for the models' names
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.combo, 1)
+        row.addStretch(1)
         row.addWidget(self.card_button)
         row.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
         layout.addLayout(row)
         layout.addWidget(self.state)
         self._models: list[dict] = []
         self.combo.activated.connect(self._activated)
+        self.combo.currentIndexChanged.connect(self._show_full_name)
         self.card_button.clicked.connect(self.sig_card_requested)
         self.open_button.clicked.connect(self.sig_open_requested)
         self.card_button.setEnabled(False)
@@ -108,6 +155,22 @@ class ModelPicker(QWidget):
     def current_info(self) -> dict | None:
         i = self.combo.currentIndex()
         return self._models[i] if 0 <= i < len(self._models) else None
+
+    def _show_full_name(self, i: int) -> None:
+        """The chosen model's whole name and where it is, above what the list is for."""
+        if 0 <= i < len(self._models):
+            m = self._models[i]
+            self.combo.setToolTip(f"{self.combo.itemText(i)}\n{m['path']}\n\n{self._help}")
+        else:
+            self.combo.setToolTip(self._help)
+
+    def set_listed(self) -> None:
+        """The models are listed: with none chosen, the box asks for one."""
+        self.combo.setPlaceholderText(self.tr("Choose a model…"))
+
+    def clear_choice(self) -> None:
+        """No model is chosen (the one asked for could not be opened)."""
+        self.combo.setCurrentIndex(-1)
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)

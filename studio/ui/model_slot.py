@@ -51,6 +51,8 @@ class ModelSlot(QObject):
         self.listed = False  # the engine has listed the models
         self.initial: str | None = None  # the model named on the command line
         self.last: str | None = None  # the one loaded when the window last closed
+        # the first text model, opened instead when the one asked for at start fails to open
+        self._fallback: str | None = None
         picker.sig_model_chosen.connect(self.choose)
         picker.sig_card_requested.connect(self.show_card)
         picker.set_state(self.tr("Looking for models…"))
@@ -73,6 +75,7 @@ class ModelSlot(QObject):
             return
         self.listed = True
         self.picker.set_models(models)
+        self.picker.set_listed()
         self.picker.set_state(
             "" if models else self.tr("No models found: open one with File > Open Model…")
         )
@@ -80,9 +83,11 @@ class ModelSlot(QObject):
             self.status.showMessage(self.tr("Could not read a model: {0}").format(p), 8000)
         wanted = self.initial or self.last or ""
         if wanted and (self.picker.find(path=wanted) or Path(wanted).exists()):
+            self._fallback = self._first_text_model()
             self.choose(wanted)
             return
         if wanted and (m := self.picker.find(name=wanted)):
+            self._fallback = self._first_text_model()
             self.choose(m["path"])
             return
         if self.initial:
@@ -91,9 +96,12 @@ class ModelSlot(QObject):
                     self.initial
                 )
             )
+        if (first := self._first_text_model()) is not None:
+            self.choose(first)
+
+    def _first_text_model(self) -> str | None:
         texts = [m for m in self.picker.models() if m.get("kind") == "text-gpt"]
-        if texts:
-            self.choose(texts[0]["path"])
+        return texts[0]["path"] if texts else None
 
     def choose(self, path: str) -> None:
         """Load the model at `path` (stopping a run first)."""
@@ -120,7 +128,7 @@ class ModelSlot(QObject):
     def _on_loaded(self, info: dict) -> None:
         if self.runs.closed:
             return
-        self.loading_path = self.reload_path = None
+        self.loading_path = self.reload_path = self._fallback = None
         self.info = info
         self.picker.add_model(info)
         self.picker.set_state("")
@@ -139,10 +147,18 @@ class ModelSlot(QObject):
             self.picker.select_path(self.info["path"])
             self.status.set_fields(model=self.info.get("title") or self.info["name"])
         else:
+            # nothing is loaded: the list stays whole and asks for a model rather than naming
+            # the one that failed
+            self.picker.clear_choice()
             self.status.set_fields(model=self.tr("no model"))
         self.message_bar.show_message(self.tr("Could not open the model: {0}").format(message))
         self.sig_failed.emit()
         self.sig_changed.emit()
+        # the model asked for at start failed: open the first text model instead, once, as for
+        # a name that is not found (the message above stays up)
+        fallback, self._fallback = self._fallback, None
+        if fallback and not self.info and not self.picker.same_path(fallback, path):
+            self.choose(fallback)
 
     def engine_died(self) -> None:
         """The engine ended and its model with it: the next Generate loads it again."""

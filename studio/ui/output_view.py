@@ -63,6 +63,11 @@ class OutputView(QPlainTextEdit):
         self._cursor = QTextCursor(self.document())
         self._end = 0
         self._formats = [self._token_format(i / BUCKETS) for i in range(BUCKETS + 1)]
+        # Follow the newest text unless the person scrolled away from the end: a scroll that we
+        # did not make decides whether to go on following (back at the end: yes).
+        self._follow = True
+        self._scrolling = False
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.viewport().installEventFilter(self)
 
     # ---- content ------------------------------------------------------------------------------
@@ -76,17 +81,19 @@ class OutputView(QPlainTextEdit):
         self._cursor = QTextCursor(self.document())
         self._cursor.insertText(prompt, self._prompt_fmt)
         self._end = self._cursor.position()
+        # a new run is followed from its prompt's end, however long the prompt
+        self._follow = True
+        self.scroll_to_end()
 
     def append_tokens(self, tokens: list) -> None:
-        """Append generated tokens (TokenEvent or alike), keeping the view at the end if it was.
+        """Append generated tokens (TokenEvent or alike), keeping the newest in view unless the
+        person scrolled away from the end.
 
         Qt calls are the cost here, so neighbouring tokens of the same colour go in as one insert,
         all inside one edit block (one relayout), and positions are counted in Python.
         """
         if not tokens:
             return
-        bar = self.verticalScrollBar()
-        at_end = bar.value() >= bar.maximum() - 4
         c = self._cursor
         pos = self._end
         starts, kept = self._starts, self._tokens
@@ -111,8 +118,29 @@ class OutputView(QPlainTextEdit):
             c.insertText("".join(run), run_fmt)
         c.endEditBlock()
         self._end = pos
-        if at_end:
+        if self._follow:
+            self.scroll_to_end()
+
+    def following(self) -> bool:
+        """Whether the view keeps the newest text in sight as it arrives."""
+        return self._follow
+
+    def scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        self._scrolling = True
+        try:
             bar.setValue(bar.maximum())
+        finally:
+            self._scrolling = False
+
+    def _scrolled(self, value: int) -> None:
+        if not self._scrolling:
+            self._follow = value >= self.verticalScrollBar().maximum() - 1
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._follow:  # lines wrap anew: the end stays in sight
+            self.scroll_to_end()
 
     def show_run(self, prompt: str, tokens: list) -> None:
         self.start(prompt)
@@ -123,10 +151,14 @@ class OutputView(QPlainTextEdit):
         if on == self._colors:
             return
         self._colors = on
-        value = self.verticalScrollBar().value()
+        value, follow = self.verticalScrollBar().value(), self._follow
         tokens = self._tokens
         self.show_run(self._prompt, tokens)
-        self.verticalScrollBar().setValue(value)
+        if follow:
+            self.scroll_to_end()
+        else:  # where the person was reading
+            self.verticalScrollBar().setValue(value)
+            self._follow = False
 
     def colors(self) -> bool:
         return self._colors

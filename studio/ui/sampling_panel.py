@@ -88,6 +88,9 @@ class SamplingPanel(QWidget):
         self.reset_button.setToolTip(preset_help("Reset"))
         self.reset_button.clicked.connect(self.reset)
         presets.addWidget(self.reset_button)
+        for b in (*self.preset_buttons.values(), self.reset_button):
+            # as narrow as their words (the style's 80 px each would widen the column)
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 18)
         layout.addLayout(presets)
 
         for s in self.sliders.values():
@@ -129,7 +132,7 @@ class SamplingPanel(QWidget):
         sl.addWidget(self.seed_hint)
         layout.addWidget(seed_box)
 
-        stop_box = QGroupBox(self.tr("Stop strings"))
+        self.stop_box = stop_box = QGroupBox(self.tr("Stop strings"))
         stl = QVBoxLayout(stop_box)
         self.stop_edit = QPlainTextEdit()
         self.stop_edit.setPlaceholderText(self.tr("one per line; \\n is a newline"))
@@ -142,6 +145,11 @@ class SamplingPanel(QWidget):
         window_row = QHBoxLayout()
         self.context_label = QLabel(self.tr("Past the window"))
         self.context_combo = QComboBox()
+        # narrower than its longest choice when the column is (the open list shows it whole)
+        self.context_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.context_combo.setMinimumContentsLength(8)
         context_names = {
             "shift": self.tr("Shift (fast)"),
             "slide": self.tr("Slide (as nanoGPT, slow)"),
@@ -227,7 +235,9 @@ class SamplingPanel(QWidget):
         seed)."""
         for k in ("repetition_penalty", "max_new_tokens"):
             self.sliders[k].setEnabled(on)
-        self.stop_edit.setEnabled(on)
+        # the whole box and row, so their titles grey out too, as the sliders' names do
+        self.stop_box.setEnabled(on)
+        self.context_label.setEnabled(on)
         self.context_combo.setEnabled(on)
 
     def apply_preset(self, name: str) -> None:

@@ -10,7 +10,6 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.io.run import RunFormatError, RunRecord, trace_events
-from studio.ui.data_words import stop_reason
+from studio.ui.flow_layout import flow_row, group
 from studio.ui.legend import ProbLegend
 from studio.ui.message_bar import MessageBar
 from studio.ui.model_picker import ModelPicker
@@ -28,6 +27,7 @@ from studio.ui.output_view import OutputView
 from studio.ui.run_state import RunState, settings_for_run
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.stages_view import StagesDialog
+from studio.ui.status_bar import stop_text
 
 
 class TextWorkspace(QWidget):
@@ -96,14 +96,12 @@ class TextWorkspace(QWidget):
             )
         )
         self.legend = ProbLegend()
-        bar = QHBoxLayout()
-        bar.addWidget(self.generate_button)
-        bar.addWidget(self.continue_button)
-        bar.addWidget(self.stop_button)
-        bar.addSpacing(16)
-        bar.addWidget(self.colors_check)
-        bar.addWidget(self.legend)
-        bar.addStretch(1)
+        # the buttons, the switch and its legend wrap onto a second row in a narrow window
+        bar = flow_row(
+            group(self.generate_button, self.continue_button, self.stop_button),
+            self.colors_check,
+            self.legend,
+        )
 
         self.prompt_edit = QPlainTextEdit()
         self.prompt_edit.setPlaceholderText(self.tr("Write a prompt, then press Ctrl+Return…"))
@@ -227,7 +225,7 @@ class TextWorkspace(QWidget):
                 tokens=self.tr("{0} tokens").format(done.tokens),
                 speed=self.tr("{0:.1f} tok/s").format(done.tokens_per_s),
                 ttft=self.tr("first token {0:.0f} ms").format(done.ttft_ms),
-                stop=self.tr("stop: {0}").format(stop_reason(done.stop_reason)),
+                stop=stop_text(done.stop_reason),
             )
         runs.batch_shown()
 
@@ -273,7 +271,7 @@ class TextWorkspace(QWidget):
             tokens=self.tr("{0} tokens").format(record.tokens),
             speed=self.tr("{0:.1f} tok/s").format(record.tokens_per_s),
             ttft=self.tr("first token {0:.0f} ms").format(record.ttft_ms),
-            stop=self.tr("stop: {0}").format(stop_reason(record.stop_reason)),
+            stop=stop_text(record.stop_reason),
         )
         self.last_run = record
         self.shown_run = {
@@ -308,6 +306,7 @@ class TextWorkspace(QWidget):
         self.stages_dialog.show_loading(i, tokens[i].text, after_run=self.runs.running)
         self.stages_dialog.show()
         self.stages_dialog.raise_()
+        self.stages_dialog.activateWindow()  # so that Esc and the arrow keys reach it
         ids = [t.id for t in tokens[: i + 1]]
         self.engine.inspect_stages(run["model_path"], run["prompt"], ids, run["settings"])
 

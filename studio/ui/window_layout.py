@@ -35,9 +35,11 @@ def columns(picker: QWidget, sampling: QWidget, tabs: QWidget, history: QWidget)
     )
     splitter = QSplitter(Qt.Orientation.Horizontal)
     splitter.setObjectName("mainSplitter")
+    splitter.setChildrenCollapsible(True)  # drag a side column away to give the text its room
     history_box = _boxed(QT_TRANSLATE_NOOP("MainWindow", "History"), history)
     for i, (w, stretch) in enumerate(((scroll, 0), (tabs, 1), (history_box, 0))):
         splitter.addWidget(w)
         splitter.setStretchFactor(i, stretch)
-    splitter.setSizes([360, 860, 280])
+    # the panel as narrow as it goes, the history narrow too: the text gets the rest
+    splitter.setSizes([scroll.minimumWidth(), 1000, 220])
     return splitter

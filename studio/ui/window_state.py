@@ -8,6 +8,8 @@ import contextlib
 
 from PySide6.QtCore import QByteArray
 
+from studio.ui.window_fit import fit_to_screen, fit_when_shown, size_for_first_start
+
 
 def restore_window(w, s: dict) -> None:
     """Put saved preferences `s` back into MainWindow `w`; anything malformed is skipped."""
@@ -16,7 +18,8 @@ def restore_window(w, s: dict) -> None:
         w.sampling.set_generation_settings(gen)
     if isinstance(s.get("prompt"), str):
         w.prompt_edit.setPlainText(s["prompt"])
-    w.text.set_colors(bool(s.get("prob_colors", False)))
+    # probability colours are what the studio is for: on unless the person switched them off
+    w.text.set_colors(bool(s.get("prob_colors", True)))
     image = s.get("image")
     if isinstance(image, dict):
         if isinstance(image.get("batch"), int):
@@ -25,6 +28,7 @@ def restore_window(w, s: dict) -> None:
             w.image.pace_slider.setValue(image["pace_ms"])  # clamped to its range
         if isinstance(image.get("guidance"), int | float):
             w.image.guidance_spin.setValue(image["guidance"])  # clamped to its range
+    restored = {}
     for key, restore in (
         ("geometry", w.restoreGeometry),
         ("main_splitter", w.main_splitter.restoreState),
@@ -33,9 +37,12 @@ def restore_window(w, s: dict) -> None:
         raw = s.get(key)
         if isinstance(raw, str):
             with contextlib.suppress(ValueError):
-                restore(QByteArray(base64.b64decode(raw)))
-    if not isinstance(s.get("geometry"), str):
-        w.resize(1500, 920)
+                restored[key] = restore(QByteArray(base64.b64decode(raw)))
+    if restored.get("geometry"):
+        fit_to_screen(w)  # saved on a larger screen, or on one no longer there
+    else:
+        size_for_first_start(w)
+    fit_when_shown(w)
 
 
 def window_values(w, saved: dict, loaded: dict | None) -> dict:
