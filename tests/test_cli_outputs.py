@@ -49,7 +49,10 @@ def one_line(code: int, err: str) -> str:
 @pytest.mark.parametrize(
     ("name", "said"),
     [
-        ("out.jpg", "'.jpg' is not a format; use .txt, .md, .json, .jsonl (text) or .png, .gif, .json"),
+        (
+            "out.jpg",
+            "'.jpg' is not a format; use .txt, .md, .json, .jsonl (text) or .png, .gif, .json",
+        ),
         ("out.txt", "'.txt' is not a format for an image model; use .png, .gif or .json"),
         ("noext", "the extension names the format"),
     ],

@@ -76,7 +76,9 @@ def test_generate_label_7_batch_4_fills_the_canvas_and_the_history(window, qtbot
     assert all((a == b).all() for a, b in zip(shown, expected, strict=True))
     grey = (w.image.canvas.argb[0] & 0xFF).astype(np.uint8)
     assert (grey == expected[0]).all()
-    assert w.status_text("tokens") == "80 / 80 pixels" and w.status_text("stop") == "every pixel drawn"
+    assert (
+        w.status_text("tokens") == "80 / 80 pixels" and w.status_text("stop") == "every pixel drawn"
+    )
     assert "pixels/s" in w.status_text("speed")
     rows = w.history.list()
     assert len(rows) == 1 and rows[0].kind == "image" and "label 7" in rows[0].first_words

@@ -86,7 +86,9 @@ def measure_under_load(
 
 
 def format_rows(rows: list[dict]) -> str:
-    lines = ["shakespeare, 120 tokens, greedy; tokens/s by thread count (median of 3, alternating):"]
+    lines = [
+        "shakespeare, 120 tokens, greedy; tokens/s by thread count (median of 3, alternating):"
+    ]
     for r in rows:
         fixed = "  ".join(
             f"{k} thread{'s' if k != '1' else ''} {v:7.1f}"
