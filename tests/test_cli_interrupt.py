@@ -35,6 +35,9 @@ def interrupt(argv: list[str], ready: Callable[[str], bool]) -> tuple[int, str, 
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
+        # as a terminal starts it: a test runner started in the background (`cmd &`) would pass
+        # Ctrl+C on ignored, and the command rightly leaves an ignored Ctrl+C ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         seen = ""
