@@ -284,12 +284,12 @@ class GPT(nn.Module):
         """An uncached pass over idx (B, T) that keeps, at the last position, the residual stream
         before the first block and after each, and every layer's attention weights (see
         networks/inspection.py); for inspection only, never while generating."""
-        B, T = idx.shape
-        if T > self.config.block_size:
+        n = idx.shape[1]
+        if n > self.config.block_size:
             raise ValueError(
-                f"sequence of {T} tokens exceeds the context window of {self.config.block_size}"
+                f"sequence of {n} tokens exceeds the context window of {self.config.block_size}"
             )
-        pos = torch.arange(T, dtype=torch.long, device=idx.device)  # (T,)
+        pos = torch.arange(n, dtype=torch.long, device=idx.device)  # (T,)
         x = self.transformer.wte(idx) + self.transformer.wpe(pos)  # (B, T, C)
         residuals, attention = [x[:, -1]], []
         for block in self.transformer.h:
