@@ -102,6 +102,8 @@ class LensView(QWidget):
                 item.setFont(bold)
             t.setItem(row, k, item)
         t.setVerticalHeaderLabels(labels)
+        # the drawn token's column as wide as its numbers, the five others share the rest
+        t.horizontalHeader().setSectionResizeMode(k, QHeaderView.ResizeMode.ResizeToContents)
 
     def cell_text(self, row: int, col: int) -> str:
         item = self.table.item(row, col)
