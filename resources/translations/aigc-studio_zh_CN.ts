@@ -476,7 +476,7 @@
     </message>
     <message>
         <source>{0} (#{1})</source>
-        <translation>{0}（#{1}）</translation>
+        <translation>{0}（第{1}名）</translation>
     </message>
 </context>
 <context>
