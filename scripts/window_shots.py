@@ -1,10 +1,12 @@
 """Screenshots of the window for the README: the Image tab with a batch of digits drawn and one
 pixel's distribution shown; a token's tooltip over probability-coloured text; a token's sampling
-stages (the dialog a click on a token opens).
+stages (the dialog a click on a token opens), and its Attention and Logit lens tabs.
 
     python scripts/window_shots.py image docs/screenshot-image.png [--label 7] [--seed 2024]
     python scripts/window_shots.py tooltip docs/screenshot-tooltip.png [--token 5]
     python scripts/window_shots.py stages docs/screenshot-stages.png [--token -1]
+    python scripts/window_shots.py attention docs/screenshot-attention.png [--token -1] [--layer L]
+    python scripts/window_shots.py lens docs/screenshot-lens.png [--token -1]
     (each with --language zh_CN for the window in Simplified Chinese)
 
 Runs the real window on Qt's offscreen platform (no display needed) with a fresh history, draws at
@@ -102,7 +104,8 @@ def shot_tooltip(out: str, token: int) -> None:
     w.close()
 
 
-def shot_stages(out: str, token: int) -> None:
+def _stages_of(token: int):
+    """The window with a shakespeare run and token `token`'s dialog open (-1: the least sure)."""
     from studio.benchmarks import qt_wait
 
     _, w = _open_window("shakespeare", 1500, 920)
@@ -113,14 +116,34 @@ def shot_stages(out: str, token: int) -> None:
         token = max(range(len(tokens)), key=lambda i: tokens[i].entropy)
     w.text.inspect_token(token)  # what a click on the token does
     qt_wait.wait_for(w.sig_stages_shown, 60_000)
+    return w
+
+
+def shot_stages(out: str, token: int) -> None:
+    w = _stages_of(token)
     w.text.stages_dialog.grab().save(out)
+    print(f"wrote {out}")
+    w.close()
+
+
+def shot_inside(out: str, token: int, tab: int, layer: int | None) -> None:
+    """The dialog's Attention (tab 1, `layer` from 1 or the average) or Logit lens tab (2)."""
+    from studio.benchmarks import qt_wait
+
+    w = _stages_of(token)
+    dialog = w.text.stages_dialog
+    dialog.tabs.setCurrentIndex(tab)  # what a click on the tab does
+    qt_wait.wait_for(w.text.sig_inspection_shown, 60_000)
+    if tab == 1 and layer is not None:
+        dialog.attention_view.select(layer - 1, None)
+    dialog.grab().save(out)
     print(f"wrote {out}")
     w.close()
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["image", "tooltip", "stages"])
+    p.add_argument("what", choices=["image", "tooltip", "stages", "attention", "lens"])
     p.add_argument("out")
     p.add_argument("--label", default="7", help="a digit, or 'any'")
     p.add_argument("--seed", type=int, default=2024)
@@ -128,9 +151,10 @@ def main() -> int:
     p.add_argument(
         "--token",
         type=int,
-        help="the generated token to point at (tooltip: default 5) or click (stages: default the "
-        "least certain)",
+        help="the generated token to point at (tooltip: default 5) or click (stages, attention, "
+        "lens: default the least certain)",
     )
+    p.add_argument("--layer", type=int, help="attention: the layer shown (default the average)")
     p.add_argument("--language", default="en", choices=["en", "zh_CN"])
     a = p.parse_args()
     global LANGUAGE
@@ -142,6 +166,10 @@ def main() -> int:
         return 0
     if a.what == "stages":
         shot_stages(a.out, -1 if a.token is None else a.token)
+        return 0
+    if a.what in ("attention", "lens"):
+        tab = 1 if a.what == "attention" else 2
+        shot_inside(a.out, -1 if a.token is None else a.token, tab, a.layer)
         return 0
     label = None if a.label == "any" else int(a.label)
     shot_image(a.out, label, a.seed, a.guidance)

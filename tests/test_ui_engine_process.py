@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import save_tiny, tiny_char_model
 from test_ui_window import TIMEOUT, open_window, run
@@ -154,6 +155,39 @@ def test_sampling_stages_come_through_the_process_as_the_engine_computes_them(qt
     with qtbot.waitSignal(client.sig_stages_failed, timeout=TIMEOUT) as failed:
         client.inspect_stages(path, "hel", [10_000], settings)
     assert failed.args[0] == 0 and "token ids" in failed.args[1]
+    client.shutdown()
+
+
+def test_a_look_inside_comes_through_the_process_as_the_engine_computes_it(qtbot, models):
+    from studio.engine.formats.model_finder import load_model
+    from studio.engine.text.generation import GenerationSettings
+    from studio.engine.text.inspect import inspect_step
+
+    path = str(models / "tiny.safetensors")
+    client = EngineClient()
+    with qtbot.waitSignal(client.sig_model_loaded, timeout=TIMEOUT):
+        client.load_model(path)
+    settings = {"sampling": {"temperature": 0.7}, "seed": 1}
+    with qtbot.waitSignal(client.sig_inspected, timeout=TIMEOUT) as got:
+        client.inspect(path, "hel", [3, 4, 5], settings, ("attention", "lens"))
+    step, found = got.args
+    expected = inspect_step(
+        load_model(path), "hel", [3, 4, 5], GenerationSettings.from_dict(settings)
+    )
+    assert step == 2 and found.chosen == expected.chosen and found.context == expected.context
+    np.testing.assert_allclose(found.attention.weights, expected.attention.weights, atol=1e-6)
+    assert [x.chosen_rank for x in found.lens.layers] == [
+        x.chosen_rank for x in expected.lens.layers
+    ]
+    with qtbot.waitSignal(client.sig_inspected, timeout=TIMEOUT) as got:
+        client.inspect(path, "hel", [3], settings, ("lens",))
+    assert got.args[1].attention is None and got.args[1].lens is not None
+    with qtbot.waitSignal(client.sig_inspect_failed, timeout=TIMEOUT) as failed:
+        client.inspect(path, "hel", [10_000], settings)
+    assert failed.args[0] == 0 and "token ids" in failed.args[1]
+    with qtbot.waitSignal(client.sig_inspect_failed, timeout=TIMEOUT) as failed:
+        client.inspect("/elsewhere/other.safetensors", "hel", [3], settings)
+    assert "not the model that made this text" in failed.args[1]
     client.shutdown()
 
 

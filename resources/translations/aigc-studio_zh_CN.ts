@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AttentionView</name>
+    <message>
+        <source>The text the model read before drawing the token, each token shaded by the attention the drawn token&apos;s query paid it: the darker, the more it looked there.</source>
+        <translation>模型在生成该词元之前读到的文本；每个词元的底色表示所生成词元的查询向量对它的注意力：颜色越深，关注越多。</translation>
+    </message>
+    <message>
+        <source>The layer whose attention is shown, or their average</source>
+        <translation>显示哪一层的注意力，或各层的平均</translation>
+    </message>
+    <message>
+        <source>The attention head shown, or the average of them</source>
+        <translation>显示哪个注意力头，或各头的平均</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>Average of all layers</source>
+        <translation>所有层的平均</translation>
+    </message>
+    <message>
+        <source>Layer {0}</source>
+        <translation>第 {0} 层</translation>
+    </message>
+    <message>
+        <source>Average of all heads</source>
+        <translation>所有头的平均</translation>
+    </message>
+    <message>
+        <source>Head {0}</source>
+        <translation>第 {0} 个头</translation>
+    </message>
+    <message>
+        <source>Most attended: {0}</source>
+        <translation>关注最多：{0}</translation>
+    </message>
+</context>
+<context>
     <name>Device</name>
     <message>
         <source>cpu, {0} thread</source>
@@ -379,6 +422,61 @@
     <message>
         <source>Pixel ({0}, {1}) is not drawn yet.</source>
         <translation>像素 ({0}, {1}) 尚未绘制。</translation>
+    </message>
+</context>
+<context>
+    <name>LensView</name>
+    <message>
+        <source>What the model would predict if it stopped early: the residual stream at this position after each layer, through the final norm and the unembedding. The last row is the model&apos;s own distribution.</source>
+        <translation>假如模型提前停下会预测什么：将此位置在每一层之后的残差流经过最终归一化和反嵌入。最后一行就是模型自己的分布。</translation>
+    </message>
+    <message>
+        <source>Embedding</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <source>Layer {0}</source>
+        <translation>第 {0} 层</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{0}&lt;/b&gt; first leads at: {1}</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt; 最早领先于：{1}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{0}&lt;/b&gt; leads at no depth: the model did not make it its first choice</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt; 在任何一层都未领先：模型没有把它作为首选</translation>
+    </message>
+    <message>
+        <source>1st</source>
+        <translation>第 1</translation>
+    </message>
+    <message>
+        <source>2nd</source>
+        <translation>第 2</translation>
+    </message>
+    <message>
+        <source>3rd</source>
+        <translation>第 3</translation>
+    </message>
+    <message>
+        <source>4th</source>
+        <translation>第 4</translation>
+    </message>
+    <message>
+        <source>5th</source>
+        <translation>第 5</translation>
+    </message>
+    <message>
+        <source>Drawn: {0}</source>
+        <translation>采样结果：{0}</translation>
+    </message>
+    <message>
+        <source>token id {0}</source>
+        <translation>词元编号 {0}</translation>
+    </message>
+    <message>
+        <source>{0} (#{1})</source>
+        <translation>{0}（第{1}名）</translation>
     </message>
 </context>
 <context>
@@ -1342,6 +1440,26 @@
     <message>
         <source>The token after this one (Right)</source>
         <translation>后一个词元（右方向键）</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Logit lens</source>
+        <translation>Logit 透镜</translation>
+    </message>
+    <message>
+        <source>Computing once the run ends…</source>
+        <translation>本次生成结束后开始计算…</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>The token could not be looked inside: {0}</source>
+        <translation>无法查看该词元的内部：{0}</translation>
     </message>
     <message>
         <source>computing once the run ends…</source>

@@ -259,6 +259,12 @@ def _cmd_stages(args: argparse.Namespace) -> int:
     return stages_command(args)
 
 
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from studio.cli.inspect_command import inspect_command
+
+    return inspect_command(args)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     if args.train_kind == "image":
         from studio.cli.image_commands import train_image_command
@@ -340,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     from studio.cli.stages_command import add_stages_args
 
     add_stages_args(sub)
+    from studio.cli.inspect_command import add_inspect_args
+
+    add_inspect_args(sub)
     return parser
 
 
@@ -359,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "eval": _cmd_eval,
         "bench": _cmd_bench,
         "stages": _cmd_stages,
+        "inspect": _cmd_inspect,
     }
     try:
         return handlers[args.command](args)

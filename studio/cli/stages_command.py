@@ -41,7 +41,7 @@ def _cell(p: float) -> str:
     return pct(p) if p > 0 else "–"  # a token the stage cut
 
 
-def _model_of(run, given: str | None) -> str:
+def model_of(run, given: str | None) -> str:
     """The model to load: the one asked for, else the run's file if it is still there, else its
     name (a bundled model or one in the user's folder)."""
     if given:
@@ -69,7 +69,7 @@ def stages_command(args: argparse.Namespace) -> int:
         )
     if args.top_n < 1:
         raise SettingsError(f"--top-n must be at least 1, got {args.top_n}")
-    loaded = load_model(_model_of(run, args.model), device=args.device)
+    loaded = load_model(model_of(run, args.model), device=args.device)
     settings = GenerationSettings.from_dict({**run.settings, "num_samples": 1})
     ids = [t.id for t in tokens[: args.token]]
     stages = sampling_stages(loaded, run.prompt, ids, settings, top_n=args.top_n)

@@ -23,6 +23,7 @@ from studio.engine.cpu_threads import set_threads_for_run
 from studio.engine.formats import model_finder
 from studio.engine.image.generation import ImageSettings, generate_image
 from studio.engine.text.generation import GenerationSettings, generate_text
+from studio.engine.text.inspect import inspect_step
 from studio.engine.text.sampling_stages import sampling_stages
 
 
@@ -208,15 +209,38 @@ def do_stages(
     model switch may have been asked for since)."""
     step = len(ids) - 1
     try:
-        loaded, info = _need_model(server, image=False)
-        if Path(info["path"]).resolve() != Path(model_path).resolve():
-            raise ValueError(f"{info['title']} is loaded now, not the model that made this text.")
+        loaded = _model_that_made(server, model_path)
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
         stages = sampling_stages(loaded, prompt, list(ids), gs)
     except Exception as e:  # noqa: BLE001
         server.send("stages_failed", step, message_of(e))
         return
     server.send("stages", step, ids[-1], stages)
+
+
+def do_inspect(
+    server: EngineServer, model_path: str, prompt: str, ids: list, settings: dict, what: tuple
+) -> None:
+    """Inside the last of `ids` (as for the stages): its attention and/or logit lens (`what`),
+    as a core.inspection.Inspection."""
+    step = len(ids) - 1
+    try:
+        loaded = _model_that_made(server, model_path)
+        gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
+        found = inspect_step(loaded, prompt, list(ids), gs, what=tuple(what))
+    except Exception as e:  # noqa: BLE001
+        server.send("inspect_failed", step, message_of(e))
+        return
+    server.send("inspected", step, found)
+
+
+def _model_that_made(server: EngineServer, model_path: str):
+    """The loaded text model, if it is the one at `model_path` (a model switch may have been
+    asked for since the text was made)."""
+    loaded, info = _need_model(server, image=False)
+    if Path(info["path"]).resolve() != Path(model_path).resolve():
+        raise ValueError(f"{info['title']} is loaded now, not the model that made this text.")
+    return loaded
 
 
 HANDLERS: dict[str, Callable[..., None]] = {
@@ -226,4 +250,5 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "image": do_image,
     "png": do_png,
     "stages": do_stages,
+    "inspect": do_inspect,
 }

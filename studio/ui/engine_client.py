@@ -83,6 +83,10 @@ class EngineClient(QObject):
     """One token's sampling stages: (step, its id, list of core.stages.StageDistribution)."""
     sig_stages_failed = Signal(int, str)
     """(step, one-line reason) when a token's sampling stages could not be computed."""
+    sig_inspected = Signal(int, object)
+    """Inside one token: (step, core.inspection.Inspection) with what was asked of it."""
+    sig_inspect_failed = Signal(int, str)
+    """(step, one-line reason) when a token could not be looked inside."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -129,6 +133,19 @@ class EngineClient(QObject):
     def inspect_stages(self, model_path: str, prompt: str, ids: list, settings: dict) -> None:
         step = len(ids) - 1
         self._request(("stages", model_path, prompt, list(ids), settings), ("stages", step))
+
+    def inspect(
+        self,
+        model_path: str,
+        prompt: str,
+        ids: list,
+        settings: dict,
+        what: tuple = ("attention", "lens"),
+    ) -> None:
+        """Look inside the last of `ids`: its attention and/or logit lens (core.inspection.WHAT)."""
+        step = len(ids) - 1
+        message = ("inspect", model_path, prompt, list(ids), settings, tuple(what))
+        self._request(message, ("inspect", step))
 
     def shutdown(self) -> None:
         """End the engine process (used on window close); later requests are ignored."""
@@ -222,6 +239,12 @@ class EngineClient(QObject):
         elif name == "stages_failed":
             self._pop(s, "stages")
             self.sig_stages_failed.emit(m[1], m[2])
+        elif name == "inspected":
+            self._pop(s, "inspect")
+            self.sig_inspected.emit(m[1], m[2])
+        elif name == "inspect_failed":
+            self._pop(s, "inspect")
+            self.sig_inspect_failed.emit(m[1], m[2])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -326,5 +349,7 @@ class EngineClient(QObject):
                 self.sig_png_failed.emit(p[1], why)
             elif p[0] == "stages":
                 self.sig_stages_failed.emit(p[1], why)
+            elif p[0] == "inspect":
+                self.sig_inspect_failed.emit(p[1], why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")

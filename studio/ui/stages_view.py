@@ -1,4 +1,5 @@
-"""The sampling stages of one token: a table whose columns are the next-token distribution after
+"""The sampling stages of one token, and a look inside it (the Attention and Logit lens tabs,
+attention_view.py and lens_view.py): a table whose columns are the next-token distribution after
 each stage of the chain (the model's, then repetition penalty, temperature, top-k, top-p, min-p),
 whose rows are the leading tokens, each cell a bar of its probability there. The drawn token's row
 is marked; a token a stage cuts shows a dash from there on."""
@@ -7,40 +8,26 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from studio.io.display_format import pct, show_text, stage_table_rows
+from studio.ui.attention_view import AttentionView
+from studio.ui.bar_delegate import PROB_ROLE, BarDelegate
 from studio.ui.data_words import stage_name
-
-PROB_ROLE = Qt.ItemDataRole.UserRole + 1  # a cell's probability (float), drawn as a bar
-BAR = QColor("#8fb4e3")
-
-
-class _BarDelegate(QStyledItemDelegate):
-    """Paints a cell's probability as a bar under its text."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        p = index.data(PROB_ROLE)
-        if isinstance(p, float) and p > 0:
-            r = option.rect.adjusted(2, 3, -2, -3)
-            painter.fillRect(
-                QRect(r.left(), r.top(), max(1, round(r.width() * p)), r.height()), BAR
-            )
-        super().paint(painter, option, index)
+from studio.ui.lens_view import LensView
 
 
 class StagesDialog(QDialog):
@@ -49,6 +36,8 @@ class StagesDialog(QDialog):
 
     sig_step = Signal(int)
     """Show the token this many steps away (-1 previous, +1 next)."""
+    sig_inspect_wanted = Signal()
+    """The Attention or Logit lens tab was chosen: its numbers are wanted for the token shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +57,7 @@ class StagesDialog(QDialog):
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setItemDelegate(_BarDelegate(self.table))
+        self.table.setItemDelegate(BarDelegate(self.table))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -84,11 +73,44 @@ class StagesDialog(QDialog):
         self.next_button.clicked.connect(lambda: self.sig_step.emit(1))
         for key, delta in ((Qt.Key.Key_Left, -1), (Qt.Key.Key_Right, 1)):
             QShortcut(QKeySequence(key), self, lambda d=delta: self.sig_step.emit(d))
+        stages = QWidget()
+        inner = QVBoxLayout(stages)
+        inner.addWidget(self.explain)
+        inner.addWidget(self.table, 1)
+        self.attention_view = AttentionView()
+        self.lens_view = LensView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(stages, self.tr("Sampling stages"))
+        self.tabs.addTab(self.attention_view, self.tr("Attention"))
+        self.tabs.addTab(self.lens_view, self.tr("Logit lens"))
+        self.tabs.currentChanged.connect(
+            lambda i: self.sig_inspect_wanted.emit() if i > 0 else None
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.explain)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
+
+    def wants_inspection(self) -> bool:
+        """The Attention or Logit lens tab is shown (so a token's insides are wanted)."""
+        return self.tabs.currentIndex() > 0
+
+    def show_inspecting(self, after_run: bool = False) -> None:
+        when = self.tr("Computing once the run ends…") if after_run else self.tr("Computing…")
+        self.attention_view.show_message(when)
+        self.lens_view.show_message(when)
+
+    def show_inspection(self, inspection) -> None:
+        """A core.inspection.Inspection of the token shown."""
+        if inspection.attention is not None:
+            self.attention_view.show_inspection(inspection)
+        if inspection.lens is not None:
+            self.lens_view.show_inspection(inspection)
+
+    def show_inspect_failure(self, message: str) -> None:
+        said = self.tr("The token could not be looked inside: {0}").format(message)
+        self.attention_view.show_message(said)
+        self.lens_view.show_message(said)
 
     def set_position(self, step: int, count: int) -> None:
         """Token `step` of `count` is shown: Previous and Next go as far as the run does."""
@@ -106,6 +128,7 @@ class StagesDialog(QDialog):
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
+        self.show_inspecting(after_run)
 
     def show_failure(self, message: str) -> None:
         self.title.setText(

@@ -43,6 +43,8 @@ class TextWorkspace(QWidget):
     """Stop pressed."""
     sig_stages_shown = Signal(int)
     """A token's sampling stages are on screen (its step)."""
+    sig_inspection_shown = Signal(int)
+    """A token's attention and logit lens are on screen (its step)."""
 
     def __init__(
         self, engine, runs: RunState, sampling: SamplingPanel, parent: QWidget | None = None
@@ -58,6 +60,7 @@ class TextWorkspace(QWidget):
         self.shown_run: dict | None = None
         self.stages_dialog: StagesDialog | None = None
         self._stages_step = 0  # the token the stages dialog shows
+        self._inspected: int | None = None  # the token whose insides were asked for last
         self._slide_at: int | None = None  # new tokens before the running run slides
         self._slide_hint_shown = False  # said once per window
         self._build()
@@ -71,6 +74,8 @@ class TextWorkspace(QWidget):
         engine.sig_run_ended.connect(self._on_run_ended)
         engine.sig_stages.connect(self._on_stages)
         engine.sig_stages_failed.connect(self._on_stages_failed)
+        engine.sig_inspected.connect(self._on_inspected)
+        engine.sig_inspect_failed.connect(self._on_inspect_failed)
 
     def _build(self) -> None:
         self.message_bar = MessageBar()
@@ -301,6 +306,7 @@ class TextWorkspace(QWidget):
         if self.stages_dialog is None:
             self.stages_dialog = StagesDialog(self.window())
             self.stages_dialog.sig_step.connect(lambda d: self.inspect_token(self._stages_step + d))
+            self.stages_dialog.sig_inspect_wanted.connect(self._look_inside)
         self._stages_step = i
         self.stages_dialog.set_position(i, len(tokens))
         self.stages_dialog.show_loading(i, tokens[i].text, after_run=self.runs.running)
@@ -309,6 +315,21 @@ class TextWorkspace(QWidget):
         self.stages_dialog.activateWindow()  # so that Esc and the arrow keys reach it
         ids = [t.id for t in tokens[: i + 1]]
         self.engine.inspect_stages(run["model_path"], run["prompt"], ids, run["settings"])
+        self._inspected = None
+        if self.stages_dialog.wants_inspection():
+            self._look_inside()
+
+    def _look_inside(self) -> None:
+        """Ask for the attention and logit lens of the token the dialog shows, once per token
+        (both come from one forward pass, so either tab asks for both)."""
+        run, tokens, i = self.shown_run, self.output.tokens(), self._stages_step
+        if run is None or self._inspected == i or not 0 <= i < len(tokens):
+            return
+        self._inspected = i
+        if self.stages_dialog is not None:
+            self.stages_dialog.show_inspecting(after_run=self.runs.running)
+        ids = [t.id for t in tokens[: i + 1]]
+        self.engine.inspect(run["model_path"], run["prompt"], ids, run["settings"])
 
     def _on_stages(self, step: int, chosen: int, stages: list) -> None:
         if self.runs.closed or self.stages_dialog is None:
@@ -319,3 +340,14 @@ class TextWorkspace(QWidget):
     def _on_stages_failed(self, step: int, message: str) -> None:
         if not self.runs.closed and self.stages_dialog is not None:
             self.stages_dialog.show_failure(message)
+
+    def _on_inspected(self, step: int, inspection) -> None:
+        if self.runs.closed or self.stages_dialog is None or step != self._stages_step:
+            return  # a token stepped past since it was asked for
+        self.stages_dialog.show_inspection(inspection)
+        self.sig_inspection_shown.emit(step)
+
+    def _on_inspect_failed(self, step: int, message: str) -> None:
+        if not self.runs.closed and self.stages_dialog is not None and step == self._stages_step:
+            self._inspected = None  # asked again when the tab is chosen again
+            self.stages_dialog.show_inspect_failure(message)

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.inspection import NetworkTrace
 from studio.engine.networks.row_products import RowProduct, row_product
 
 # Sizes above these are refused when a config is read from a file: a corrupt or hostile config must
@@ -149,6 +150,18 @@ class CausalSelfAttention(nn.Module):
         y = y.transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C)
         return self.resid_dropout(self.c_proj(y))
 
+    def last_query_weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The attention weights of the last position's query over all T keys, for inspection:
+        x (B, T, C), the block's normalised input -> (B, nh, T), each row summing to 1. The last
+        query sees every key, so the causal mask leaves it whole."""
+        B, T, C = x.shape
+        nh, hs = self.n_head, C // self.n_head
+        q, k, _ = self.c_attn(x).split(self.n_embd, dim=2)
+        q = q[:, -1].view(B, nh, 1, hs)  # (B, nh, 1, hs)
+        k = k.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(hs)  # (B, nh, 1, T)
+        return scores.float().softmax(dim=-1)[:, :, 0]
+
 
 class MLP(nn.Module):
     def __init__(self, config: GPTConfig):
@@ -262,6 +275,28 @@ class GPT(nn.Module):
             x = x[:, -1:, :]  # (B, 1, C): only the next-token logits are needed when sampling
         x = self.transformer.ln_f(x)
         return self.lm_head(x)
+
+    def read_out(self, x: torch.Tensor) -> torch.Tensor:
+        """The final LayerNorm and the unembedding: residual stream (..., C) -> logits (..., V)."""
+        return self.lm_head(self.transformer.ln_f(x))
+
+    def trace(self, idx: torch.Tensor) -> NetworkTrace:
+        """An uncached pass over idx (B, T) that keeps, at the last position, the residual stream
+        before the first block and after each, and every layer's attention weights (see
+        networks/inspection.py); for inspection only, never while generating."""
+        n = idx.shape[1]
+        if n > self.config.block_size:
+            raise ValueError(
+                f"sequence of {n} tokens exceeds the context window of {self.config.block_size}"
+            )
+        pos = torch.arange(n, dtype=torch.long, device=idx.device)  # (T,)
+        x = self.transformer.wte(idx) + self.transformer.wpe(pos)  # (B, T, C)
+        residuals, attention = [x[:, -1]], []
+        for block in self.transformer.h:
+            attention.append(block.attn.last_query_weights(block.ln_1(x)))  # (B, nh, T)
+            x = block(x)
+            residuals.append(x[:, -1])  # (B, C)
+        return NetworkTrace(residuals, attention, self.read_out(x[:, -1]))
 
     def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy in nats/token. idx, targets: (B, T)."""

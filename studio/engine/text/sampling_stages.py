@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import torch
 
-from studio.core.errors import SettingsError
 from studio.core.events import Candidate
 from studio.core.stages import StageDistribution
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import build_chain, entropy_nats
 from studio.engine.sampling.greedy import greedy_pick
-from studio.engine.text.context_window import context_window
-from studio.engine.text.generation import GenerationSettings, start_ids
+from studio.engine.text.context_window import context_window  # noqa: F401 - tests import it here
+from studio.engine.text.generation import GenerationSettings
+from studio.engine.text.step_context import step_context
 
 
 def sampling_stages(
@@ -34,21 +34,9 @@ def sampling_stages(
     `settings`): the model's, then one per stage of the chain that did something, then for greedy
     runs the point mass on the first choice. Raises SettingsError for an empty `generated_ids`,
     ids outside the vocabulary or a model without a tokenizer."""
-    tok = loaded.tokenizer
-    if tok is None:
-        raise SettingsError(f"{loaded.name} is not a text model")
-    if not generated_ids:
-        raise SettingsError("no token to inspect")
-    model = loaded.model
-    vocab = model.config.vocab_size
-    if any(not 0 <= i < vocab for i in generated_ids):
-        raise SettingsError(f"token ids must lie in 0..{vocab - 1} for {loaded.name}")
-    block = model.config.block_size
-    ids = (tok.encode(prompt) or start_ids(loaded))[-block:] + list(generated_ids[:-1])
-    chosen = generated_ids[-1]
-    step = len(generated_ids) - 1
-    prompt_len = len(ids) - step
-    start, end = context_window(prompt_len, block, settings.context, step)
+    ctx = step_context(loaded, prompt, generated_ids, settings)
+    tok, model = loaded.tokenizer, loaded.model
+    ids, start, end, chosen = ctx.ids, ctx.start, ctx.end, ctx.chosen
     device = next(model.parameters()).device
     history = torch.tensor([ids], dtype=torch.long, device=device)  # (1, T): penalty's context
     with torch.inference_mode():
