@@ -178,6 +178,17 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
+class Trunk(nn.ModuleDict):
+    """GPT-2's `transformer` container, with its members' types (a plain ModuleDict's attributes
+    type as `Tensor | Module`); the names are the parameter names' prefixes."""
+
+    wte: nn.Embedding  # token embedding (V, C), tied to lm_head
+    wpe: nn.Embedding  # learned positions (block_size, C)
+    drop: nn.Dropout
+    h: nn.ModuleList  # of Block
+    ln_f: nn.LayerNorm
+
+
 class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
@@ -185,7 +196,7 @@ class GPT(nn.Module):
         if problems:
             raise ValueError("; ".join(problems))
         self.config = config
-        self.transformer = nn.ModuleDict(
+        self.transformer = Trunk(
             dict(
                 wte=nn.Embedding(config.vocab_size, config.n_embd),
                 wpe=nn.Embedding(config.block_size, config.n_embd),
@@ -303,6 +314,7 @@ class Decoder:
         self.head = product(model.lm_head)  # (B, C) -> (B, V)
         self.layers = []
         for i, b in enumerate(tr.h):
+            assert isinstance(b, Block)  # h holds only Blocks
             kv = cache.kv[i]  # (B, 2, nh, block_size, hs)
             self.layers.append(
                 (

@@ -20,7 +20,7 @@ from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import build_chain, entropy_nats
 from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.text.context_window import context_window
-from studio.engine.text.generation import GenerationSettings, start_ids
+from studio.engine.text.generation import GenerationSettings, start_ids, text_network
 
 
 def sampling_stages(
@@ -39,7 +39,7 @@ def sampling_stages(
         raise SettingsError(f"{loaded.name} is not a text model")
     if not generated_ids:
         raise SettingsError("no token to inspect")
-    model = loaded.model
+    model = text_network(loaded)
     vocab = model.config.vocab_size
     if any(not 0 <= i < vocab for i in generated_ids):
         raise SettingsError(f"token ids must lie in 0..{vocab - 1} for {loaded.name}")
