@@ -189,3 +189,18 @@ def test_guidance_is_refused_where_it_means_nothing_or_is_out_of_range():
     for bad in (-0.5, 21.0, float("nan"), "2", True):
         with pytest.raises(SettingsError, match="guidance"):
             ImageSettings(guidance=bad)
+
+
+@pytest.mark.parametrize("sampler", ["fast", "naive"])
+def test_a_pixelcnn_without_label_names_draws_with_the_any_label(sampler):
+    # a card may leave out the label names; such a model draws as "any class" (it once failed
+    # with a TypeError from torch.full)
+    named = tiny_pixelcnn()
+    unnamed = tiny_pixelcnn()
+    unnamed.extras["labels"] = None
+    settings = ImageSettings(seed=4, num_samples=2, sampler=sampler)
+    got = _done(generate_image(unnamed, settings))
+    want = _done(generate_image(named, settings))  # no label given: the "any" label
+    assert len(got) == 2
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g.image, w.image)

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 from pathlib import Path
+
+from studio.cli.train_flags import (
+    add_budget_flags,
+    add_machine_flags,
+    add_set_flag,
+    run_fields,
+)
 
 
 def add_train_image_args(p: argparse.ArgumentParser) -> None:
@@ -22,9 +28,7 @@ def add_train_image_args(p: argparse.ArgumentParser) -> None:
         help="MNIST folder (digits) or noto-emoji-png32.tar.gz (emoji); "
         "default: $AIGC_STUDIO_DATA/mnist or $AIGC_STUDIO_DATA/noto-emoji-png32/...",
     )
-    p.add_argument("--minutes", type=float, help="time budget; the schedule anneals to it")
-    p.add_argument("--max-steps", type=int, default=100_000)
-    p.add_argument("--resume", action="store_true", help="continue from <out>.ckpt")
+    add_budget_flags(p, max_steps=100_000)
     p.add_argument(
         "--init-from",
         metavar="MODEL_FILE",
@@ -33,21 +37,11 @@ def add_train_image_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--name", help="model name (default: file stem)")
     p.add_argument("--title", help="display title")
-    p.add_argument("--half", action="store_true", help="store float16 weights")
-    p.add_argument("--threads", type=int)
-    p.add_argument(
-        "--device",
-        default="auto",
-        choices=["auto", "cpu", "cuda", "mps"],
-        help="where to train (auto: a GPU if there is one)",
-    )
+    add_machine_flags(p)
     p.add_argument("--eval-interval", type=int, default=200)
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a size or rate (digits: channels, n_layers, kernel, n_mix, head_channels, "
+    add_set_flag(
+        p,
+        "override a size or rate (digits: channels, n_layers, kernel, n_mix, head_channels, "
         "position_bias, batch_size, lr; emoji: n_layer, n_head, n_embd, batch_size, lr, size, palette)",
     )
 
@@ -81,33 +75,8 @@ def train_image_command(args: argparse.Namespace) -> int:
     data = args.data or default_data(args.model_kind)
     if not data:
         return _fail("--data is needed (the MNIST folder or the emoji tarball)")
-    overrides: dict = {}
-    for kv in args.set:
-        key, _, value = kv.partition("=")
-        if not value:
-            return _fail(f"--set {kv}: expected KEY=VALUE")
-        try:
-            overrides[key] = float(value) if any(ch in value for ch in ".e") else int(value)
-        except ValueError:
-            return _fail(f"--set {kv}: {value!r} is not a number")
     cfg = ImageTrainConfig(
-        kind=args.model_kind,
-        data=data,
-        out=args.out,
-        name=args.name,
-        title=args.title,
-        minutes=args.minutes,
-        max_steps=args.max_steps,
-        seed=args.seed,
-        resume=args.resume,
-        init_from=args.init_from,
-        eval_interval=args.eval_interval,
-        checkpoint_interval=args.eval_interval,
-        half=args.half,
-        threads=args.threads,
-        device=args.device,
-        overrides=overrides,
-        command="aigc-studio " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        kind=args.model_kind, data=data, init_from=args.init_from, **run_fields(args)
     )
     err = sys.stderr
     last_line = -1

@@ -9,7 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+from studio.cli.train_flags import (
+    add_budget_flags,
+    add_machine_flags,
+    add_set_flag,
+    run_fields,
+)
+
+if TYPE_CHECKING:  # the engine loads only when a command needs it
+    from studio.engine.formats.studio_file import LoadedModel
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +116,21 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_model(args: argparse.Namespace) -> LoadedModel:
+    """The model --model names, on --device, run with --threads threads or, without that flag,
+    with threads chosen from the model's size and the cores free now."""
+    from studio.engine.device import set_threads
+    from studio.engine.formats.model_finder import load_model
+
+    set_threads(args.threads)
+    loaded = load_model(args.model, device=args.device)
+    if args.threads is None:
+        from studio.engine.cpu_threads import set_threads_for_run
+
+        set_threads_for_run(loaded.model)
+    return loaded
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.cli.outputs import check_generate_outputs
     from studio.cli.prompts import read_prompt
@@ -120,15 +145,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         return _fail(f"--scale must be at least 1, got {args.scale}")
     # said before the model loads; the formats the model's kind takes are checked once it has
     check_generate_outputs(args.output, args.gif, None, args.force)
-    from studio.engine.device import set_threads
-    from studio.engine.formats.model_finder import load_model
-
-    set_threads(args.threads)
-    loaded = load_model(args.model, device=args.device)
-    if args.threads is None:  # chosen from the model's size and the cores free now
-        from studio.engine.cpu_threads import set_threads_for_run
-
-        set_threads_for_run(loaded.model)
+    loaded = _load_model(args)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import generate_image_command
 
@@ -167,15 +184,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     import math
 
     _need_model(args)
-    from studio.engine.device import set_threads
-    from studio.engine.formats.model_finder import load_model
-
-    set_threads(args.threads)
-    loaded = load_model(args.model, device=args.device)
-    if args.threads is None:  # chosen from the model's size and the cores free now
-        from studio.engine.cpu_threads import set_threads_for_run
-
-        set_threads_for_run(loaded.model)
+    loaded = _load_model(args)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import eval_image_command
 
@@ -203,9 +212,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--corpus", required=True, help="UTF-8 text file")
     t.add_argument("--out", required=True, help="model file to write (.safetensors)")
     t.add_argument("--preset", default="small", help="model size: tiny, small, medium, large")
-    t.add_argument("--minutes", type=float, help="time budget; the schedule anneals to it")
-    t.add_argument("--max-steps", type=int, default=5000)
-    t.add_argument("--resume", action="store_true", help="continue from <out>.ckpt")
+    add_budget_flags(t, max_steps=5000)
     t.add_argument("--seed", type=int, default=1337)
     t.add_argument("--val-fraction", type=float, default=0.1, help="held out from the end")
     t.add_argument("--source", default="", help="a SOURCE.md file or text naming the data")
@@ -213,24 +220,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--name", help="model name (default: file stem)")
     t.add_argument("--title", help="display title")
     t.add_argument("--align", help="training windows start after this separator, e.g. '\\n\\n'")
-    t.add_argument("--half", action="store_true", help="store float16 weights")
-    t.add_argument("--threads", type=int)
-    t.add_argument(
-        "--device",
-        default="auto",
-        choices=["auto", "cpu", "cuda", "mps"],
-        help="where to train (auto: a GPU if there is one)",
-    )
+    add_machine_flags(t)
     t.add_argument("--eval-interval", type=int, default=250)
     t.add_argument("--lr", type=float, help="override the preset's peak learning rate")
     t.add_argument("--dropout", type=float, default=0.0)
-    t.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a preset field (n_layer, n_embd, n_head, block_size, batch_size)",
-    )
+    add_set_flag(t, "override a preset field (n_layer, n_embd, n_head, block_size, batch_size)")
 
 
 def _add_train_image(tsub: argparse._SubParsersAction) -> None:
@@ -270,45 +264,26 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from studio.cli.image_commands import train_image_command
 
         return train_image_command(args)
-    import shlex
     from pathlib import Path
 
     from studio.engine.train.text_task import TrainConfig, train_text
 
-    overrides: dict = {}
-    for kv in args.set:
-        key, _, value = kv.partition("=")
-        if not value:
-            raise SystemExit(_fail(f"--set {kv}: expected KEY=VALUE"))
-        overrides[key] = float(value) if "." in value else int(value)
+    fields = run_fields(args)
     if args.lr:
-        overrides["lr"] = args.lr
+        fields["overrides"]["lr"] = args.lr
     source = args.source
     if source and Path(source).is_file():
         source = Path(source).read_text(encoding="utf-8").strip().splitlines()[0].lstrip("# ")
     align = args.align.encode().decode("unicode_escape") if args.align else None
     cfg = TrainConfig(
         corpus=args.corpus,
-        out=args.out,
         preset=args.preset,
-        name=args.name,
-        title=args.title,
-        max_steps=args.max_steps,
-        minutes=args.minutes,
-        seed=args.seed,
         val_fraction=args.val_fraction,
-        eval_interval=args.eval_interval,
-        checkpoint_interval=args.eval_interval,
-        resume=args.resume,
         source=source,
         license=args.license,
         align=align,
-        half=args.half,
-        threads=args.threads,
-        device=args.device,
         dropout=args.dropout,
-        overrides=overrides,
-        command="aigc-studio " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        **fields,
     )
     from studio.cli.progress import TrainProgress
 

@@ -9,35 +9,35 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 APP_NAME = "aigc-studio"
 HOME_ENV = "AIGC_STUDIO_HOME"
 
 
-def data_dir() -> Path:
-    """The user data folder (history database, user models), created on first use."""
+def _user_dir(kind: Literal["data", "config"]) -> Path:
+    """`$AIGC_STUDIO_HOME/<kind>`, else the platform's user folder of that kind; created on first
+    use."""
     home = os.environ.get(HOME_ENV)
     if home:
-        d = Path(home) / "data"
+        d = Path(home) / kind
     else:
         import platformdirs
 
-        d = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        where = platformdirs.user_data_dir if kind == "data" else platformdirs.user_config_dir
+        d = Path(where(APP_NAME, appauthor=False))
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def data_dir() -> Path:
+    """The user data folder (history database, user models), created on first use."""
+    return _user_dir("data")
 
 
 def config_dir() -> Path:
     """The user settings folder, created on first use."""
-    home = os.environ.get(HOME_ENV)
-    if home:
-        d = Path(home) / "config"
-    else:
-        import platformdirs
-
-        d = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return _user_dir("config")
 
 
 def user_models_dir() -> Path:

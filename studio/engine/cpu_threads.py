@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # Models with more weight bytes than this use every free core; smaller ones one fewer. Between the
 # measured 10.6 MB (one fewer is better) and 42 MB (all are better).
@@ -91,10 +91,9 @@ def choose_threads(weight_bytes: int, n_cores: int, busy: float) -> int:
     return max(1, min(free, n_cores - 1))
 
 
-def threads_for_run(weight_bytes: int, env: dict | None = None) -> int | None:
+def threads_for_run(weight_bytes: int, env: Mapping[str, str] | None = None) -> int | None:
     """The thread count to decode a run with now; None when OMP_NUM_THREADS decides."""
-    env = os.environ if env is None else env
-    if "OMP_NUM_THREADS" in env:
+    if "OMP_NUM_THREADS" in (os.environ if env is None else env):
         return None
     return choose_threads(weight_bytes, cores(), busy_cores())
 

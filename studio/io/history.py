@@ -122,8 +122,10 @@ class HistoryStore:
                     run.pixels_per_s if run.kind == "image" else None,
                 ),
             )
-        run.id = int(cur.lastrowid)
-        return run.id
+        row_id = cur.lastrowid
+        assert row_id is not None  # set by every INSERT that succeeds
+        run.id = row_id
+        return row_id
 
     def list(self, search: str = "", limit: int = 500) -> list[HistoryRow]:
         """Newest first; `search` matches the prompt, the text or the model (case-insensitive)."""

@@ -11,6 +11,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Protocol
 
@@ -52,16 +53,10 @@ def message_of(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-def describe(m) -> dict:
-    return {
-        "name": m.name,
-        "title": m.title,
-        "kind": m.kind,
-        "path": m.path,
-        "size_bytes": m.size_bytes,
-        "source": m.source,
-        "card": m.card,
-    }
+def describe(m: model_finder.ModelInfo) -> dict:
+    """The picker's row of a model: every field of its ModelInfo, the card whole (builtins only, as
+    the wire requires)."""
+    return asdict(m)
 
 
 def where(model) -> str:

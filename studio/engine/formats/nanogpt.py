@@ -100,6 +100,7 @@ def load_tokenizer(ckpt_path: Path, config: GPTConfig, ckpt: dict) -> tuple[obje
     """The tokenizer that belongs beside a checkpoint, and a short summary of it for the card."""
     folder = ckpt_path.parent
     meta_path = folder / "meta.pkl"
+    tok: CharTokenizer | BPETokenizer
     if meta_path.is_file():
         tok = _char_tokenizer(meta_path)
         summary = {"type": "char", "vocab_size": tok.vocab_size, "files": ["meta.pkl"]}

@@ -14,13 +14,15 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
 
 from studio.core.atomic import atomic_write_bytes
-from studio.core.errors import ModelFileError
+from studio.core.errors import ModelFileError, SettingsError
+
+Network = TypeVar("Network", bound=nn.Module)
 
 CARD_KEY = "studio.card"
 FORMAT_VERSION = 1
@@ -44,6 +46,15 @@ class LoadedModel:
     @property
     def title(self) -> str:
         return self.card.get("title") or self.name
+
+    def network(self, kind: type[Network]) -> Network:
+        """The network as the `kind` a caller needs (GPT, PixelCNN): one line, not an
+        AttributeError deep in a run, when the model is another."""
+        if not isinstance(self.model, kind):
+            raise SettingsError(
+                f"{self.name} is a {type(self.model).__name__} network, not a {kind.__name__}"
+            )
+        return self.model
 
 
 def save_model_file(

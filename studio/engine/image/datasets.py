@@ -90,7 +90,7 @@ def downsample_rgba(png: bytes, size: int) -> np.ndarray:
     hidden colours do not bleed into edges), composited onto white: (size, size, 3) uint8."""
     from PIL import Image
 
-    im = Image.open(io.BytesIO(png))
+    im: Image.Image = Image.open(io.BytesIO(png))
     im.load()
     im = im.convert("RGBA")
     if im.size != (size, size):

@@ -14,7 +14,9 @@ import torch
 
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.image import datasets as image_data
+from studio.engine.networks.gpt import GPT
 from studio.engine.networks.image_gpt import sequence_nll
+from studio.engine.networks.pixelcnn import PixelCNN
 
 LN2 = math.log(2)
 
@@ -66,11 +68,15 @@ def evaluate_bits_per_dim(
         for i in range(0, len(x), batch):
             xb = x[i : i + batch].to(device)
             if kind == "digits":
+                if not isinstance(model, PixelCNN) or labels is None:
+                    raise ValueError("digits are scored by a PixelCNN, with their labels")
                 yb = labels[i : i + batch].to(device)
                 if any_label:
                     yb = torch.full_like(yb, model.any_label)
                 total += model.nll(xb, yb).sum().item()
             else:
+                if not isinstance(model, GPT):
+                    raise ValueError("emoji are scored by an image GPT")
                 total += sequence_nll(model, xb).sum().item()
     model.train(was_training)
     return total / len(x) / LN2

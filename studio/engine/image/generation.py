@@ -38,6 +38,9 @@ import torch
 from studio.core.errors import SettingsError
 from studio.core.events import DoneEvent, Event, PixelEvent, StartEvent
 from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.networks.gpt import GPT
+from studio.engine.networks.image_gpt import start_token
+from studio.engine.networks.pixelcnn import PixelCNN
 from studio.engine.sampling.chain import apply_chain, build_chain, entropy_nats
 from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.sampling.seeds import draw_seed
@@ -104,7 +107,9 @@ class _Stepper:
 
 
 class _PixelCNNNaive(_Stepper):
-    def __init__(self, model, B: int, labels: torch.Tensor, H: int, W: int, device):
+    def __init__(
+        self, model: PixelCNN, B: int, labels: torch.Tensor, H: int, W: int, device: torch.device
+    ):
         self.model, self.labels, self.W = model, labels, W
         self.canvas = torch.zeros(B, H, W, dtype=torch.long, device=device)  # (B, H, W)
 
@@ -119,7 +124,7 @@ class _PixelCNNNaive(_Stepper):
 
 
 class _PixelCNNFast(_Stepper):
-    def __init__(self, model, B: int, labels: torch.Tensor, W: int, given: np.ndarray):
+    def __init__(self, model: PixelCNN, B: int, labels: torch.Tensor, W: int, given: np.ndarray):
         self.model, self.W = model, W
         self.state = model.new_state(B, labels)
         # the horizontal stack of row r is needed up to the last drawn pixel of that row
@@ -135,7 +140,10 @@ class _PixelCNNFast(_Stepper):
         return None
 
     def logits(self, t: int) -> torch.Tensor:
-        return self.model.level_logprobs(self._advance(t))
+        params = self._advance(t)
+        if params is None:  # only drawn pixels are asked for, and none lies past last_drawn
+            raise RuntimeError(f"pixel {t} is given, not drawn")
+        return self.model.level_logprobs(params)
 
     def skip(self, t: int) -> None:
         self._advance(t)
@@ -145,9 +153,7 @@ class _PixelCNNFast(_Stepper):
 
 
 class _GPTNaive(_Stepper):
-    def __init__(self, model, B: int, N: int, device):
-        from studio.engine.networks.image_gpt import start_token
-
+    def __init__(self, model: GPT, B: int, N: int, device: torch.device):
         self.model = model
         self.seq = torch.full((B, N), start_token(model), dtype=torch.long, device=device)
 
@@ -161,9 +167,7 @@ class _GPTNaive(_Stepper):
 
 
 class _GPTCached(_Stepper):
-    def __init__(self, model, B: int, device):
-        from studio.engine.networks.image_gpt import start_token
-
+    def __init__(self, model: GPT, B: int, device: torch.device):
         self.model = model
         self.cache = model.new_cache(B)
         # the GPT's single-token step without nn.Module overhead, where the engine has one
@@ -222,16 +226,22 @@ def generate_image(
     fast = settings.sampler == "fast"
     rows = 2 * B if guided else B  # rows B..2B-1 draw the same pixels with "any" as the label
     if loaded.kind == "image-pixelcnn":
-        labels = torch.full((B,), label, dtype=torch.long, device=device)
+        # a card without label names draws with the "any" label
+        any_label = loaded.extras["any_label"]
+        labels = torch.full(
+            (B,), any_label if label is None else label, dtype=torch.long, device=device
+        )
         if guided:
-            labels = torch.cat([labels, torch.full_like(labels, loaded.extras["any_label"])])
+            labels = torch.cat([labels, torch.full_like(labels, any_label)])
+        pixelcnn = loaded.network(PixelCNN)
         stepper: _Stepper = (
-            _PixelCNNFast(model, rows, labels, W, given)
+            _PixelCNNFast(pixelcnn, rows, labels, W, given)
             if fast
-            else _PixelCNNNaive(model, rows, labels, H, W, device)
+            else _PixelCNNNaive(pixelcnn, rows, labels, H, W, device)
         )
     else:
-        stepper = _GPTCached(model, B, device) if fast else _GPTNaive(model, B, N, device)
+        gpt = loaded.network(GPT)
+        stepper = _GPTCached(gpt, B, device) if fast else _GPTNaive(gpt, B, N, device)
 
     chain = build_chain(settings.sampling)
     greedy = settings.sampling.greedy

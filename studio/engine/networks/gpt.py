@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -191,6 +192,17 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
+class Trunk(nn.ModuleDict):
+    """GPT-2's `transformer` container, with its members' types (a plain ModuleDict's attributes
+    type as `Tensor | Module`); the names are the parameter names' prefixes."""
+
+    wte: nn.Embedding  # token embedding (V, C), tied to lm_head
+    wpe: nn.Embedding  # learned positions (block_size, C)
+    drop: nn.Dropout
+    h: nn.ModuleList  # of Block
+    ln_f: nn.LayerNorm
+
+
 class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
@@ -198,7 +210,7 @@ class GPT(nn.Module):
         if problems:
             raise ValueError("; ".join(problems))
         self.config = config
-        self.transformer = nn.ModuleDict(
+        self.transformer = Trunk(
             dict(
                 wte=nn.Embedding(config.vocab_size, config.n_embd),
                 wpe=nn.Embedding(config.block_size, config.n_embd),
@@ -292,7 +304,8 @@ class GPT(nn.Module):
         pos = torch.arange(n, dtype=torch.long, device=idx.device)  # (T,)
         x = self.transformer.wte(idx) + self.transformer.wpe(pos)  # (B, T, C)
         residuals, attention = [x[:, -1]], []
-        for block in self.transformer.h:
+        for layer in self.transformer.h:
+            block = cast(Block, layer)
             attention.append(block.attn.last_query_weights(block.ln_1(x)))  # (B, nh, T)
             x = block(x)
             residuals.append(x[:, -1])  # (B, C)
@@ -338,6 +351,7 @@ class Decoder:
         self.head = product(model.lm_head)  # (B, C) -> (B, V)
         self.layers = []
         for i, b in enumerate(tr.h):
+            assert isinstance(b, Block)  # h holds only Blocks
             kv = cache.kv[i]  # (B, 2, nh, block_size, hs)
             self.layers.append(
                 (

@@ -252,23 +252,25 @@ class IncrementalState:
         c = cfg.channels
         self.vin: list[torch.Tensor] = []
         self.hin: list[torch.Tensor] = []
-        self.mats = []  # per layer: (h_conv as (kw*c_in, 2c), its bias, h_res as (c, c), bias)
+        # per layer: (h_conv as (kw*c_in, 2c), h_res as (c, c), h_res's bias, kw, first)
+        self.mats: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, int, bool]] = []
+        self.layers = [layer for layer in model.layers if isinstance(layer, GatedLayer)]
         with torch.no_grad():
-            for i, layer in enumerate(model.layers):
+            for i, layer in enumerate(self.layers):
                 c_in = 1 if i == 0 else c
                 self.vin.append(torch.zeros(batch, c_in, p + self.H, self.W + 2 * p, device=dev))
                 self.hin.append(torch.zeros(batch, p + self.W, c_in, device=dev))
                 wh = layer.h_conv.weight[:, :, 0, :]  # (2c, c_in, kw)
                 wh_t = wh.permute(2, 1, 0).reshape(-1, wh.shape[0]).contiguous()  # (kw*c_in, 2c)
                 wr_t = layer.h_res.weight[:, :, 0, 0].t().contiguous()  # (c, c)
-                self.mats.append((wh_t, wr_t, layer.h_res.bias, layer.kw, layer.first))
+                self.mats.append((wh_t, wr_t, _bias(layer.h_res), layer.kw, layer.first))
             self.head = (
                 model.head1.weight[:, :, 0, 0].t().contiguous(),  # (c, head)
-                model.head1.bias,
+                _bias(model.head1),
                 model.head2.weight[:, :, 0, 0].t().contiguous(),  # (head, 3*n_mix)
-                model.head2.bias,
+                _bias(model.head2),
             )
-            self.cond = [layer.cond(labels).chunk(2, dim=1) for layer in model.layers]  # (B, 2c)
+            self.cond = [layer.cond(labels).chunk(2, dim=1) for layer in self.layers]  # (B, 2c)
         self.c = c
         self.hfeat_row: list[torch.Tensor] = []  # per layer (B, W, 2c): v2h + biases of the row
         self.row = -1
@@ -277,7 +279,7 @@ class IncrementalState:
     def begin_row(self, r: int) -> None:
         p = self.p
         self.hfeat_row = []
-        for i, layer in enumerate(self.model.layers):
+        for i, layer in enumerate(self.layers):
             window = self.vin[i][:, :, r : r + layer.kh]  # padded rows = the input rows it reads
             v_feat = layer.v_conv(window)[:, :, 0] + self.cond[i][0][:, :, None]  # (B, 2c, W)
             pos_h = None
@@ -287,9 +289,9 @@ class IncrementalState:
             hf = layer.v2h(v_feat[:, :, None])[:, :, 0] + self.cond[i][1][:, :, None]
             if pos_h is not None:
                 hf = hf + pos_h
-            hf = hf + layer.h_conv.bias[None, :, None]
+            hf = hf + _bias(layer.h_conv)[None, :, None]
             self.hfeat_row.append(hf.transpose(1, 2).contiguous())  # (B, W, 2c)
-            if i + 1 < len(self.model.layers):
+            if i + 1 < len(self.layers):
                 self.vin[i + 1][:, :, p + r, p : p + self.W] = gate(v_feat)
         self.row = r
 
@@ -297,7 +299,7 @@ class IncrementalState:
     def column(self, c: int) -> torch.Tensor:
         """Mixture parameters (B, 3*n_mix) of pixel (row, c)."""
         p, B, C = self.p, self.B, self.c
-        h = None
+        h: torch.Tensor | None = None
         last = len(self.mats) - 1
         for i, (wh_t, wr_t, br, kw, first) in enumerate(self.mats):
             hin = self.hin[i]
@@ -309,6 +311,7 @@ class IncrementalState:
             if i < last:
                 self.hin[i + 1][:, p + c] = h
         w1, b1, w2, b2 = self.head
+        assert h is not None  # the last layer's output: a PixelCNN has at least one layer
         return torch.addmm(b2, torch.addmm(b1, h.relu(), w1).relu_(), w2)
 
     def put(self, c: int, values: torch.Tensor) -> None:
@@ -316,6 +319,13 @@ class IncrementalState:
         x = PixelCNN.normalize(values)
         self.hin[0][:, self.p + c, 0] = x
         self.vin[0][:, 0, self.p + self.row, self.p + c] = x
+
+
+def _bias(conv: nn.Conv2d) -> torch.Tensor:
+    """A convolution's bias; every one here has one (the Conv2d default)."""
+    if conv.bias is None:
+        raise ValueError("a PixelCNN convolution without a bias")
+    return conv.bias
 
 
 def bits_per_dim(nats_per_pixel: float) -> float:

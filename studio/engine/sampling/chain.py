@@ -87,7 +87,7 @@ class TopK:
     def setting(self) -> str:
         return f"{self.k:g}"
 
-    def __init__(self, k: int):
+    def __init__(self, k: int | float):  # a float only when whole (2.0 from a settings file)
         if isinstance(k, bool) or not isinstance(k, int):
             if isinstance(k, float) and k.is_integer():
                 k = int(k)

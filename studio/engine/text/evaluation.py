@@ -10,6 +10,7 @@ import torch
 from studio.core.errors import CorpusError
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.networks.gpt import GPT
+from studio.engine.text.generation import text_network
 
 
 def evaluate_text_file(loaded: LoadedModel, path: str | Path) -> dict:
@@ -24,8 +25,9 @@ def evaluate_text_file(loaded: LoadedModel, path: str | Path) -> dict:
     ids = loaded.tokenizer.encode(text)
     if len(ids) < 2:
         raise CorpusError(f"{path}: too short to score (needs at least 2 tokens)")
-    device = next(loaded.model.parameters()).device
-    nats = evaluate_ids(loaded.model, torch.tensor(ids, dtype=torch.long, device=device))
+    model = text_network(loaded)
+    device = next(model.parameters()).device
+    nats = evaluate_ids(model, torch.tensor(ids, dtype=torch.long, device=device))
     scored = len(ids) - 1
     bits_per_char = nats * scored / max(1, len(text) - 1) / math.log(2)
     return {

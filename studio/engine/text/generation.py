@@ -23,12 +23,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import torch
 
 from studio.core.errors import SettingsError
 from studio.core.events import Candidate, DoneEvent, Event, StartEvent, TokenEvent, WarningEvent
 from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.networks.gpt import GPT
 from studio.engine.sampling.chain import (
     RepetitionPenalty,
     apply_chain,
@@ -102,6 +104,13 @@ def start_ids(loaded: LoadedModel) -> list[int]:
     return nl[:1] if nl else [0]
 
 
+def text_network(loaded: LoadedModel) -> GPT:
+    """A text model's network, typed as the interface text generation reads: GPT's config
+    (block_size, vocab_size), training, parameters(), new_cache(), __call__ and, where it has one,
+    decoder(). Duck-typed and not checked, so any network shaped so runs (test doubles too)."""
+    return cast(GPT, loaded.model)
+
+
 def generate_text(
     loaded: LoadedModel,
     prompt: str,
@@ -118,10 +127,10 @@ def generate_text(
     settings = settings or GenerationSettings()
     if not isinstance(prompt, str):
         raise SettingsError(f"prompt must be text, got {type(prompt).__name__}")
-    model = loaded.model
     tok = loaded.tokenizer
     if tok is None:
         raise SettingsError(f"{loaded.name} is not a text model")
+    model = text_network(loaded)
     block = model.config.block_size
     device = next(model.parameters()).device
     B = settings.num_samples

@@ -19,7 +19,7 @@ from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.sampling.chain import build_chain, entropy_nats
 from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.text.context_window import context_window  # noqa: F401 - tests import it here
-from studio.engine.text.generation import GenerationSettings
+from studio.engine.text.generation import GenerationSettings, text_network
 from studio.engine.text.step_context import step_context
 
 
@@ -35,7 +35,7 @@ def sampling_stages(
     runs the point mass on the first choice. Raises SettingsError for an empty `generated_ids`,
     ids outside the vocabulary or a model without a tokenizer."""
     ctx = step_context(loaded, prompt, generated_ids, settings)
-    tok, model = loaded.tokenizer, loaded.model
+    tok, model = loaded.tokenizer, text_network(loaded)
     ids, start, end, chosen = ctx.ids, ctx.start, ctx.end, ctx.chosen
     device = next(model.parameters()).device
     history = torch.tensor([ids], dtype=torch.long, device=device)  # (1, T): penalty's context

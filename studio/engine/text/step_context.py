@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from studio.core.errors import SettingsError
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.text.context_window import context_window
-from studio.engine.text.generation import GenerationSettings, start_ids
+from studio.engine.text.generation import GenerationSettings, start_ids, text_network
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,11 @@ def step_context(
         raise SettingsError(f"{loaded.name} is not a text model")
     if not generated_ids:
         raise SettingsError("no token to inspect")
-    vocab = loaded.model.config.vocab_size
+    model = text_network(loaded)
+    vocab = model.config.vocab_size
     if any(not 0 <= i < vocab for i in generated_ids):
         raise SettingsError(f"token ids must lie in 0..{vocab - 1} for {loaded.name}")
-    block = loaded.model.config.block_size
+    block = model.config.block_size
     ids = (tok.encode(prompt) or start_ids(loaded))[-block:] + list(generated_ids[:-1])
     step = len(generated_ids) - 1
     prompt_len = len(ids) - step

@@ -28,6 +28,7 @@ import torch
 from studio.core.errors import CorpusError
 from studio.engine.image import datasets as image_data
 from studio.engine.image.evaluation import evaluate_bits_per_dim
+from studio.engine.networks.gpt import GPT, GPTConfig
 from studio.engine.networks.image_gpt import make_image_gpt, sequence_nll
 from studio.engine.networks.pixelcnn import PixelCNN, PixelCNNConfig
 from studio.engine.train.loop import TrainEvent
@@ -113,7 +114,7 @@ class ImageTask:
             self.train_y = torch.from_numpy(split["train_y"].astype(np.int64))
             self.test_x = torch.from_numpy(split["test_x"].astype(np.int64))  # (1000, 28, 28)
             self.test_y = torch.from_numpy(split["test_y"].astype(np.int64))
-            self.arch = PixelCNNConfig(
+            self.arch: PixelCNNConfig | GPTConfig = PixelCNNConfig(
                 height=28,
                 width=28,
                 channels=h["channels"],
@@ -125,9 +126,12 @@ class ImageTask:
                 # checkpoints made before position biases existed have no such key
                 position_bias=bool(h.get("position_bias", 0)),
             )
-            # channels-last convolutions are ~7% faster on CPU; the saved tensors are the same
-            self.model = PixelCNN(self.arch).to(memory_format=torch.channels_last)
-            self.palette = None
+            # channels-last convolutions are ~7% faster on CPU; the saved tensors are the same.
+            # Module.to documents memory_format, which torch's type stubs leave out.
+            pixelcnn = PixelCNN(self.arch)
+            pixelcnn.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+            self.model: PixelCNN | GPT = pixelcnn
+            self.palette: np.ndarray | None = None
         else:
             size = h["size"]
             split = image_data.emoji_split(cfg.data, size=size)
@@ -157,7 +161,7 @@ class ImageTask:
         n = self.h["batch_size"]
         ix = torch.randint(len(self.train_x), (n,), generator=gen)
         x = self.train_x[ix]
-        if self.cfg.kind == "digits":
+        if isinstance(self.model, PixelCNN):  # digits
             y = self.train_y[ix].clone()
             drop = torch.rand(n, generator=gen) < self.cfg.label_drop
             y[drop] = self.model.any_label
@@ -170,7 +174,11 @@ class ImageTask:
     def loss(self, inputs: Inputs) -> torch.Tensor:
         """Mean nats per dimension of a batch: images and labels (digits) or None (emoji)."""
         x, y = inputs
-        if self.cfg.kind == "digits":
+        if x is None:
+            raise ValueError("a batch without images")
+        if isinstance(self.model, PixelCNN):  # digits
+            if y is None:
+                raise ValueError("digits are trained with their labels")
             return self.model.nll(x, y).mean()
         return sequence_nll(self.model, x).mean()
 
@@ -191,6 +199,12 @@ class ImageTask:
     def start_from(self) -> dict | None:
         return start_from(self.model, self.cfg.init_from) if self.cfg.init_from else None
 
+    def colours(self) -> np.ndarray:
+        """The emoji's palette (K, 3) uint8; digits have none."""
+        if self.palette is None:
+            raise ValueError("digits are grey levels, without a palette")
+        return self.palette
+
     def checkpoint_extra(self) -> dict:
         palette = None if self.palette is None else self.palette.tolist()
         return {"kind": self.cfg.kind, "hyper": self.h, "palette": palette}
@@ -201,7 +215,8 @@ class ImageTask:
     def remeasure(self, out: Path, card: dict) -> dict:
         from studio.engine.formats.studio_image_model import load_image_model
 
-        self.model = load_image_model(out, card).model
+        loaded = load_image_model(out, card)
+        self.model = loaded.network(PixelCNN) if self.cfg.kind == "digits" else loaded.network(GPT)
         card["metrics"] = _metrics(self.cfg, self) | {"weights": "float16"}
         return card
 
@@ -239,7 +254,10 @@ def start_from(model: torch.nn.Module, path: str) -> dict:
 
 
 def _metrics(cfg: ImageTrainConfig, task: ImageTask) -> dict:
-    m = {"heldout_bits_per_dim": round(task.score(), 4), "heldout_images": len(task.test_x)}
+    m: dict[str, float | str] = {
+        "heldout_bits_per_dim": round(task.score(), 4),
+        "heldout_images": len(task.test_x),
+    }
     if cfg.kind == "digits":
         m["heldout_bits_per_dim_any_digit"] = round(task.score(any_label=True), 4)
         m["train_bits_per_dim_first_1000"] = round(
@@ -251,7 +269,8 @@ def _metrics(cfg: ImageTrainConfig, task: ImageTask) -> dict:
         m["train_bits_per_dim"] = round(
             evaluate_bits_per_dim(task.model, "emoji", task.train_x[:500]), 4
         )
-        rgb = image_data.dequantize(image_data.quantize(task.test_rgb, task.palette), task.palette)
+        palette = task.colours()
+        rgb = image_data.dequantize(image_data.quantize(task.test_rgb, palette), palette)
         err = rgb.astype(np.float64) - task.test_rgb
         m["palette_rmse_heldout"] = round(float(np.sqrt((err**2).mean())), 2)
         m["note"] = "bits/dim = mean -log2 P(palette index) per pixel over 16x16 pixels"
@@ -300,10 +319,10 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun
             "metrics": _metrics(cfg, task),
             "training": training | {"label_drop": cfg.label_drop},
         }
-    size = task.size
+    size, palette = task.size, task.colours()
     return {
         "name": name,
-        "title": cfg.title or f"Emoji (Image GPT, {size}x{size}, {len(task.palette)} colours)",
+        "title": cfg.title or f"Emoji (Image GPT, {size}x{size}, {len(palette)} colours)",
         "kind": "image-gpt",
         "version": "1",
         "architecture": task.arch.to_dict() | {"dropout": 0.0},
@@ -311,7 +330,7 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun
             "height": size,
             "width": size,
             "channels": 3,
-            "palette": task.palette.tolist(),
+            "palette": palette.tolist(),
             "background": 0,
         },
         "data": {
@@ -324,7 +343,7 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun
             "split": "skin-tone variants left out; a seeded random tenth held out",
             "preprocessing": (
                 f"32x32 RGBA box-filtered to {size}x{size} (premultiplied alpha), composited on "
-                f"white, quantized to a {len(task.palette)}-colour k-means palette (colour 0 = white)"
+                f"white, quantized to a {len(palette)}-colour k-means palette (colour 0 = white)"
             ),
             "why_downsampled": (
                 "16x16 keeps the sequence at 256 tokens, a quarter of 32x32's 1,024, so the model "

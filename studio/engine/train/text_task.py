@@ -148,6 +148,8 @@ class TextTask:
 
     def loss(self, inputs: Inputs) -> torch.Tensor:
         x, y = inputs  # (B, T) each
+        if x is None or y is None:
+            raise ValueError("a text batch has inputs and targets")
         return self.model.loss(x, y)
 
     def evaluate(self) -> float:

@@ -75,7 +75,12 @@ class TrainingTask(Protocol):
     """What one kind of model brings to the loop. The task is built after torch.manual_seed(seed),
     with the model on the CPU; the loop moves it to the device before making the optimiser."""
 
-    model: torch.nn.Module
+    @property
+    def model(self) -> torch.nn.Module:
+        """The network being trained (a GPT, a PixelCNN: read-only here, so a task may name its
+        own kind); the loop moves it between devices in place."""
+        ...
+
     lr: float  # the peak learning rate
     units_per_step: int  # tokens or dimensions in one batch, for the rate in the step events
     per_nat: float  # the reported loss's units per nat: 1 for nats, 1 / ln 2 for bits
@@ -136,7 +141,8 @@ def run_training(
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     task = make_task(state)
-    model = task.model = task.model.to(device)  # before the optimiser, whose state follows it
+    # before the optimiser, whose state follows it; Module.to moves it in place and returns it
+    model = task.model.to(device)
     opt = adamw(model, task.lr, cfg.weight_decay)
     step, elapsed_before, last_val = 0, 0.0, None
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -213,7 +219,7 @@ def run_training(
         init_from=started,
     )
     card = task.card(run)
-    model = task.model = model.to("cpu")  # model files hold CPU tensors
+    model = model.to("cpu")  # model files hold CPU tensors; in place, as above
     save_model_file(out, untied_state_dict(model), card, half=cfg.half)
     if cfg.half:
         # the card reports the weights as stored, so `eval` reproduces it
