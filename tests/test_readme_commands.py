@@ -130,7 +130,7 @@ def test_what_is_left_out_is_what_should_be():
         "a synopsis",
         "not the command",
     }
-    assert len(skipped["needs the data"]) >= 10 and len(skipped["installs"]) == 2
+    assert len(skipped["needs the data"]) >= 10 and len(skipped["installs"]) == 3
     assert any(r.startswith("aigc-studio stages --run run.json") for r in runs)
     assert "aigc-studio generate --model digits --label 7 --output seven.png" in runs
     assert len(runs) >= 6 and len(inline_samples()) == 6

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,50 @@ ADDED_COLUMNS = {
 }
 
 
+def _first_schema(db: sqlite3.Connection) -> None:
+    """Version 0 -> 1: the runs table with every column of the first versioned schema. Databases
+    written before the schema carried a version have the table with some of the columns."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    for name, decl in ADDED_COLUMNS.items():
+        if name not in have:
+            db.execute(f"ALTER TABLE runs ADD COLUMN {name} {decl}")
+
+
+# The schema's version is the database's `PRAGMA user_version`; MIGRATIONS[n] takes a database from
+# version n to n + 1, and the newest version is len(MIGRATIONS). The rule that lets an older studio
+# keep reading and writing a database a newer one has migrated: a step only adds (tables, indexes,
+# columns that are NULL or have a default), never renames, drops or changes a column; this code
+# names every column it reads and writes.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_first_schema]
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the database up to this studio's schema, all steps in one transaction (if one fails
+    the database stays as it was); a database a newer studio wrote is left as it is. Returns the
+    version it is at."""
+    if schema_version(db) >= len(MIGRATIONS):
+        return schema_version(db)
+    db.execute("BEGIN IMMEDIATE")  # the write lock first: another process may be migrating it
+    try:
+        version = schema_version(db)
+        for step in range(version, len(MIGRATIONS)):
+            MIGRATIONS[step](db)
+        version = max(version, len(MIGRATIONS))
+        db.execute(f"PRAGMA user_version = {version}")
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+    return version
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     """What the history list shows of a run."""
@@ -87,12 +132,7 @@ class HistoryStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a committed run survives the process being killed
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
-        for name, decl in ADDED_COLUMNS.items():
-            if name not in have:
-                self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {decl}")
-        self.db.commit()
+        self.version = migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
