@@ -299,3 +299,54 @@ def test_a_bad_folder_is_refused_in_one_line(folders, tmp_path, bad):
             action()
         text = str(e.value)
         assert message in text and "\n" not in text, text
+
+
+def test_the_cache_grows_without_changing_a_logit(folders, monkeypatch):
+    """The KV cache starts short and doubles (a 128k-token model must not reserve its whole
+    window); growing in the middle of a run leaves every step's logits as the uncached pass's."""
+    from studio.engine.networks import llama
+
+    monkeypatch.setattr(llama, "FIRST_CACHE_POSITIONS", 4)
+    loaded = load_model(str(folders("qwen3-f32")), device="cpu")
+    ids = loaded.tokenizer.encode(PROMPT)
+    tokens, logits = _our_greedy(loaded.model, ids)
+    with torch.inference_mode():
+        whole = loaded.model(torch.tensor([ids + tokens]))[0, len(ids) - 1 : -1]
+    assert float((whole - torch.stack(logits)).abs().max()) < 1e-4
+    cache = loaded.model.new_cache(1)
+    assert cache.capacity == 4
+    with torch.inference_mode():
+        loaded.model(torch.tensor([ids]), cache)
+    assert cache.capacity == 32 >= cache.length == len(ids)  # 4 -> 8 -> 16 -> 32
+
+
+def test_computing_in_bfloat16_follows_transformers(folders):
+    from transformers import AutoModelForCausalLM
+
+    from studio.engine.formats.hf_llama import load_hf_llama
+
+    folder = folders("llama-bf16")
+    loaded = load_hf_llama(folder, dtype=torch.bfloat16)
+    assert loaded.card["architecture"]["precision"] == "bfloat16 weights, computed in bfloat16"
+    assert next(loaded.model.parameters()).dtype == torch.bfloat16
+    ref = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16).eval()
+    ids = torch.tensor([loaded.tokenizer.encode(PROMPT)])
+    with torch.no_grad():
+        ours, theirs = loaded.model(ids).float(), ref(ids).logits.float()
+    assert torch.equal(ours.argmax(-1), theirs.argmax(-1))
+    assert float((ours - theirs).abs().max()) < 0.05
+    events = generate_text(loaded, PROMPT, GenerationSettings(max_new_tokens=4, seed=1))
+    assert sum(hasattr(e, "model_prob") for e in events) == 4
+
+
+def test_an_empty_prompt_starts_from_the_folders_start_token(folders):
+    from studio.engine.text.generation import start_ids
+
+    loaded = load_model(str(folders("qwen2-f32")), device="cpu")
+    assert loaded.tokenizer.encode("") == []  # Qwen adds nothing in front ...
+    # ... so a run from nothing starts from config.json's bos_token_id (the first end id here)
+    assert start_ids(loaded) == [loaded.tokenizer.eos_ids[0]] == [loaded.tokenizer.bos_id]
+    events = list(generate_text(loaded, "", GenerationSettings(max_new_tokens=3, seed=1)))
+    assert sum(hasattr(e, "model_prob") for e in events) == 3
+    sp = load_model(str(folders("llama-f32")), device="cpu")
+    assert sp.tokenizer.encode("") == [1]  # Llama's <s>

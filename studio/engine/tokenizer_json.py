@@ -32,11 +32,12 @@ def _decoders(spec: object) -> list[dict]:
 
 
 class TokenizerJSON:
-    """Encode, decode and per-token bytes for a tokenizer.json; `eos_ids` end a generation."""
+    """Encode, decode and per-token bytes for a tokenizer.json; `eos_ids` end a generation,
+    `bos_id` starts one from an empty prompt."""
 
     kind = "tokenizer.json"
 
-    def __init__(self, tokenizer_json: str, eos_ids: Iterable[int] = ()):
+    def __init__(self, tokenizer_json: str, eos_ids: Iterable[int] = (), bos_id: int | None = None):
         from tokenizers import Tokenizer as HFTokenizer
 
         spec = json.loads(tokenizer_json)
@@ -60,6 +61,8 @@ class TokenizerJSON:
         self.eos_ids = tuple(i for i in dict.fromkeys(eos_ids) if 0 <= i < self.vocab_size)
         self.eos_id = self.eos_ids[0] if self.eos_ids else None
         self.eos = self._tok.id_to_token(self.eos_id) if self.eos_id is not None else None
+        # what an empty prompt starts from when the encoding adds nothing (Qwen's <|endoftext|>)
+        self.bos_id = bos_id if bos_id is not None and 0 <= bos_id < self.vocab_size else None
         self.last_unknown: list[str] = []
         self._bytes: dict[int, bytes] = {}
 

@@ -149,7 +149,7 @@ def _check_headers(folder: Path, files: list[Path], config: LlamaConfig) -> set[
     return dtypes
 
 
-def load_tokenizer(folder: Path, eos_ids: list[int]) -> TokenizerJSON:
+def load_tokenizer(folder: Path, eos_ids: list[int], bos_id: int | None = None) -> TokenizerJSON:
     path = folder / "tokenizer.json"
     if not path.is_file():
         more = (
@@ -159,7 +159,7 @@ def load_tokenizer(folder: Path, eos_ids: list[int]) -> TokenizerJSON:
     try:
         if path.stat().st_size > MAX_TOKENIZER_BYTES:
             raise ModelFileError(path, "too large to be a tokenizer")
-        return TokenizerJSON(path.read_text(encoding="utf-8"), eos_ids)
+        return TokenizerJSON(path.read_text(encoding="utf-8"), eos_ids, bos_id)
     except ModelFileError:
         raise
     except Exception as e:  # the tokenizers library reports corrupt files with its own exception
@@ -239,7 +239,8 @@ def _open(folder: Path) -> tuple[LlamaConfig, TokenizerJSON, list[Path], dict]:
     config, arch, raw = read_config(folder)
     gen = _generation_config(folder)
     eos = _ids(gen.get("eos_token_id")) or _ids(raw.get("eos_token_id"))
-    tok = load_tokenizer(folder, eos)
+    bos = _ids(gen.get("bos_token_id")) or _ids(raw.get("bos_token_id"))
+    tok = load_tokenizer(folder, eos, bos[0] if bos else None)
     if tok.vocab_size > config.vocab_size:
         raise ModelFileError(
             folder,

@@ -95,8 +95,12 @@ class _StopFilter:
 
 
 def start_ids(loaded: LoadedModel) -> list[int]:
-    """What an empty prompt conditions on: EOS (GPT-2's <|endoftext|>), else a newline, else id 0."""
+    """What an empty prompt conditions on: the start-of-text token of a tokenizer that names one
+    (a Hugging Face folder's bos_token_id), else EOS (GPT-2's <|endoftext|>), else a newline, else
+    id 0."""
     tok = loaded.tokenizer
+    if getattr(tok, "bos_id", None) is not None:
+        return [tok.bos_id]
     if tok.eos_id is not None:
         return [tok.eos_id]
     nl = tok.encode("\n")
