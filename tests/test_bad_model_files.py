@@ -395,7 +395,8 @@ def test_specific_reasons(bad):
     assert "exec" in reason("ckpt-payload")
     assert "exec" in reason("meta-payload")
     assert "relu" in reason("hf-relu")
-    assert "llama" in reason("hf-llama")
+    # a GPT-2 config relabelled "llama" goes to the Llama-family reader, which lacks its sizes
+    assert "hidden_size" in reason("hf-llama")
     assert "n_layer" in reason("hf-absurd")
     assert "config.json" in reason("hf-no-config")
     assert "NaN" in reason("hf-nan") and "NaN" in reason("ckpt-nan")

@@ -881,6 +881,122 @@
         <translation>层归一化 epsilon</translation>
     </message>
     <message>
+        <source>model class</source>
+        <translation>模型类</translation>
+    </message>
+    <message>
+        <source>parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>n kv head</source>
+        <translation>键值头数</translation>
+    </message>
+    <message>
+        <source>dim</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>head dim</source>
+        <translation>每头维度</translation>
+    </message>
+    <message>
+        <source>intermediate size</source>
+        <translation>前馈层宽度</translation>
+    </message>
+    <message>
+        <source>norm eps</source>
+        <translation>归一化 epsilon</translation>
+    </message>
+    <message>
+        <source>rope theta</source>
+        <translation>RoPE 基数</translation>
+    </message>
+    <message>
+        <source>rope type</source>
+        <translation>RoPE 缩放方式</translation>
+    </message>
+    <message>
+        <source>rope factor</source>
+        <translation>RoPE 缩放倍数</translation>
+    </message>
+    <message>
+        <source>rope low freq factor</source>
+        <translation>RoPE 低频系数</translation>
+    </message>
+    <message>
+        <source>rope high freq factor</source>
+        <translation>RoPE 高频系数</translation>
+    </message>
+    <message>
+        <source>rope original context</source>
+        <translation>RoPE 原始上下文长度</translation>
+    </message>
+    <message>
+        <source>qkv bias</source>
+        <translation>q/k/v 偏置</translation>
+    </message>
+    <message>
+        <source>o bias</source>
+        <translation>输出投影偏置</translation>
+    </message>
+    <message>
+        <source>mlp bias</source>
+        <translation>MLP 偏置</translation>
+    </message>
+    <message>
+        <source>qk norm</source>
+        <translation>q/k 归一化</translation>
+    </message>
+    <message>
+        <source>tie embeddings</source>
+        <translation>输入输出嵌入共享</translation>
+    </message>
+    <message>
+        <source>base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>license name</source>
+        <translation>许可证名称</translation>
+    </message>
+    <message>
+        <source>license link</source>
+        <translation>许可证链接</translation>
+    </message>
+    <message>
+        <source>do sample</source>
+        <translation>随机采样</translation>
+    </message>
+    <message>
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>top k</source>
+        <translation>Top-k 采样</translation>
+    </message>
+    <message>
+        <source>top p</source>
+        <translation>Top-p 采样</translation>
+    </message>
+    <message>
+        <source>min p</source>
+        <translation>Min-p 采样</translation>
+    </message>
+    <message>
+        <source>repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
         <source>command</source>
         <translation>命令</translation>
     </message>
@@ -947,6 +1063,10 @@
     <message>
         <source>Architecture</source>
         <translation>架构</translation>
+    </message>
+    <message>
+        <source>Sampling defaults</source>
+        <translation>默认采样设置</translation>
     </message>
     <message>
         <source>Training</source>

@@ -58,6 +58,10 @@ def card_html(info: dict) -> str:
     arch = card.get("architecture") or {}
     parts.append(heading(QCoreApplication.translate("ModelCard", "Architecture")))
     parts.append(table(list(arch.items()) if isinstance(arch, dict) else []))
+    defaults = card.get("sampling_defaults") or {}  # a Hugging Face folder's generation_config
+    if isinstance(defaults, dict) and defaults:
+        parts.append(heading(QCoreApplication.translate("ModelCard", "Sampling defaults")))
+        parts.append(table(list(defaults.items())))
     training = card.get("training") or {}
     parts.append(heading(QCoreApplication.translate("ModelCard", "Training")))
     parts.append(table(list(training.items()) if isinstance(training, dict) else []))

@@ -7,6 +7,7 @@ share live here; `open_foreign.py` finds which format a path holds.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
@@ -18,6 +19,22 @@ from studio.engine.networks.gpt import GPT, GPTConfig
 HF_SOURCE = "Hugging Face GPT-2 folder"
 NANOGPT_SOURCE = "nanoGPT checkpoint"
 CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def read_json_object(path: Path) -> dict:
+    """A small JSON file holding an object (config.json, generation_config.json), or one line."""
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ModelFileError(path, "too large to be a model config")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ModelFileError(path, e.strerror or str(e)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFileError(path, f"not valid JSON ({e})") from None
+    if not isinstance(raw, dict):
+        raise ModelFileError(path, "not a JSON object")
+    return raw
 
 
 def checked_config(path: str | Path, values: dict) -> GPTConfig:

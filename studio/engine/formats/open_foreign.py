@@ -1,7 +1,9 @@
-"""Foreign checkpoints, opened read-only: Hugging Face GPT-2 folders and nanoGPT `ckpt.pt`.
+"""Foreign checkpoints, opened read-only: Hugging Face folders (GPT-2, and the Llama family:
+Llama, Qwen2, Qwen3) and nanoGPT `ckpt.pt`.
 
-Finds which format a path holds and hands it to its reader; the readers are imported lazily so that
-listing our own models never pays for them.
+Finds which format a path holds and hands it to its reader (a Hugging Face folder's by its
+config.json's `architectures` / `model_type`); the readers are imported lazily so that listing our
+own models never pays for them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def _format_of(path: Path) -> tuple[str, Path]:
             return "nanogpt", path / "ckpt.pt"
         raise ModelFileError(
             path,
-            "this folder holds neither a Hugging Face GPT-2 model (config.json) "
+            "this folder holds neither a Hugging Face model (config.json) "
             "nor a nanoGPT checkpoint (ckpt.pt)",
         )
     if not path.exists():
@@ -31,12 +33,39 @@ def _format_of(path: Path) -> tuple[str, Path]:
         return "hf", path.parent
     if path.suffix in CHECKPOINT_SUFFIXES:
         return "nanogpt", path
-    raise ModelFileError(path, "not a model file, Hugging Face GPT-2 folder or nanoGPT checkpoint")
+    raise ModelFileError(path, "not a model file, Hugging Face model folder or nanoGPT checkpoint")
+
+
+GPT2_ARCHITECTURES = ("GPT2LMHeadModel", "GPT2Model")
+
+
+def _hf_family(folder: Path) -> str:
+    """ "gpt2" | "llama": which reader a Hugging Face folder's config.json asks for, or one line
+    naming an architecture we do not run."""
+    from studio.engine.formats.foreign_checks import read_json_object
+    from studio.engine.formats.hf_llama import ARCHITECTURES, architecture_of
+
+    raw = read_json_object(folder / "config.json")
+    archs = raw.get("architectures")
+    first = archs[0] if isinstance(archs, list) and archs else None
+    if architecture_of(raw) is not None:
+        return "llama"
+    if first in GPT2_ARCHITECTURES or (first is None and raw.get("model_type", "gpt2") == "gpt2"):
+        return "gpt2"
+    named = first or raw.get("model_type")
+    supported = ", ".join([*GPT2_ARCHITECTURES[:1], *ARCHITECTURES])
+    raise ModelFileError(
+        folder / "config.json", f"architecture {named!r} is not supported (only {supported})"
+    )
 
 
 def describe_foreign(path: Path) -> dict:
     """A model card for a foreign checkpoint, read without building the model or copying weights."""
     fmt, target = _format_of(Path(path))
+    if fmt == "hf" and _hf_family(target) == "llama":
+        from studio.engine.formats.hf_llama import describe_hf_llama
+
+        return describe_hf_llama(target)
     if fmt == "hf":
         from studio.engine.formats.hf_gpt2 import describe_hf_gpt2
 
@@ -49,6 +78,10 @@ def describe_foreign(path: Path) -> dict:
 def load_foreign(path: Path) -> LoadedModel:
     """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only)."""
     fmt, target = _format_of(Path(path))
+    if fmt == "hf" and _hf_family(target) == "llama":
+        from studio.engine.formats.hf_llama import load_hf_llama
+
+        return load_hf_llama(target)
     if fmt == "hf":
         from studio.engine.formats.hf_gpt2 import load_hf_gpt2
 

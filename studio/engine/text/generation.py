@@ -3,12 +3,13 @@
     for event in generate_text(loaded, "ROMEO:", GenerationSettings(max_new_tokens=100, seed=1)):
         ...
 
-One forward pass over the prompt fills the KV cache; each new token is one cached step. Several
+One forward pass over the prompt fills the KV cache; each new token is one cached step. The loop
+needs only networks/text_network.py's interface, so GPT and Llama-family networks run alike. Several
 samples run as one batch in lockstep; sample i draws from its own generator seeded `seed + i`, so
 sample 0 of a batch equals a single-sample run with the same seed.
 
-Past the context window there are two ways on (`GenerationSettings.context`), since positions are
-learned and a cache cannot simply be shifted:
+Past the context window there are two ways on (`GenerationSettings.context`), since a cache cannot
+simply be shifted (GPT's positions are learned; a Llama's keys carry their rotation):
 - "shift" (default, llama.cpp's context shift): keep the last half of the window, rebuild the cache
   from it in one pass, and go on with cached steps until the window is full again. Each token costs
   about two cached steps on average, and the model always sees at least half a window.
@@ -30,7 +31,7 @@ import torch
 from studio.core.errors import SettingsError
 from studio.core.events import Candidate, DoneEvent, Event, StartEvent, TokenEvent, WarningEvent
 from studio.engine.formats.studio_file import LoadedModel
-from studio.engine.networks.gpt import GPT
+from studio.engine.networks.text_network import TextNetwork
 from studio.engine.sampling.chain import (
     RepetitionPenalty,
     apply_chain,
@@ -96,19 +97,23 @@ class _StopFilter:
 
 
 def start_ids(loaded: LoadedModel) -> list[int]:
-    """What an empty prompt conditions on: EOS (GPT-2's <|endoftext|>), else a newline, else id 0."""
+    """What an empty prompt conditions on: the start-of-text token of a tokenizer that names one
+    (a Hugging Face folder's bos_token_id), else EOS (GPT-2's <|endoftext|>), else a newline, else
+    id 0."""
     tok = loaded.tokenizer
+    if getattr(tok, "bos_id", None) is not None:
+        return [tok.bos_id]
     if tok.eos_id is not None:
         return [tok.eos_id]
     nl = tok.encode("\n")
     return nl[:1] if nl else [0]
 
 
-def text_network(loaded: LoadedModel) -> GPT:
-    """A text model's network, typed as the interface text generation reads: GPT's config
-    (block_size, vocab_size), training, parameters(), new_cache(), __call__ and, where it has one,
-    decoder(). Duck-typed and not checked, so any network shaped so runs (test doubles too)."""
-    return cast(GPT, loaded.model)
+def text_network(loaded: LoadedModel) -> TextNetwork:
+    """A text model's network, typed as the interface text generation reads
+    (networks/text_network.py: the GPT and the Llama family). Duck-typed and not checked, so any
+    network shaped so runs (test doubles too)."""
+    return cast(TextNetwork, loaded.model)
 
 
 def generate_text(
@@ -182,7 +187,9 @@ def generate_text(
     active = [True] * B
     reasons = ["length"] * B
     counts = [0] * B
-    eos = None if settings.ignore_eos else tok.eos_id
+    # the ids that end a sample: a tokenizer may name several (Llama 3, Qwen: eos_ids)
+    eos_ids = getattr(tok, "eos_ids", None) or ((tok.eos_id,) if tok.eos_id is not None else ())
+    eos = frozenset() if settings.ignore_eos else frozenset(eos_ids)
     top_n = min(settings.top_n, model.config.vocab_size)
     k = max(top_n, 1)
     token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
@@ -253,7 +260,7 @@ def generate_text(
                 ids_i, p_i, mp_i, ent_i = rows[i]
                 tid = ids_i[0]
                 counts[i] += 1
-                if eos is not None and tid == eos:
+                if tid in eos:
                     piece, _ = filters[i].push(streams[i].end())
                     piece += filters[i].flush()
                     active[i], reasons[i] = False, "eos"

@@ -1,0 +1,98 @@
+"""One cached decoding step of a Llama-family network as plain tensor operations.
+
+`LlamaDecoder(model, cache)(idx (B,)) -> logits (B, vocab)`: the arithmetic of
+`Llama.forward(idx.view(B, 1), cache, last_only=True)[:, -1]` without nn.Module's per-call cost,
+with every product prepared once (row_products.py). As GPT's `Decoder`, it holds references to the
+model's parameters, so copying new weights in keeps it valid; the cache's tensor may be replaced
+when it grows, so it is read afresh at every step.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from studio.engine.networks.norms import rms_norm
+from studio.engine.networks.row_products import RowProduct, row_product
+
+
+class LlamaDecoder:
+    def __init__(self, model: nn.Module, cache) -> None:
+        """model: a `Llama` in eval mode; cache: its `LlamaCache` (llama.py imports this module)."""
+        if model.training:
+            raise RuntimeError("LlamaDecoder is for inference; call model.eval() first")
+        cfg = model.config
+        self.cache = cache
+        self.config = cfg
+        self.rotary = model.rotary
+        self.embed = model.model.embed_tokens.weight  # (V, C)
+        self.norm = model.model.norm.weight
+        rows = cache.kv.shape[1]  # B
+        threads = torch.get_num_threads() if self.embed.device.type == "cpu" else 1
+
+        def product(linear: nn.Linear) -> RowProduct:
+            return row_product(linear.weight, linear.bias, rows, threads)
+
+        self.head = product(model.lm_head)  # (B, C) -> (B, V)
+        self.layers = []
+        for b in model.model.layers:
+            a = b.self_attn
+            self.layers.append(
+                (
+                    b.input_layernorm.weight,
+                    product(a.q_proj),  # (B, C) -> (B, nh * hd)
+                    product(a.k_proj),  # (B, C) -> (B, nkv * hd)
+                    product(a.v_proj),
+                    a.q_norm.weight if cfg.qk_norm else None,
+                    a.k_norm.weight if cfg.qk_norm else None,
+                    product(a.o_proj),  # (B, nh * hd) -> (B, C)
+                    b.post_attention_layernorm.weight,
+                    product(b.mlp.gate_proj),  # (B, C) -> (B, F)
+                    product(b.mlp.up_proj),
+                    product(b.mlp.down_proj),  # (B, F) -> (B, C)
+                )
+            )
+
+    def __call__(self, idx: torch.Tensor) -> torch.Tensor:
+        cache, cfg = self.cache, self.config
+        pos = cache.length
+        if pos >= cfg.block_size:
+            raise ValueError(
+                f"sequence of {pos + 1} tokens exceeds the context window of {cfg.block_size}"
+            )
+        cache.ensure(pos + 1)
+        B = idx.shape[0]
+        nh, nkv, hd, eps = cfg.n_head, cfg.n_kv_head, cfg.head_dim, cfg.norm_eps
+        group = nh // nkv
+        L = pos + 1
+        x = torch.embedding(self.embed, idx)  # (B, C)
+        cos, sin = self.rotary(pos, 1, x.device, x.dtype)  # (1, hd) each
+        half = hd // 2
+        sdpa = F.scaled_dot_product_attention
+        kv_all = cache.kv  # (n_layer, B, 2, nkv, capacity, hd)
+
+        def rotate(t: torch.Tensor) -> torch.Tensor:  # (B, heads, hd), rotate-half layout
+            return t * cos + torch.cat((-t[..., half:], t[..., :half]), dim=-1) * sin
+
+        for i, (n1, qp, kp, vp, qn, kn, op, n2, gate, up, down) in enumerate(self.layers):
+            h = rms_norm(x, n1, eps)
+            q = qp(h).view(B, nh, hd)
+            k = kp(h).view(B, nkv, hd)
+            if qn is not None:
+                q, k = rms_norm(q, qn, eps), rms_norm(k, kn, eps)
+            kv = kv_all[i]  # (B, 2, nkv, capacity, hd)
+            kv[:, 0, :, pos] = rotate(k)
+            kv[:, 1, :, pos] = vp(h).view(B, nkv, hd)
+            # the `group` query heads that share a key/value head attend as one (B, nkv, group)
+            # block of queries: one position, so no mask, and no copies of the keys
+            y = sdpa(
+                rotate(q).view(B, nkv, group, hd),
+                kv[:, 0, :, :L],
+                kv[:, 1, :, :L],
+            )  # (B, nkv, group, hd)
+            x = op(y.reshape(B, nh * hd)).add_(x)
+            h = rms_norm(x, n2, eps)
+            x = down(F.silu(gate(h)).mul_(up(h))).add_(x)
+        cache.length = L
+        return self.head(rms_norm(x, self.norm, eps))  # (B, V)
