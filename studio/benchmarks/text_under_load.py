@@ -1,7 +1,7 @@
 """Tokens/s on a busy machine: the default thread choice against every fixed one, idle and busy.
 
 People's machines are busy. For each number of busy processes beside it (0, 1, 2: plain Python loops
-that never sleep), the bundled `shakespeare` model generates the same 120 tokens on each fixed thread
+that never sleep), the bundled `shakespeare` model generates the same 200 tokens on each fixed thread
 count and on the default choice (`engine/cpu_threads.threads_for_run`, read when the run starts, as
 the command line and the window do). Runs alternate and each figure is the median of a few, so a
 change of load on the machine affects every variant alike. Target: the default within 10% of the
@@ -52,7 +52,7 @@ def _tokens_per_s(loaded: LoadedModel, threads: int | None, tokens: int) -> tupl
 
 
 def measure_under_load(
-    loaded: LoadedModel, tokens: int = 120, repeats: int = 3, max_busy: int = 2
+    loaded: LoadedModel, tokens: int = 200, repeats: int = 5, max_busy: int = 2
 ) -> list[dict]:
     """One row per number of busy processes: median tokens/s per thread choice."""
     fixed = list(range(1, cores() + 1))
