@@ -296,9 +296,27 @@ class Block(nn.Module):
         self.post_attention_layernorm = RMSNorm(config.dim, config.norm_eps)
         self.mlp = MLP(config)
 
-    def forward(self, x, cos, sin, cache, layer):
+    def forward(
+        self,
+        x: torch.Tensor,
+        cos: torch.Tensor,
+        sin: torch.Tensor,
+        cache: LlamaCache | None,
+        layer: int,
+    ) -> torch.Tensor:
         x = x + self.self_attn(self.input_layernorm(x), cos, sin, cache, layer)
         return x + self.mlp(self.post_attention_layernorm(x))
+
+
+class Trunk(nn.Module):
+    """Hugging Face's `model` container, with its members' types; the names are the parameter
+    names' prefixes (`model.embed_tokens.weight`, `model.layers.0...`, `model.norm.weight`)."""
+
+    def __init__(self, config: LlamaConfig):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(config.vocab_size, config.dim)  # (V, C)
+        self.layers = nn.ModuleList([Block(config) for _ in range(config.n_layer)])  # of Block
+        self.norm = RMSNorm(config.dim, config.norm_eps)
 
 
 class Llama(nn.Module):
@@ -308,10 +326,7 @@ class Llama(nn.Module):
         if problems:
             raise ValueError("; ".join(problems))
         self.config = config
-        self.model = nn.Module()
-        self.model.embed_tokens = nn.Embedding(config.vocab_size, config.dim)
-        self.model.layers = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
-        self.model.norm = RMSNorm(config.dim, config.norm_eps)
+        self.model = Trunk(config)
         self.lm_head = nn.Linear(config.dim, config.vocab_size, bias=False)
         if config.tie_embeddings:
             self.lm_head.weight = self.model.embed_tokens.weight
