@@ -9,17 +9,28 @@ when it grows, so it is read afresh at every step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.llama_layers import Block, LlamaCache, LlamaConfig, Rotary, Trunk
 from studio.engine.networks.norms import rms_norm
 from studio.engine.networks.row_products import RowProduct, row_product
 
-if TYPE_CHECKING:  # llama.py imports this module, so its types are for the checker only
-    from studio.engine.networks.llama import Block, Llama, LlamaCache
+
+class LlamaParts(Protocol):
+    """What the decoder reads of a `Llama` (llama.py, which imports this module)."""
+
+    training: bool
+    model: Trunk
+    lm_head: nn.Linear
+    rotary: Rotary
+
+    @property
+    def config(self) -> LlamaConfig: ...
+
 
 # One layer's parameters, prepared: input norm, q, k, v, the per-head q/k norms (Qwen3, else
 # None), o, post-attention norm, gate, up, down.
@@ -38,7 +49,7 @@ Layer = tuple[
 
 
 class LlamaDecoder:
-    def __init__(self, model: Llama, cache: LlamaCache) -> None:
+    def __init__(self, model: LlamaParts, cache: LlamaCache) -> None:
         """model: a `Llama` in eval mode; cache: its `LlamaCache`."""
         if model.training:
             raise RuntimeError("LlamaDecoder is for inference; call model.eval() first")
@@ -57,7 +68,7 @@ class LlamaDecoder:
         self.head = product(model.lm_head)  # (B, C) -> (B, V)
         self.layers: list[Layer] = []
         for layer in model.model.layers:
-            b = cast("Block", layer)  # layers holds only Blocks
+            b = cast(Block, layer)  # layers holds only Blocks
             a = b.self_attn
             self.layers.append(
                 (
