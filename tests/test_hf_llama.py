@@ -304,9 +304,9 @@ def test_a_bad_folder_is_refused_in_one_line(folders, tmp_path, bad):
 def test_the_cache_grows_without_changing_a_logit(folders, monkeypatch):
     """The KV cache starts short and doubles (a 128k-token model must not reserve its whole
     window); growing in the middle of a run leaves every step's logits as the uncached pass's."""
-    from studio.engine.networks import llama
+    from studio.engine.networks import llama_layers
 
-    monkeypatch.setattr(llama, "FIRST_CACHE_POSITIONS", 4)
+    monkeypatch.setattr(llama_layers, "FIRST_CACHE_POSITIONS", 4)
     loaded = load_model(str(folders("qwen3-f32")), device="cpu")
     ids = loaded.tokenizer.encode(PROMPT)
     tokens, logits = _our_greedy(loaded.model, ids)

@@ -19,7 +19,8 @@ from studio.core.errors import ModelFileError
 from studio.engine.formats.foreign_checks import read_json_object
 from studio.engine.formats.hf_gpt2 import weight_files
 from studio.engine.formats.studio_file import LoadedModel, check_tensor_shapes, read_header
-from studio.engine.networks.llama import Llama, LlamaConfig
+from studio.engine.networks.llama import Llama
+from studio.engine.networks.llama_layers import LlamaConfig
 from studio.engine.tokenizer_json import TokenizerJSON
 
 ARCHITECTURES = {

@@ -9,17 +9,48 @@ when it grows, so it is read afresh at every step.
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.llama_layers import Block, LlamaCache, LlamaConfig, Rotary, Trunk
 from studio.engine.networks.norms import rms_norm
 from studio.engine.networks.row_products import RowProduct, row_product
 
 
+class LlamaParts(Protocol):
+    """What the decoder reads of a `Llama` (llama.py, which imports this module)."""
+
+    training: bool
+    model: Trunk
+    lm_head: nn.Linear
+    rotary: Rotary
+
+    @property
+    def config(self) -> LlamaConfig: ...
+
+
+# One layer's parameters, prepared: input norm, q, k, v, the per-head q/k norms (Qwen3, else
+# None), o, post-attention norm, gate, up, down.
+Layer = tuple[
+    torch.Tensor,
+    RowProduct,
+    RowProduct,
+    RowProduct,
+    "tuple[torch.Tensor, torch.Tensor] | None",
+    RowProduct,
+    torch.Tensor,
+    RowProduct,
+    RowProduct,
+    RowProduct,
+]
+
+
 class LlamaDecoder:
-    def __init__(self, model: nn.Module, cache) -> None:
-        """model: a `Llama` in eval mode; cache: its `LlamaCache` (llama.py imports this module)."""
+    def __init__(self, model: LlamaParts, cache: LlamaCache) -> None:
+        """model: a `Llama` in eval mode; cache: its `LlamaCache`."""
         if model.training:
             raise RuntimeError("LlamaDecoder is for inference; call model.eval() first")
         cfg = model.config
@@ -35,8 +66,9 @@ class LlamaDecoder:
             return row_product(linear.weight, linear.bias, rows, threads)
 
         self.head = product(model.lm_head)  # (B, C) -> (B, V)
-        self.layers = []
-        for b in model.model.layers:
+        self.layers: list[Layer] = []
+        for layer in model.model.layers:
+            b = cast(Block, layer)  # layers holds only Blocks
             a = b.self_attn
             self.layers.append(
                 (
@@ -44,8 +76,7 @@ class LlamaDecoder:
                     product(a.q_proj),  # (B, C) -> (B, nh * hd)
                     product(a.k_proj),  # (B, C) -> (B, nkv * hd)
                     product(a.v_proj),
-                    a.q_norm.weight if cfg.qk_norm else None,
-                    a.k_norm.weight if cfg.qk_norm else None,
+                    (a.q_norm.weight, a.k_norm.weight) if cfg.qk_norm else None,
                     product(a.o_proj),  # (B, nh * hd) -> (B, C)
                     b.post_attention_layernorm.weight,
                     product(b.mlp.gate_proj),  # (B, C) -> (B, F)
@@ -75,12 +106,12 @@ class LlamaDecoder:
         def rotate(t: torch.Tensor) -> torch.Tensor:  # (B, heads, hd), rotate-half layout
             return t * cos + torch.cat((-t[..., half:], t[..., :half]), dim=-1) * sin
 
-        for i, (n1, qp, kp, vp, qn, kn, op, n2, gate, up, down) in enumerate(self.layers):
+        for i, (n1, qp, kp, vp, qk_norms, op, n2, gate, up, down) in enumerate(self.layers):
             h = rms_norm(x, n1, eps)
             q = qp(h).view(B, nh, hd)
             k = kp(h).view(B, nkv, hd)
-            if qn is not None:
-                q, k = rms_norm(q, qn, eps), rms_norm(k, kn, eps)
+            if qk_norms is not None:
+                q, k = rms_norm(q, qk_norms[0], eps), rms_norm(k, qk_norms[1], eps)
             kv = kv_all[i]  # (B, 2, nkv, capacity, hd)
             kv[:, 0, :, pos] = rotate(k)
             kv[:, 1, :, pos] = vp(h).view(B, nkv, hd)

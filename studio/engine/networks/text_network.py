@@ -14,14 +14,18 @@ text/context_window.py); that is right for learned positions (GPT) and rotary on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import torch
 
 
 class NetworkConfig(Protocol):
-    block_size: int
-    vocab_size: int
+    # read-only, so frozen dataclass configs (GPTConfig, LlamaConfig) satisfy it
+    @property
+    def block_size(self) -> int: ...
+
+    @property
+    def vocab_size(self) -> int: ...
 
 
 class DecodingCache(Protocol):
@@ -30,20 +34,27 @@ class DecodingCache(Protocol):
     def reset(self) -> None: ...
 
 
-class TextNetwork(Protocol):
-    config: NetworkConfig
+# Each network takes back only the cache it made (GPT's KVCache, Llama's LlamaCache), so the
+# interface is generic in it: a caller passes what `new_cache` returned and nothing else.
+CacheT = TypeVar("CacheT", bound=DecodingCache)
+
+
+class TextNetwork(Protocol[CacheT]):
     training: bool
 
+    @property
+    def config(self) -> NetworkConfig: ...
+
     def __call__(
-        self, idx: torch.Tensor, cache: DecodingCache | None = None, last_only: bool = False
+        self, idx: torch.Tensor, cache: CacheT | None = None, last_only: bool = False
     ) -> torch.Tensor: ...
 
-    def new_cache(self, batch: int = 1) -> DecodingCache: ...
+    def new_cache(self, batch: int = 1) -> CacheT: ...
 
-    def decoder(self, cache: DecodingCache) -> Callable[[torch.Tensor], torch.Tensor]: ...
+    def decoder(self, cache: CacheT) -> Callable[[torch.Tensor], torch.Tensor]: ...
 
     def parameters(self, recurse: bool = True) -> Iterator[torch.nn.Parameter]: ...
 
-    def eval(self) -> TextNetwork: ...
+    def eval(self) -> TextNetwork[CacheT]: ...
 
-    def train(self, mode: bool = True) -> TextNetwork: ...
+    def train(self, mode: bool = True) -> TextNetwork[CacheT]: ...

@@ -9,7 +9,7 @@ import torch
 
 from studio.core.errors import CorpusError
 from studio.engine.formats.studio_file import LoadedModel
-from studio.engine.networks.text_network import TextNetwork
+from studio.engine.networks.text_network import CacheT, TextNetwork
 from studio.engine.text.generation import text_network
 
 
@@ -40,7 +40,7 @@ def evaluate_text_file(loaded: LoadedModel, path: str | Path) -> dict:
     }
 
 
-def evaluate_ids(model: TextNetwork, ids: torch.Tensor, batch: int = 16) -> float:
+def evaluate_ids(model: TextNetwork[CacheT], ids: torch.Tensor, batch: int = 16) -> float:
     """Mean nats/token over non-overlapping windows of block_size (deterministic).
 
     ids: (N,) int64. Each window predicts tokens 1..T from 0..T-1, so every token but the first of

@@ -31,7 +31,7 @@ import torch
 from studio.core.errors import SettingsError
 from studio.core.events import Candidate, DoneEvent, Event, StartEvent, TokenEvent, WarningEvent
 from studio.engine.formats.studio_file import LoadedModel
-from studio.engine.networks.text_network import TextNetwork
+from studio.engine.networks.text_network import DecodingCache, TextNetwork
 from studio.engine.sampling.chain import (
     RepetitionPenalty,
     apply_chain,
@@ -109,11 +109,12 @@ def start_ids(loaded: LoadedModel) -> list[int]:
     return nl[:1] if nl else [0]
 
 
-def text_network(loaded: LoadedModel) -> TextNetwork:
+def text_network(loaded: LoadedModel) -> TextNetwork[DecodingCache]:
     """A text model's network, typed as the interface text generation reads
     (networks/text_network.py: the GPT and the Llama family). Duck-typed and not checked, so any
-    network shaped so runs (test doubles too)."""
-    return cast(TextNetwork, loaded.model)
+    network shaped so runs (test doubles too). Its cache type is the network's own; callers only
+    pass back what its `new_cache` made."""
+    return cast(TextNetwork[DecodingCache], loaded.model)
 
 
 def generate_text(
