@@ -3,6 +3,7 @@ its kind, its clock and counters for the status bar, and the signals that say wh
 
 from __future__ import annotations
 
+import gc
 import time
 
 from PySide6.QtCore import QCoreApplication, QMetaMethod, QObject, Signal
@@ -47,6 +48,11 @@ class RunState(QObject):
         self.kind = kind
         self.running = True
         self.stopping = False
+        # No cyclic garbage collection while a run streams: a full collection walks every object
+        # the window holds (each shown token's alternatives among them) with the GIL held, and
+        # stalled the GUI thread ~100 ms mid-run; the run makes little cyclic garbage, and the
+        # collector runs again when it ends.
+        gc.disable()
         self.shown = 0
         self.t0 = time.perf_counter()
         self.first_t = None
@@ -88,6 +94,7 @@ class RunState(QObject):
         """The run ended and its workspace has shown it; `stop` is the status bar's reason when
         there is no record (default: failed)."""
         self.running = self.stopping = False
+        gc.enable()
         if record is None:
             self.status.set_fields(stop=stop or self.tr("failed"))
         self.sig_ended.emit(record)
