@@ -87,7 +87,7 @@ def measure_under_load(
 
 def format_rows(rows: list[dict]) -> str:
     lines = [
-        "shakespeare, 120 tokens, greedy; tokens/s by thread count (median of 3, alternating):"
+        "shakespeare, 200 tokens, greedy; tokens/s by thread count (median of 5, alternating):"
     ]
     for r in rows:
         fixed = "  ".join(
