@@ -43,7 +43,7 @@ def busy_processes(n: int) -> Iterator[None]:
 def _tokens_per_s(loaded: LoadedModel, threads: int | None, tokens: int) -> tuple[float, int]:
     """(tokens/s, threads used) of one greedy run; threads None = the default choice."""
     if threads is None:
-        threads = set_threads_for_run(loaded.model)
+        threads = set_threads_for_run()
     torch.set_num_threads(threads)
     settings = GenerationSettings(max_new_tokens=tokens, seed=1, ignore_eos=True)
     t0 = time.perf_counter()

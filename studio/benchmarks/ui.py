@@ -108,7 +108,7 @@ def _engine_alone(path: str, settings: dict, threads: int) -> tuple[float, int]:
     if threads:
         torch.set_num_threads(threads)
     else:  # as the command line chooses: from the model's size and the cores free now
-        set_threads_for_run(loaded.model)
+        set_threads_for_run()
     return _time_generation(loaded, settings)
 
 

@@ -127,7 +127,7 @@ def _load_model(args: argparse.Namespace) -> LoadedModel:
     if args.threads is None:
         from studio.engine.cpu_threads import set_threads_for_run
 
-        set_threads_for_run(loaded.model)
+        set_threads_for_run()
     return loaded
 
 

@@ -1,26 +1,17 @@
-"""How many CPU threads a run decodes on: from the model's size and the cores free right now.
+"""How many CPU threads a run decodes on: the cores free right now.
 
 torch's default is one thread per core. On a busy machine that is the worst choice: a decoding step
 is a chain of short parallel regions, each ending at a barrier where every thread waits for the
 slowest, and a thread that shares its core with another busy process is descheduled for a whole
 time slice. Measured on a 2-core machine with two other busy processes, `shakespeare` decoded at
-235 tokens/s on 2 threads against 1,317 on 1. So the count is chosen per run, when it starts: never
-more threads than cores that nothing else is running on (at least one), and for small models, whose
-step is many short operations that a second thread barely speeds up, one fewer than that, which
-also leaves the window's process a core (it needs ~9% of one while streaming: layout, painting).
-Measured on a 2-core machine, streaming with colours in a 1400x900 window, tokens/s in the window
-against the engine alone on 2 threads (medians of 3 runs):
-
-    model (float32 weights)                decoding on 1 thread    decoding on 2 threads
-    6x192, the bundled (10.6 MB)           0.85 (p99 gap 7.2 ms)   0.87 (p99 gap 10.2 ms)
-    6x384 (42 MB)                          0.81                    0.88
-    12x768, GPT-2 small's layers (340 MB)  0.79                    0.92
-
-A large model's step is a few long products that two threads stream faster (networks/row_products),
-and a brief wait for the window costs little of them.
+235 tokens/s on 2 threads against 1,317 on 1 (`bench text` measures it in every run). So the count
+is chosen per run, when it starts: never more threads than cores nothing else is running on, at
+least one. The same rule holds in the window's engine process: with the engine out of the window's
+process, decoding the bundled model on both cores of an idle 2-core machine kept the window's
+heartbeat gaps at 19-22 ms (`bench ui`), and an idle second core is 3-9% faster than one.
 
 "Free" is read from the kernel's count of runnable tasks (/proc/loadavg's fourth field, an
-instantaneous count, unlike the load averages), sampled a few times over a few milliseconds, minus the
+instantaneous count, unlike the load averages), sampled a few times over a millisecond, minus the
 reading process itself. Where there is no /proc (macOS, Windows) the one-minute load average stands
 in, and failing that every core is taken as free. An explicit OMP_NUM_THREADS is left alone.
 """
@@ -32,9 +23,6 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 
-# Models with more weight bytes than this use every free core; smaller ones one fewer. Between the
-# measured 10.6 MB (one fewer is better) and 42 MB (all are better).
-ALL_THREADS_FROM_BYTES = 32 << 20
 SAMPLES = 3  # readings of the runnable count, SAMPLE_GAP_S apart (median taken): ~1 ms a run
 SAMPLE_GAP_S = 0.0005
 
@@ -83,32 +71,24 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def choose_threads(weight_bytes: int, n_cores: int, busy: float) -> int:
-    """Threads for a model of `weight_bytes` on `n_cores`, `busy` of them taken by others."""
-    free = max(1, n_cores - int(round(busy)))
-    if weight_bytes >= ALL_THREADS_FROM_BYTES:
-        return free
-    return max(1, min(free, n_cores - 1))
+def choose_threads(n_cores: int, busy: float) -> int:
+    """Threads on `n_cores` when `busy` of them are taken by others: the free ones, at least one."""
+    return max(1, n_cores - int(round(busy)))
 
 
-def threads_for_run(weight_bytes: int, env: Mapping[str, str] | None = None) -> int | None:
+def threads_for_run(env: Mapping[str, str] | None = None) -> int | None:
     """The thread count to decode a run with now; None when OMP_NUM_THREADS decides."""
     if "OMP_NUM_THREADS" in (os.environ if env is None else env):
         return None
-    return choose_threads(weight_bytes, cores(), busy_cores())
+    return choose_threads(cores(), busy_cores())
 
 
-def weight_bytes(model) -> int:
-    """Bytes of a torch module's parameters: what one decoding step reads."""
-    return sum(p.numel() * p.element_size() for p in model.parameters())
-
-
-def set_threads_for_run(model) -> int:
-    """Set torch's thread count for a run of `model` starting now (unless OMP_NUM_THREADS
-    decides); the count in use."""
+def set_threads_for_run() -> int:
+    """Set torch's thread count for a run starting now (unless OMP_NUM_THREADS decides); the
+    count in use."""
     import torch
 
-    n = threads_for_run(weight_bytes(model))
+    n = threads_for_run()
     if n is not None and n != torch.get_num_threads():
         torch.set_num_threads(n)
     return torch.get_num_threads()

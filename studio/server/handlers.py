@@ -99,7 +99,7 @@ def do_load(server: EngineServer, path: str, device: str) -> None:
     try:
         info = describe(model_finder.describe(Path(path), "path"))
         loaded = model_finder.load_model(path, device)
-        set_threads_for_run(loaded.model)
+        set_threads_for_run()
         info["device"] = where(loaded.model)
         if loaded.kind.startswith("image-"):
             info["image"] = image_geometry(loaded)
@@ -133,7 +133,7 @@ def do_generate(
     """A text run, its events in batches (the first token at once, then one per 33 ms)."""
     try:
         loaded, _ = _need_model(server, image=False)
-        set_threads_for_run(loaded.model)  # from the cores free as this run starts
+        set_threads_for_run()  # from the cores free as this run starts
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
         batcher = EventBatcher(
             TEXT_BATCH_S, lambda batch: server.send("events", run_id, time.perf_counter(), batch)
@@ -158,7 +158,7 @@ def do_image(
     pace waits on the run's cancel event, so Stop is immediate."""
     try:
         loaded, _ = _need_model(server, image=True)
-        set_threads_for_run(loaded.model)  # from the cores free as this run starts
+        set_threads_for_run()  # from the cores free as this run starts
         settings = ImageSettings.from_dict(request.settings)
         last = settings.num_samples - 1
         steps = 0
