@@ -12,7 +12,7 @@ heartbeat gaps at 19-22 ms (`bench ui`), and an idle second core is 3-9% faster 
 
 "Free" is read from the kernel's count of runnable tasks (/proc/loadavg's fourth field, an
 instantaneous count, unlike the load averages), sampled a few times over a millisecond, minus the
-reading process itself. Where there is no /proc (macOS, Windows) the one-minute load average stands
+reading process's own threads. Where there is no /proc (macOS, Windows) the one-minute load average stands
 in, and failing that every core is taken as free. An explicit OMP_NUM_THREADS is left alone.
 """
 
@@ -27,13 +27,31 @@ SAMPLES = 3  # readings of the runnable count, SAMPLE_GAP_S apart (median taken)
 SAMPLE_GAP_S = 0.0005
 
 
-def _runnable_now(read: Callable[[], str]) -> int | None:
-    """Tasks runnable at this instant, other than the reader, from /proc/loadavg's text."""
+def _own_running() -> int:
+    """This process's threads runnable now: the reader, and the OpenMP threads of a run that just
+    ended, which spin a while before they sleep (they are ours, not another program's load)."""
+    n = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 1
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                # "pid (comm) state ...": the state follows the last parenthesis
+                n += f.read().rsplit(")", 1)[1].split()[0] == "R"
+        except (OSError, IndexError):
+            continue
+    return max(1, n)
+
+
+def _runnable_now(read: Callable[[], str], own: Callable[[], int] = _own_running) -> int | None:
+    """Tasks of other processes runnable at this instant, from /proc/loadavg's text."""
     try:
         running = int(read().split()[3].split("/")[0])
     except (OSError, IndexError, ValueError):
         return None
-    return max(0, running - 1)
+    return max(0, running - own())
 
 
 def _read_loadavg() -> str:
@@ -45,11 +63,12 @@ def busy_cores(
     read: Callable[[], str] = _read_loadavg,
     samples: int = SAMPLES,
     gap_s: float = SAMPLE_GAP_S,
+    own: Callable[[], int] = _own_running,
 ) -> float:
     """How many cores other processes keep busy now (median of a few instant readings)."""
     counts = []
     for i in range(samples):
-        n = _runnable_now(read)
+        n = _runnable_now(read, own)
         if n is None:
             break
         counts.append(n)
