@@ -22,6 +22,7 @@ from studio.engine.formats.foreign_checks import (
     check_vocab,
     checked_config,
     foreign_card,
+    read_json_object,
     read_only_text_model,
 )
 from studio.engine.formats.studio_file import LoadedModel, load_tensors, read_header
@@ -30,7 +31,6 @@ from studio.engine.tokenizers import BPETokenizer
 
 # Activations that are exactly (up to float rounding) the tanh GELU our MLP uses.
 SUPPORTED_ACTIVATIONS = ("gelu_new", "gelu_pytorch_tanh")
-MAX_CONFIG_BYTES = 4 * 1024 * 1024
 # Conv1D weights, stored (in, out) by Hugging Face.
 _CONV1D = re.compile(
     r"^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$"
@@ -43,16 +43,7 @@ _OUR_TOP_LEVEL = ("wte.", "wpe.", "h.", "ln_f.")
 def read_config(folder: Path) -> GPTConfig:
     """GPT-2's config.json as our GPTConfig; refuses options our GPT does not compute."""
     path = folder / "config.json"
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ModelFileError(path, "too large to be a model config")
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ModelFileError(path, e.strerror or str(e)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(path, f"not valid JSON ({e})") from None
-    if not isinstance(raw, dict):
-        raise ModelFileError(path, "not a JSON object")
+    raw = read_json_object(path)
 
     model_type = raw.get("model_type", "gpt2")
     if model_type != "gpt2":
