@@ -9,17 +9,15 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from studio.io.display_format import pct, show_text
-from studio.ui.bar_delegate import PROB_ROLE, BarDelegate
+from studio.ui.bar_delegate import PROB_ROLE, bar_table
 
 DRAWN = QColor("#1f3b73")  # the drawn token's text wherever it appears
 
@@ -40,11 +38,7 @@ class LensView(QWidget):
             )
         )
         self.explain.setWordWrap(True)
-        self.table = QTableWidget()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setItemDelegate(BarDelegate(self.table))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = bar_table()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.explain)

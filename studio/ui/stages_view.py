@@ -11,12 +11,9 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -25,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.io.display_format import pct, show_text, stage_table_rows
 from studio.ui.attention_view import AttentionView
-from studio.ui.bar_delegate import PROB_ROLE, BarDelegate
+from studio.ui.bar_delegate import PROB_ROLE, bar_table
 from studio.ui.data_words import stage_name
 from studio.ui.lens_view import LensView
 
@@ -54,11 +51,7 @@ class StagesDialog(QDialog):
             )
         )
         self.explain.setWordWrap(True)
-        self.table = QTableWidget()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setItemDelegate(BarDelegate(self.table))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = bar_table()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.previous_button = buttons.addButton(
