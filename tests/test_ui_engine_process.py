@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import save_tiny, tiny_char_model
 from test_ui_window import TIMEOUT, open_window, run
 from ui_image_helpers import TIMEOUT as IMAGE_TIMEOUT
 from ui_image_helpers import draw, image_models_fixture, open_image_window  # noqa: F401
@@ -24,16 +23,6 @@ from studio.ui.engine_client import EngineClient
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "models" / "shakespeare.safetensors"
-
-
-@pytest.fixture
-def models(tmp_path, monkeypatch):
-    monkeypatch.setenv("AIGC_STUDIO_HOME", str(tmp_path / "home"))
-    d = tmp_path / "models"
-    d.mkdir()
-    save_tiny(d / "tiny.safetensors", tiny_char_model())
-    monkeypatch.setenv("AIGC_STUDIO_MODELS", str(d))
-    return d
 
 
 @pytest.fixture

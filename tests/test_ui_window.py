@@ -19,16 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 20_000  # ms; the first test in a process also imports torch in the worker
 
 
-@pytest.fixture
-def models(tmp_path, monkeypatch):
-    monkeypatch.setenv("AIGC_STUDIO_HOME", str(tmp_path / "home"))
-    d = tmp_path / "models"
-    d.mkdir()
-    save_tiny(d / "tiny.safetensors", tiny_char_model())
-    monkeypatch.setenv("AIGC_STUDIO_MODELS", str(d))
-    return d
-
-
 def open_window(qtbot, model: Path | None) -> MainWindow:
     w = MainWindow(initial_model=str(model) if model else None)
     qtbot.addWidget(w)

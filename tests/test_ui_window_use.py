@@ -3,7 +3,6 @@ stages, the pixel chart, and why a run stopped in words."""
 
 import numpy as np
 import pytest
-from helpers import save_tiny, tiny_char_model
 from PySide6.QtCore import Qt
 from test_ui_window import TIMEOUT, run
 from ui_image_helpers import tiny_digits
@@ -14,14 +13,9 @@ from studio.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A fresh studio home and a model folder holding the tiny text model."""
-    monkeypatch.setenv("AIGC_STUDIO_HOME", str(tmp_path / "home"))
-    d = tmp_path / "models"
-    d.mkdir()
-    save_tiny(d / "tiny.safetensors", tiny_char_model())
-    monkeypatch.setenv("AIGC_STUDIO_MODELS", str(d))
-    return d
+def home(models):
+    """A fresh studio home and a model folder holding the tiny text model (conftest's)."""
+    return models
 
 
 @pytest.fixture
