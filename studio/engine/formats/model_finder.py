@@ -116,6 +116,10 @@ def load_model(name_or_path: str, device: str = "auto") -> LoadedModel:
 
     dev = resolve_device(device)
     path = find_model(name_or_path)
+    if dev.type == "cpu":  # refused before any weight is read (a GPU's memory is its own)
+        from studio.engine.formats.memory_check import check_fits
+
+        check_fits(path)
     if path.is_dir() or path.suffix == ".pt":
         from studio.engine.formats.open_foreign import load_foreign
 
