@@ -21,7 +21,10 @@ HEADROOM = 1.2  # activations, caches and the process itself beside the weights
 
 def weights_in_memory(path: Path) -> int:
     """Bytes the weights of the model at `path` (a file or a folder) take once loaded."""
-    files = sorted(path.glob("*.safetensors")) if path.is_dir() else [path]
+    files = [path]
+    if path.is_dir():  # a folder's safetensors, or else its pickled weights (ckpt.pt, *.bin)
+        files = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
+        files = files or sorted(path.glob("*.pt"))
     total = 0
     for f in files:
         if f.suffix != ".safetensors":
