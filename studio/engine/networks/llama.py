@@ -12,12 +12,15 @@ llama_decoder.py.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.inspection import NetworkTrace
 from studio.engine.networks.llama_decoder import LlamaDecoder
-from studio.engine.networks.llama_layers import LlamaCache, LlamaConfig, Rotary, Trunk
+from studio.engine.networks.llama_layers import Block, LlamaCache, LlamaConfig, Rotary, Trunk
 
 
 class Llama(nn.Module):
@@ -75,6 +78,30 @@ class Llama(nn.Module):
         if last_only:
             x = x[:, -1:, :]  # (B, 1, C)
         return self.lm_head(self.model.norm(x))
+
+    def read_out(self, x: torch.Tensor) -> torch.Tensor:
+        """The final RMSNorm and the unembedding: residual stream (..., C) -> logits (..., V)."""
+        return self.lm_head(self.model.norm(x))
+
+    def trace(self, idx: torch.Tensor) -> NetworkTrace:
+        """An uncached pass over idx (B, T) that keeps, at the last position, the residual stream
+        before the first block and after each, and every layer's attention weights (see
+        networks/inspection.py); for inspection only, never while generating."""
+        B, T = idx.shape
+        if self.config.block_size < T:
+            raise ValueError(
+                f"sequence of {T} tokens exceeds the context window of {self.config.block_size}"
+            )
+        x = self.model.embed_tokens(idx)  # (B, T, C)
+        cos, sin = self.rotary(0, T, x.device, x.dtype)  # (T, hd) each
+        residuals, attention = [x[:, -1]], []
+        for layer in self.model.layers:
+            block = cast(Block, layer)
+            h = block.input_layernorm(x)
+            attention.append(block.self_attn.last_query_weights(h, cos, sin))  # (B, nh, T)
+            x = block(x, cos, sin, None, 0)
+            residuals.append(x[:, -1])  # (B, C)
+        return NetworkTrace(residuals, attention, self.read_out(x[:, -1]))
 
     def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy in nats/token. idx, targets: (B, T)."""

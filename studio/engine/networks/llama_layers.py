@@ -270,6 +270,25 @@ class Attention(nn.Module):
                 y = F.scaled_dot_product_attention(q, k_all, v_all, attn_mask=mask, enable_gqa=gqa)
         return self.o_proj(y.transpose(1, 2).reshape(B, T, nh * hd))
 
+    def last_query_weights(
+        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+    ) -> torch.Tensor:
+        """The attention weights of the last position's query over every position, (B, nh, T),
+        per query head (a key/value head shared by a group shows once per query head); for
+        inspection, never while generating."""
+        B, T, _ = x.shape
+        nh, nkv, hd = self.n_head, self.n_kv_head, self.head_dim
+        q = self.q_proj(x[:, -1:]).view(B, 1, nh, hd)
+        k = self.k_proj(x).view(B, T, nkv, hd)
+        if self.qk_norm:
+            q, k = self.q_norm(q), self.k_norm(k)
+        q = rotate(q.transpose(1, 2), cos[-1:], sin[-1:])  # (B, nh, 1, hd)
+        k = rotate(k.transpose(1, 2), cos, sin).repeat_interleave(
+            nh // nkv, dim=1
+        )  # (B, nh, T, hd)
+        scores = (q @ k.transpose(-1, -2)).squeeze(2) / hd**0.5  # (B, nh, T)
+        return scores.float().softmax(dim=-1)
+
 
 class MLP(nn.Module):
     def __init__(self, config: LlamaConfig):
