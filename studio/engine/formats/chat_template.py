@@ -66,10 +66,14 @@ def read_chat(folder: Path, config: dict) -> dict | None:
     """The card's `chat` entry of a folder whose tokenizer_config.json is `config`: the template,
     where it came from and the special tokens it sees; None when the folder has no template."""
     jinja_file = folder / "chat_template.jinja"
+    template: str | None
     if jinja_file.is_file():
         if jinja_file.stat().st_size > MAX_TEMPLATE_BYTES:
             raise ModelFileError(jinja_file, "too large to be a chat template")
-        template, source = jinja_file.read_text(encoding="utf-8"), jinja_file.name
+        try:
+            template, source = jinja_file.read_text(encoding="utf-8"), jinja_file.name
+        except UnicodeDecodeError:
+            raise ModelFileError(jinja_file, "not UTF-8 text") from None
     else:
         template = _template_of(folder / "tokenizer_config.json", config.get("chat_template"))
         source = "tokenizer_config.json"
