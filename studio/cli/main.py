@@ -41,6 +41,13 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="model name or path (`aigc-studio models` lists them)")
     p.add_argument("--prompt", default="", help="text to continue; - reads standard input")
     p.add_argument("--prompt-file", metavar="FILE", help="read the prompt from a UTF-8 file")
+    p.add_argument(
+        "--chat",
+        action="store_true",
+        help="chat models: the prompt is the user's message, written out by the model's chat "
+        "template, and the answer ends at the model's end of turn",
+    )
+    p.add_argument("--system", metavar="TEXT", help="with --chat: a system message before it")
     # every generation setting, text and image, from the schema (studio.settings)
     add_setting_flags(p, GENERATE_SETTINGS)
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
@@ -143,13 +150,21 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     args.prompt = read_prompt(args.prompt, args.prompt_file)
     if args.scale is not None and args.scale < 1:
         return _fail(f"--scale must be at least 1, got {args.scale}")
+    if args.system is not None and not args.chat:
+        return _fail("--system is for --chat runs")
     # said before the model loads; the formats the model's kind takes are checked once it has
     check_generate_outputs(args.output, args.gif, None, args.force)
     loaded = _load_model(args)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import generate_image_command
 
+        if args.chat:
+            return _fail(f"--chat is for text models; {loaded.name} is an image model")
         return generate_image_command(args, loaded)
+    if args.chat:
+        from studio.engine.text.chat import chat_prompt
+
+        args.prompt = chat_prompt(loaded, args.prompt, args.system)
     image_only = (
         args.label
         or args.gif

@@ -66,6 +66,15 @@ class TokenizerJSON:
         self.last_unknown: list[str] = []
         self._bytes: dict[int, bytes] = {}
 
+    def add_eos(self, token: str) -> None:
+        """Let `token` (tokenizer_config.json's eos_token: a chat model's end of turn) also end a
+        generation, after the ids already given."""
+        tid = self._tok.token_to_id(token)
+        if tid is not None and tid not in self.eos_ids:
+            self.eos_ids = (*self.eos_ids, tid)
+            if self.eos_id is None:
+                self.eos_id, self.eos = tid, token
+
     @property
     def style(self) -> str:
         return "byte-level BPE" if self.byte_level else "SentencePiece-style BPE"

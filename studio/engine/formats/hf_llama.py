@@ -2,7 +2,8 @@
 
 A folder holds config.json, weights in model.safetensors (or shards listed by
 model.safetensors.index.json, or pytorch_model.bin), tokenizer.json, and maybe generation_config.json
-(end-of-sequence ids, default sampling values) and a README.md whose front matter names a license.
+(end-of-sequence ids, default sampling values), tokenizer_config.json (a chat template, the end-of-turn
+token) and a README.md whose front matter names a license.
 Weights stored in float32, float16 or bfloat16 are computed in float32 unless another dtype is
 asked for. Tensor names are Hugging Face's, which `Llama` uses as its own. Everything refused
 raises ModelFileError with one line.
@@ -16,6 +17,7 @@ from pathlib import Path
 import torch
 
 from studio.core.errors import ModelFileError
+from studio.engine.formats.chat_template import read_chat, special_tokens
 from studio.engine.formats.foreign_checks import read_json_object
 from studio.engine.formats.hf_gpt2 import weight_files
 from studio.engine.formats.studio_file import LoadedModel, check_tensor_shapes, read_header
@@ -179,6 +181,13 @@ def _generation_config(folder: Path) -> dict:
     return read_json_object(path) if path.is_file() else {}
 
 
+def _tokenizer_config(folder: Path) -> dict:
+    path = folder / "tokenizer_config.json"
+    if path.is_file() and path.stat().st_size > MAX_TOKENIZER_BYTES:
+        raise ModelFileError(path, "too large to be a tokenizer configuration")
+    return read_json_object(path) if path.is_file() else {}
+
+
 def _front_matter(folder: Path) -> dict:
     """license, license_name, base_model from README.md's front matter (the model card's YAML)."""
     path = folder / "README.md"
@@ -205,7 +214,9 @@ def _front_matter(folder: Path) -> dict:
     return {k: v for k, v in found.items() if v}
 
 
-def _card(folder: Path, config: LlamaConfig, arch: str, dtypes: set[str], tok, gen: dict) -> dict:
+def _card(
+    folder: Path, config: LlamaConfig, arch: str, dtypes: set[str], tok, gen: dict, chat
+) -> dict:
     name = Path(os.path.abspath(folder)).name or arch  # a link's own name, not its target's
     data = {"source": SOURCE, **_front_matter(folder)}
     if "license" not in data:
@@ -229,6 +240,8 @@ def _card(folder: Path, config: LlamaConfig, arch: str, dtypes: set[str], tok, g
         "tokenizer": tok.to_card(),
         "data": data,
         "sampling_defaults": {k: gen[k] for k in SAMPLING_KEYS if k in gen},
+        # the chat template, its origin and the special tokens it sees (None: not a chat model)
+        "chat": chat,
         "source": SOURCE,
         "read_only": True,
         "path": str(folder),
@@ -242,6 +255,11 @@ def _open(folder: Path) -> tuple[LlamaConfig, TokenizerJSON, list[Path], dict]:
     eos = _ids(gen.get("eos_token_id")) or _ids(raw.get("eos_token_id"))
     bos = _ids(gen.get("bos_token_id")) or _ids(raw.get("bos_token_id"))
     tok = load_tokenizer(folder, eos, bos[0] if bos else None)
+    tok_config = _tokenizer_config(folder)
+    chat = read_chat(folder, tok_config)
+    end = special_tokens(tok_config).get("eos_token")
+    if end is not None:  # a chat model's end of turn (Qwen's <|im_end|>, Llama 3's <|eot_id|>)
+        tok.add_eos(end)
     if tok.vocab_size > config.vocab_size:
         raise ModelFileError(
             folder,
@@ -249,7 +267,7 @@ def _open(folder: Path) -> tuple[LlamaConfig, TokenizerJSON, list[Path], dict]:
         )
     kind, files = weight_files(folder)
     dtypes = _check_headers(folder, files, config) if kind == "safetensors" else set()
-    return config, tok, files, _card(folder, config, arch, dtypes, tok, gen)
+    return config, tok, files, _card(folder, config, arch, dtypes, tok, gen, chat)
 
 
 def describe_hf_llama(folder: Path) -> dict:

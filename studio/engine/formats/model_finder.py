@@ -48,6 +48,7 @@ class ModelInfo:
             "source": self.source,
             "metrics": self.card.get("metrics", {}),
             "data": self.card.get("data", {}),
+            "chat_template": bool((self.card.get("chat") or {}).get("template")),
         }
 
 
