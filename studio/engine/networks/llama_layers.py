@@ -234,6 +234,18 @@ class Attention(nn.Module):
         self.qk_norm = config.qk_norm
         self.n_head, self.n_kv_head, self.head_dim = config.n_head, config.n_kv_head, hd
 
+    def _queries_keys(
+        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Queries (B, nh, T, hd) and keys (B, nkv, T, hd) of x (B, T, C): projected, normed
+        (Qwen3), rotated; the attention and its inspection both start here."""
+        B, T, _ = x.shape
+        q = self.q_proj(x).view(B, T, self.n_head, self.head_dim)
+        k = self.k_proj(x).view(B, T, self.n_kv_head, self.head_dim)
+        if self.qk_norm:
+            q, k = self.q_norm(q), self.k_norm(k)
+        return rotate(q.transpose(1, 2), cos, sin), rotate(k.transpose(1, 2), cos, sin)
+
     def forward(
         self,
         x: torch.Tensor,
@@ -244,13 +256,8 @@ class Attention(nn.Module):
     ) -> torch.Tensor:
         B, T, _ = x.shape
         nh, nkv, hd = self.n_head, self.n_kv_head, self.head_dim
-        q = self.q_proj(x).view(B, T, nh, hd)
-        k = self.k_proj(x).view(B, T, nkv, hd)
+        q, k = self._queries_keys(x, cos, sin)  # (B, nh, T, hd), (B, nkv, T, hd)
         v = self.v_proj(x).view(B, T, nkv, hd).transpose(1, 2)  # (B, nkv, T, hd)
-        if self.qk_norm:
-            q, k = self.q_norm(q), self.k_norm(k)
-        q = rotate(q.transpose(1, 2), cos, sin)  # (B, nh, T, hd)
-        k = rotate(k.transpose(1, 2), cos, sin)  # (B, nkv, T, hd)
         gqa = nkv != nh  # query head h reads key/value head h // (nh // nkv)
         if cache is None:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=gqa)
@@ -276,16 +283,10 @@ class Attention(nn.Module):
         """The attention weights of the last position's query over every position, (B, nh, T),
         per query head (a key/value head shared by a group shows once per query head); for
         inspection, never while generating."""
-        B, T, _ = x.shape
         nh, nkv, hd = self.n_head, self.n_kv_head, self.head_dim
-        q = self.q_proj(x[:, -1:]).view(B, 1, nh, hd)
-        k = self.k_proj(x).view(B, T, nkv, hd)
-        if self.qk_norm:
-            q, k = self.q_norm(q), self.k_norm(k)
-        q = rotate(q.transpose(1, 2), cos[-1:], sin[-1:])  # (B, nh, 1, hd)
-        k = rotate(k.transpose(1, 2), cos, sin).repeat_interleave(
-            nh // nkv, dim=1
-        )  # (B, nh, T, hd)
+        q, k = self._queries_keys(x, cos, sin)
+        q = q[:, :, -1:]  # (B, nh, 1, hd): the last position's query
+        k = k.repeat_interleave(nh // nkv, dim=1)  # (B, nh, T, hd)
         scores = (q @ k.transpose(-1, -2)).squeeze(2) / hd**0.5  # (B, nh, T)
         return scores.float().softmax(dim=-1)
 
