@@ -20,12 +20,13 @@ TOP = 5  # tokens per row
 
 
 def add_inspect_args(sub: argparse._SubParsersAction) -> None:
+    from studio.cli.stages_command import add_past_token_args
+
     p = sub.add_parser(
         "inspect",
         help="one token of an exported run: the attention its query paid, and the logit lens",
     )
-    p.add_argument("--run", required=True, help="a run exported as .json (File > Export)")
-    p.add_argument("--token", type=int, required=True, help="which generated token, from 1")
+    add_past_token_args(p)
     p.add_argument(
         "--attention",
         action="store_true",
@@ -36,9 +37,6 @@ def add_inspect_args(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="per layer, the five likeliest next tokens read from the residual stream",
     )
-    p.add_argument("--model", help="the model (default: the one that made the run)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--json", action="store_true")
 
 
 def inspect_command(args: argparse.Namespace) -> int:

@@ -18,14 +18,21 @@ from pathlib import Path
 from studio.io.display_format import pct, show_text, stage_table_rows
 
 
+def add_past_token_args(p: argparse.ArgumentParser) -> None:
+    """The flags of the commands that recompute one token of an exported run (stages, inspect)."""
+    p.add_argument("--run", required=True, help="a run exported as .json (File > Export)")
+    p.add_argument("--token", type=int, required=True, help="which generated token, from 1")
+    p.add_argument("--model", help="the model (default: the one that made the run)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--json", action="store_true")
+
+
 def add_stages_args(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "stages",
         help="one token of an exported run: its distribution after each sampling stage",
     )
-    p.add_argument("--run", required=True, help="a run exported as .json (File > Export)")
-    p.add_argument("--token", type=int, required=True, help="which generated token, from 1")
-    p.add_argument("--model", help="the model (default: the one that made the run)")
+    add_past_token_args(p)
     p.add_argument(
         "--top-n",
         type=int,
@@ -33,8 +40,6 @@ def add_stages_args(sub: argparse._SubParsersAction) -> None:
         help="rows: each stage's N most likely tokens (those it leaves possible), together, "
         "and the drawn one",
     )
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--json", action="store_true")
 
 
 def _cell(p: float) -> str:
