@@ -26,7 +26,12 @@ MNIST_SOURCE = (
     "http://yann.lecun.com/exdb/mnist/"
 )
 MNIST_LICENSE = "CC BY-SA 3.0"
-MNIST_TRAIN = 9000  # the first 9,000 images train; the last 1,000 are held out
+MNIST_TRAIN = 9000  # test set only: the first 9,000 images train; the last 1,000 are held out
+# The official training images, whole or their first part (the files are named for their count), and
+# the official labels. When present, they train and the whole official test set is held out, as
+# published results are reported.
+MNIST_TRAIN_IMAGES = ("train-images-idx3-ubyte.gz", "train-images-first25206-idx3-ubyte.gz")
+MNIST_TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
 
 EMOJI_TAR = "noto-emoji-png32.tar.gz"
 EMOJI_SOURCE = (
@@ -72,9 +77,30 @@ def read_mnist(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
+def read_mnist_train(folder: str | Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The official training images (N, 28, 28) uint8 and their labels (N,), or None when the folder
+    has no training images. A file of the first N images takes the first N of the 60,000 labels."""
+    folder = Path(folder)
+    found = [folder / name for name in MNIST_TRAIN_IMAGES if (folder / name).exists()]
+    if not found:
+        return None
+    images = read_idx(found[0])
+    labels = read_idx(folder / MNIST_TRAIN_LABELS)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) > len(labels):
+        raise CorpusError(
+            f"{found[0]}: images {images.shape} and labels {labels.shape} do not match"
+        )
+    return images, labels[: len(images)]
+
+
 def mnist_split(folder: str | Path) -> dict[str, np.ndarray]:
-    """train_x (9000, 28, 28), train_y, test_x (1000, 28, 28), test_y: the split every tool uses."""
+    """train_x, train_y, test_x, test_y: the split every tool uses. With the official training images
+    in the folder: those train and the official 10,000 test images are held out. With the test set
+    alone: its first 9,000 images train and the last 1,000 are held out."""
     x, y = read_mnist(folder)
+    official = read_mnist_train(folder)
+    if official is not None:
+        return {"train_x": official[0], "train_y": official[1], "test_x": x, "test_y": y}
     if len(x) <= MNIST_TRAIN:
         raise CorpusError(f"{folder}: {len(x)} images, need more than {MNIST_TRAIN}")
     return {
@@ -82,6 +108,21 @@ def mnist_split(folder: str | Path) -> dict[str, np.ndarray]:
         "train_y": y[:MNIST_TRAIN],
         "test_x": x[MNIST_TRAIN:],
         "test_y": y[MNIST_TRAIN:],
+    }
+
+
+def mnist_split_card(folder: str | Path) -> dict[str, object]:
+    """What a model card says of the split `mnist_split` makes of this folder: files and split."""
+    folder = Path(folder)
+    found = [name for name in MNIST_TRAIN_IMAGES if (folder / name).exists()]
+    if found:
+        return {
+            "files": [found[0], MNIST_TRAIN_LABELS, MNIST_IMAGES, MNIST_LABELS],
+            "split": "official training images train; the official 10,000 test images held out",
+        }
+    return {
+        "files": [MNIST_IMAGES, MNIST_LABELS],
+        "split": "first 9,000 test-set images train, last 1,000 held out",
     }
 
 

@@ -110,9 +110,9 @@ class ImageTask:
         self.cfg, self.h = cfg, h
         if cfg.kind == "digits":
             split = image_data.mnist_split(cfg.data)
-            self.train_x = torch.from_numpy(split["train_x"].astype(np.int64))  # (9000, 28, 28)
+            self.train_x = torch.from_numpy(split["train_x"].astype(np.int64))  # (N, 28, 28)
             self.train_y = torch.from_numpy(split["train_y"].astype(np.int64))
-            self.test_x = torch.from_numpy(split["test_x"].astype(np.int64))  # (1000, 28, 28)
+            self.test_x = torch.from_numpy(split["test_x"].astype(np.int64))  # (M, 28, 28)
             self.test_y = torch.from_numpy(split["test_y"].astype(np.int64))
             self.arch: PixelCNNConfig | GPTConfig = PixelCNNConfig(
                 height=28,
@@ -311,9 +311,8 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun
             "data": {
                 "source": image_data.MNIST_SOURCE,
                 "license": image_data.MNIST_LICENSE,
-                "files": [image_data.MNIST_IMAGES, image_data.MNIST_LABELS],
+                **image_data.mnist_split_card(cfg.data),
                 "path": str(Path(cfg.data).resolve()),
-                "split": "first 9,000 images train, last 1,000 held out",
                 "label_drop": cfg.label_drop,
             },
             "metrics": _metrics(cfg, task),
