@@ -24,6 +24,7 @@ import torch
 from studio.core.errors import CorpusError
 from studio.engine.device import resolve_device
 from studio.engine.formats.studio_file import save_model_file, untied_state_dict
+from studio.engine.train import distributed
 from studio.engine.train.loop import (
     RateMeter,
     Schedule,
@@ -128,7 +129,25 @@ def run_training(
 ) -> Iterator[TrainEvent]:
     """Train the task `make_task(checkpoint state, or None for a fresh run)` builds: TrainEvents
     start, step..., eval and checkpoint at their intervals, done. Raises CorpusError for an output
-    folder that does not exist."""
+    folder that does not exist. Under torchrun (WORLD_SIZE > 1) every rank trains its slice of
+    each batch with DistributedDataParallel and rank 0 alone yields events and writes files."""
+    ranks = distributed.join_group(cfg.device)
+    main = ranks is None or ranks.is_main
+    try:
+        for event in _train(cfg, make_task, ranks):
+            if main:
+                yield event
+    finally:
+        if ranks is not None:
+            distributed.leave_group()
+
+
+def _train(
+    cfg: RunSettings,
+    make_task: Callable[[dict | None], TrainingTask],
+    ranks: distributed.Ranks | None,
+) -> Iterator[TrainEvent]:
+    main = ranks is None or ranks.is_main
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     out = Path(cfg.out)
@@ -136,8 +155,10 @@ def run_training(
     if not out.parent.exists():
         raise CorpusError(f"{out.parent}: the output folder does not exist")
     state = None
-    if cfg.resume and ckpt_path.exists():
+    if cfg.resume and ckpt_path.exists() and main:
         state = torch.load(ckpt_path, weights_only=True, map_location="cpu")
+    if ranks is not None:
+        state = distributed.shared_state(ranks, state)
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     task = make_task(state)
@@ -164,7 +185,12 @@ def run_training(
         elapsed_before=elapsed_before,
     )
 
+    # under torchrun: the task's loss through DDP, which averages the ranks' gradients
+    parallel = distributed.parallel_loss(task, model, ranks) if ranks is not None else None
+
     def save_checkpoint() -> None:
+        if not main:
+            return
         save_state(
             ckpt_path,
             model,
@@ -181,25 +207,33 @@ def run_training(
     yield TrainEvent("start", step, cfg.max_steps, message=task.describe())
     model.train()
     meter = RateMeter(task.units_per_step)
-    while step < cfg.max_steps and schedule.progress(step) < 1.0:
+    while True:
+        go_on = step < cfg.max_steps and schedule.progress(step) < 1.0
+        lr = schedule.lr_at(step) if go_on else 0.0
+        if ranks is not None:
+            lr, go_on = distributed.shared_step_plan(ranks, lr, go_on)
+        if not go_on:
+            break
         for g in opt.param_groups:
-            g["lr"] = schedule.lr_at(step)
-        inputs = tuple(
-            None if t is None else t.to(device, non_blocking=True) for t in task.batch(gen)
-        )
-        loss = task.loss(inputs)
+            g["lr"] = lr
+        batch = task.batch(gen)  # the global batch: the same on every rank
+        if ranks is not None:
+            batch = distributed.rank_slice(batch, ranks)
+        inputs = tuple(None if t is None else t.to(device, non_blocking=True) for t in batch)
+        loss = task.loss(inputs) if parallel is None else parallel(*inputs)
         optimise(model, opt, loss, cfg.grad_clip)
         step += 1
+        loss_value = loss.item() if ranks is None else distributed.mean_over_ranks(loss)
         yield TrainEvent(
             "step",
             step,
             cfg.max_steps,
-            loss=loss.item() * task.per_nat,
+            loss=loss_value * task.per_nat,
             tokens_per_s=meter.step(),
             elapsed_s=schedule.elapsed(),
             eta_s=schedule.eta(step),
         )
-        if step % cfg.eval_interval == 0:
+        if step % cfg.eval_interval == 0 and main:
             last_val = task.evaluate()
             yield TrainEvent(
                 "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
@@ -208,6 +242,8 @@ def run_training(
             save_checkpoint()
             yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
     save_checkpoint()
+    if not main:
+        return
 
     model.eval()
     run = FinishedRun(
