@@ -91,7 +91,12 @@ def _trees(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS runs_tree ON runs(tree_id)")
 
 
-TREE_COLUMNS = {"tree_id": "INTEGER", "parent_id": "INTEGER", "fork": "INTEGER", "chosen_json": "TEXT"}
+TREE_COLUMNS = {
+    "tree_id": "INTEGER",
+    "parent_id": "INTEGER",
+    "fork": "INTEGER",
+    "chosen_json": "TEXT",
+}
 
 # The schema's version is the database's `PRAGMA user_version`; MIGRATIONS[n] takes a database from
 # version n to n + 1, and the newest version is len(MIGRATIONS). The rule that lets an older studio

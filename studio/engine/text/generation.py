@@ -292,9 +292,7 @@ def generate_text(
                         reasons[i] = "cancelled"
                         active[i] = False
                 break
-            nxt, rows = sample_step(
-                logits, history[:, :length] if needs_history else no_ids, force
-            )
+            nxt, rows = sample_step(logits, history[:, :length] if needs_history else no_ids, force)
             if length == history.size(1):
                 history = torch.cat([history, torch.empty_like(history)], dim=1)
             history.select(1, length).copy_(nxt)
