@@ -67,8 +67,8 @@
         <translation>运行</translation>
     </message>
     <message>
-        <source>#{0} ✋ {1}</source>
-        <translation>第{0}个 ✋ {1}</translation>
+        <source>#{0} → {1}</source>
+        <translation>第{0}个 → {1}</translation>
     </message>
     <message>
         <source>Token {0} chosen by hand: {1}; the model gave it {2} (after the sampling stages: {3})</source>

@@ -62,7 +62,7 @@ class BranchTree(QTreeWidget):
                 else:
                     c = node.chosen or {}
                     token = show_text(str(c.get("text", c.get("value", ""))))
-                    item.setText(0, self.tr("#{0} ✋ {1}").format(node.fork + 1, token))
+                    item.setText(0, self.tr("#{0} → {1}").format(node.fork + 1, token))
                     item.setText(1, pct(float(c.get("model_prob", c.get("prob", 0.0)))))
                     item.setToolTip(
                         0,
@@ -77,7 +77,8 @@ class BranchTree(QTreeWidget):
                         ),
                     )
                     self._items[node.parent].addChild(item)
-                head = show_text(own[:HEAD_CHARS]) + ("…" if len(own) > HEAD_CHARS else "")
+                words = " ".join(own.split())  # one line, as it reads
+                head = words[:HEAD_CHARS] + ("…" if len(words) > HEAD_CHARS else "")
                 item.setText(2, head)
             # children in the order of their forks
             for key in range(len(tree.nodes)):

@@ -125,7 +125,7 @@ class TextWorkspace(QWidget):
         self.output_splitter.addWidget(self.output)
         self.output_splitter.addWidget(self.branches.panel)
         self.output_splitter.setStretchFactor(0, 3)
-        self.output_splitter.setStretchFactor(1, 1)
+        self.output_splitter.setStretchFactor(1, 2)
         self.splitter.addWidget(self.output_splitter)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 4)
