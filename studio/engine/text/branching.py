@@ -12,6 +12,7 @@ a branch with the very token the run drew gives the run's own text back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from studio.core.errors import SettingsError
 from studio.engine.formats.studio_file import LoadedModel
@@ -38,7 +39,7 @@ def resolve_branch(loaded: LoadedModel, branch: Branch) -> int:
     """The id of the branch's chosen token; SettingsError (one line) if it is not one token."""
     tok = loaded.tokenizer
     assert tok is not None  # checked by the caller: a text model
-    vocab = loaded.model.config.vocab_size  # type: ignore[union-attr]
+    vocab = int(cast(Any, loaded.model).config.vocab_size)  # a text network's (text_network.py)
     if branch.token is not None:
         if not 0 <= branch.token < vocab:
             raise SettingsError(f"token id {branch.token} is not in {loaded.name}'s vocabulary")
