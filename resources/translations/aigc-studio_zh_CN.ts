@@ -45,6 +45,37 @@
     </message>
 </context>
 <context>
+    <name>BranchTree</name>
+    <message>
+        <source>Fork</source>
+        <translation>分叉</translation>
+    </message>
+    <message>
+        <source>Probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Text after it</source>
+        <translation>其后的文字</translation>
+    </message>
+    <message>
+        <source>The run and its branches. Click one to show its text. Keys: Up and Down go to the sibling branches, Left to the run it branched from, Right to its first branch.</source>
+        <translation>这次运行及其分支。点击一项即显示它的文字。按键：上、下键切换到同级分支，左键回到它分出的运行，右键进入它的第一个分支。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>#{0} → {1}</source>
+        <translation>第{0}个 → {1}</translation>
+    </message>
+    <message>
+        <source>Token {0} chosen by hand: {1}; the model gave it {2} (after the sampling stages: {3})</source>
+        <translation>第 {0} 个词元为手选：{1}；模型给它的概率为 {2}（经过采样各阶段后：{3}）</translation>
+    </message>
+</context>
+<context>
     <name>Device</name>
     <message>
         <source>cpu, {0} thread</source>
@@ -212,6 +243,14 @@
     <message>
         <source>(empty)</source>
         <translation>（空）</translation>
+    </message>
+    <message>
+        <source>1 branch</source>
+        <translation>1 个分支</translation>
+    </message>
+    <message>
+        <source>{0} branches</source>
+        <translation>{0} 个分支</translation>
     </message>
     <message>
         <source>pixels</source>
@@ -1200,8 +1239,32 @@
         <translation>模型概率</translation>
     </message>
     <message>
-        <source>Click the token for its sampling stages.</source>
-        <translation>点击词元查看它的各采样阶段。</translation>
+        <source>Chosen by hand (a branch), not drawn.</source>
+        <translation>手选（一个分支），不是抽样得到的。</translation>
+    </message>
+    <message>
+        <source>Click the token for its sampling stages; right-click it to branch here with another token.</source>
+        <translation>点击该词元查看其采样各阶段；右键点击可在此处换一个词元分叉。</translation>
+    </message>
+    <message>
+        <source>Branch here with</source>
+        <translation>在此处分叉，改用</translation>
+    </message>
+    <message>
+        <source>The text up to token {0}, then this token; generation goes on from there.</source>
+        <translation>保留到第 {0} 个词元之前的文字，接上这个词元，再从那里继续生成。</translation>
+    </message>
+    <message>
+        <source>Type a token…</source>
+        <translation>输入一个词元…</translation>
+    </message>
+    <message>
+        <source>Branch here</source>
+        <translation>在此分叉</translation>
+    </message>
+    <message>
+        <source>The token to put in place of token {0} (one token of the model&apos;s):</source>
+        <translation>替换第 {0} 个词元的词元（须是模型词表中的一个词元）：</translation>
     </message>
 </context>
 <context>
@@ -1554,6 +1617,14 @@
         <translation>下一个 ▶</translation>
     </message>
     <message>
+        <source>Branch here</source>
+        <translation>在此分叉</translation>
+    </message>
+    <message>
+        <source>Put the token chosen in the table in place of this one, and generate on from there with the same settings (the run stays).</source>
+        <translation>用表中选定的词元替换这个词元，并以相同设置从那里继续生成（原来的运行保留）。</translation>
+    </message>
+    <message>
         <source>The token before this one (Left)</source>
         <translation>前一个词元（左方向键）</translation>
     </message>
@@ -1690,6 +1761,33 @@
     <message>
         <source>0000.0 tok/s</source>
         <translation>0000.0 词元/秒</translation>
+    </message>
+</context>
+<context>
+    <name>TextBranches</name>
+    <message>
+        <source>Branches</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <source>This text was made by {0}: open that model to branch it.</source>
+        <translation>这段文字由 {0} 生成：请打开该模型再分叉。</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>个词元</translation>
+    </message>
+    <message>
+        <source>tok/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>first token –</source>
+        <translation>首词元 –</translation>
+    </message>
+    <message>
+        <source>The run could not be saved to the history: {0}</source>
+        <translation>无法将这次运行保存到历史记录：{0}</translation>
     </message>
 </context>
 <context>

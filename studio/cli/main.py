@@ -82,6 +82,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--init", help="image to complete")
     p.add_argument("--keep-rows", type=int, help="rows of --init to keep")
+    from studio.cli.branch_command import add_branch_args
+
+    add_branch_args(p)
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:
@@ -146,6 +149,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     # a bad value is refused at once, before torch is imported or the model loaded
     read_setting_flags(args, GENERATE_SETTINGS)
+    if args.from_run:  # a branch of an exported run, with its settings and model
+        from studio.cli.branch_command import branch_command
+
+        return branch_command(args)
     _need_model(args)
     args.prompt = read_prompt(args.prompt, args.prompt_file)
     if args.scale is not None and args.scale < 1:

@@ -50,11 +50,15 @@ class TokenEvent:
     model_prob: float
     entropy: float  # nats, of the sampled distribution
     top: tuple[Candidate, ...] = ()
+    # chosen by hand (a branch's token), not drawn; prob and model_prob are what the model gave it
+    by_hand: bool = False
     event: str = field(default="token", init=False)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
+        if not self.by_hand:  # drawn tokens' lines stay as they were
+            del d["by_hand"]
         return d
 
 

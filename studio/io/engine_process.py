@@ -9,6 +9,7 @@ dies, whatever killed it, and exits: no orphans.
 
 Requests (window -> engine), tuples `(name, *fields)`:
     ("list",)  ("load", path, device)  ("generate", run_id, prompt, settings)
+    ("branch", run_id, prompt, settings, {"prefix": ids, "token": id or "text": typed})
     ("image", run_id, ImageRequest)  ("png", path)  ("stages", model_path, prompt, ids, settings)
     ("pace", seconds)  ("stop",)  ("shutdown",)
 Replies (engine -> window):

@@ -1,4 +1,5 @@
-"""Exporting a run: `.txt` (the text), `.md` (text + settings table), `.json` (everything, re-openable).
+"""Exporting a run: `.txt` (the text), `.md` (text + settings table), `.json` (everything, re-openable);
+and a tree of runs: its `.json` (io/run_tree.py), or one path of it as a run.
 
 Every write is atomic (see `atomic.py`); whether to overwrite an existing file is the caller's
 question to ask. `.txt` holds exactly what `aigc-studio generate` prints on stdout for the same run.
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from studio.core.atomic import atomic_write_text
 from studio.io.run import RunFormatError, RunRecord
+from studio.io.run_tree import RunTree, write_tree
 
 FORMATS = (".txt", ".md", ".json")
 
@@ -70,6 +72,16 @@ def export_run(path: str | Path, run: RunRecord) -> None:
             f"{path.name}: export to .txt, .md or .json, not {suffix or 'no suffix'!r}"
         )
     atomic_write_text(path, writers[suffix](run))
+
+
+def export_tree(path: str | Path, tree: RunTree, key: int) -> None:
+    """Write a tree's `.json` (every branch; a tree of one run is written as that run's file),
+    or node `key`'s path as one run to `.txt` or `.md`."""
+    path = Path(path)
+    if path.suffix.lower() == ".json" and len(tree) > 1:
+        write_tree(path, tree)
+    else:
+        export_run(path, tree.path_record(key))
 
 
 def read_run(path: str | Path) -> RunRecord:

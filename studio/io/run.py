@@ -45,10 +45,15 @@ class RunRecord:
     # image runs: pixels drawn per second over the whole batch (samples x positions). Records
     # written before this field held that number in tokens_per_s; reading them moves it here.
     pixels_per_s: float = 0.0
+    # a branch of another run (io/run_tree.py): {"parent": its history id or None, "fork": the
+    # position of this run's first token (chosen by hand), "chosen": that token}; empty otherwise
+    branch: dict = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("id")
+        if not self.branch:  # run files stay as they were; a tree file holds the links
+            d.pop("branch")
         if self.kind == "text":  # text run files stay exactly as they were
             d.pop("kind")
             d.pop("media")
@@ -80,6 +85,7 @@ class RunRecord:
                 trace=list(d.get("trace") or []),
                 kind=str(d.get("kind") or "text"),
                 media=dict(d.get("media") or {}),
+                branch=dict(d.get("branch") or {}),
             )
             rec.pixels_per_s = image_pixels_per_s(rec.kind, d.get("pixels_per_s"), rec.tokens_per_s)
         except (KeyError, TypeError, ValueError) as e:
@@ -132,7 +138,7 @@ def image_pixels_per_s(kind: str, stored: object, tokens_per_s: float) -> float:
 
 def trace_entry(e: TokenEvent) -> dict:
     """TokenEvent.to_json(), written out: dataclasses.asdict is slow for a per-token trace."""
-    return {
+    d = {
         "sample": e.sample,
         "step": e.step,
         "id": e.id,
@@ -145,6 +151,9 @@ def trace_entry(e: TokenEvent) -> dict:
         ],
         "event": "token",
     }
+    if e.by_hand:  # a branch's token, chosen by hand
+        d["by_hand"] = True
+    return d
 
 
 def trace_events(trace: list[dict]) -> list[TokenEvent]:
@@ -165,6 +174,7 @@ def trace_events(trace: list[dict]) -> list[TokenEvent]:
                     )
                     for c in d.get("top") or ()
                 ),
+                by_hand=bool(d.get("by_hand", False)),
             )
             for d in trace
             if d.get("sample", 0) == 0

@@ -23,6 +23,7 @@ from studio.core.image_frames import ImageRequest, image_frame
 from studio.engine.cpu_threads import set_threads_for_run
 from studio.engine.formats import model_finder
 from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.text.branching import Branch
 from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.text.inspect import inspect_step
 from studio.engine.text.sampling_stages import sampling_stages
@@ -128,7 +129,12 @@ def _need_model(server: EngineServer, image: bool) -> tuple:
 
 
 def do_generate(
-    server: EngineServer, run_id: int, prompt: str, settings: dict, cancel: threading.Event
+    server: EngineServer,
+    run_id: int,
+    prompt: str,
+    settings: dict,
+    cancel: threading.Event,
+    branch: dict | None = None,
 ) -> None:
     """A text run, its events in batches (the first token at once, then one per 33 ms)."""
     try:
@@ -138,7 +144,8 @@ def do_generate(
         batcher = EventBatcher(
             TEXT_BATCH_S, lambda batch: server.send("events", run_id, time.perf_counter(), batch)
         )
-        for ev in generate_text(loaded, prompt, gs, cancel):
+        fork = Branch.from_dict(branch) if branch is not None else None
+        for ev in generate_text(loaded, prompt, gs, cancel, branch=fork):
             batcher.add(ev)
             kind = type(ev)
             if kind is TokenEvent:
@@ -149,6 +156,19 @@ def do_generate(
     except Exception as e:  # noqa: BLE001
         server.send("error", message_of(e))
     server.send("ended", run_id)
+
+
+def do_branch(
+    server: EngineServer,
+    run_id: int,
+    prompt: str,
+    settings: dict,
+    branch: dict,
+    cancel: threading.Event,
+) -> None:
+    """A branch of a text run (engine/text/branching.py): `branch` holds the generated ids
+    before the fork and the chosen token (id, or typed text); streamed as a run is."""
+    do_generate(server, run_id, prompt, settings, cancel, branch)
 
 
 def do_image(
@@ -242,6 +262,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "list": do_list,
     "load": do_load,
     "generate": do_generate,
+    "branch": do_branch,
     "image": do_image,
     "png": do_png,
     "stages": do_stages,

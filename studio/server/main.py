@@ -70,7 +70,7 @@ class EngineServer:
             elif op == "pace":
                 self.pace.seconds = float(message[1])
             else:
-                if op in ("generate", "image"):
+                if op in ("generate", "branch", "image"):
                     # made here, in request order, so a stop sent right after reaches this run
                     self.cancel = threading.Event()
                     message = (*message, self.cancel)

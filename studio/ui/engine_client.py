@@ -26,6 +26,7 @@ from studio.core.image_frames import ImageFrame, ImageRequest
 from studio.io.engine_process import EngineProcess
 from studio.io.image_run import ImageRun
 from studio.io.run import RunRecord
+from studio.io.run_tree import chosen_token
 from studio.io.text_run import TextRun
 
 ENGINE_DIED = "engine-died"  # the stop reason of a run the engine process did not live to end
@@ -40,6 +41,7 @@ class _Run:
     prompt: str = ""
     request: ImageRequest | None = None
     collector: TextRun | ImageRun | None = None  # made at the first batch (the model is known)
+    link: dict | None = None  # a branch: its parent's history id and its fork, for the record
 
 
 @dataclass
@@ -111,6 +113,12 @@ class EngineClient(QObject):
 
     def generate(self, prompt: str, settings: dict) -> None:
         self._run("text", ("generate", prompt, settings), prompt=prompt)
+
+    def branch(self, prompt: str, settings: dict, branch: dict, link: dict) -> None:
+        """A branch of a text run (engine/text/branching.py): `branch` holds the generated ids
+        before the fork ("prefix") and the chosen token ("token": its id, or "text": typed);
+        `link` the parent's history id and the fork ("parent", "fork"), which its record keeps."""
+        self._run("text", ("branch", prompt, settings, dict(branch)), prompt=prompt, link=link)
 
     def generate_image(self, request: ImageRequest) -> None:
         self._run("image", ("image", request), request=request)
@@ -193,13 +201,15 @@ class EngineClient(QObject):
         s.pending.append(pending)
         s.process.send(*message)
 
-    def _run(self, kind: str, message: tuple, prompt: str = "", request=None) -> None:
+    def _run(
+        self, kind: str, message: tuple, prompt: str = "", request=None, link: dict | None = None
+    ) -> None:
         if self._closed:
             return
         s = self._ensure()
         self._next_run += 1
         run_id = self._next_run
-        s.runs[run_id] = _Run(kind, time.perf_counter(), prompt=prompt, request=request)
+        s.runs[run_id] = _Run(kind, time.perf_counter(), prompt=prompt, request=request, link=link)
         s.pending.append(("run", run_id))
         s.process.send(message[0], run_id, *message[1:])
 
@@ -293,6 +303,8 @@ class EngineClient(QObject):
             record = run.collector.record(ENGINE_DIED if died else None)
             if died and record is not None:
                 self._say_ended_early(run.collector, record)
+            if run.link is not None and record is not None and record.trace:
+                record.branch = {**run.link, "chosen": chosen_token(record.trace[0])}
         if record is not None:
             self._store(record)
         self.sig_run_ended.emit(record)

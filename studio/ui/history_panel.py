@@ -73,7 +73,14 @@ class HistoryPanel(QWidget):
         for row in self.store.list(self.search.text().strip()):
             when = dt.datetime.fromtimestamp(row.created).strftime("%Y-%m-%d %H:%M")
             words = row.first_words or self.tr("(empty)")
-            item = QListWidgetItem(f"{when} · {row.model_title}\n{words}")
+            head = f"{when} · {row.model_title}"
+            if row.branches:  # a tree: the run and the branches made from it
+                head += " · " + (
+                    self.tr("1 branch")
+                    if row.branches == 1
+                    else self.tr("{0} branches").format(row.branches)
+                )
+            item = QListWidgetItem(f"{head}\n{words}")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             unit = self.tr("pixels") if row.kind == "image" else self.tr("tokens")
             item.setToolTip(

@@ -16,10 +16,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from studio.core.paths import history_path
-from studio.io.export import read_run
 from studio.io.history import HistoryStore
 from studio.io.preferences import load_settings, save_settings
 from studio.io.run import RunFormatError, RunRecord
+from studio.io.run_tree import RunTree, read_tree
 from studio.ui.engine_client import EngineClient
 from studio.ui.help import shortcut_rows, show_about, show_shortcuts
 from studio.ui.history_panel import HistoryPanel
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         # repetition penalty, length and stop strings mean nothing to pixels
         self.tabs.currentChanged.connect(lambda i: self.sampling.set_text_controls_enabled(i == 0))
 
+        self.text.branches.history = self.history  # branched runs join their tree there
         self.history_panel = HistoryPanel(self.history)
         self.history_panel.sig_run_selected.connect(self.restore_from_history)
         self.history_panel.sig_export_requested.connect(self.export_from_history)
@@ -263,8 +264,9 @@ class MainWindow(QMainWindow):
 
     # ---- opening runs, images and models ------------------------------------------------------
 
-    def restore_run(self, record: RunRecord) -> None:
-        """Show a past run: its prompt, text or pictures, settings and model."""
+    def restore_run(self, record: RunRecord, tree: RunTree | None = None) -> None:
+        """Show a past run (a text run with its `tree` of branches): its prompt, text or
+        pictures, settings and model."""
         if self.runs.running:
             self._message_bar().show_message(
                 self.tr("Stop the run first, then open another."), error=False
@@ -274,7 +276,7 @@ class MainWindow(QMainWindow):
         if image:
             self.image.runner.expect(record)
         else:
-            self.text.show_record(record)
+            self.text.show_tree(tree or RunTree(record))
         self.tabs.setCurrentIndex(1 if image else 0)
         m = self.picker.find(name=record.model_name, path=record.model_path)
         path = m["path"] if m else None
@@ -298,9 +300,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def restore_from_history(self, run_id: int) -> None:
-        record = self.history.get(run_id)
-        if record is not None:
-            self.restore_run(record)
+        tree = self.history.get_tree(run_id)
+        if tree is not None:
+            self.restore_run(tree.root, tree)
 
     def _on_png_read(self, path: str, model_name: str, settings: dict) -> None:
         """Settings from an exported PNG: model, label, batch, sampling values and seed."""
@@ -333,11 +335,11 @@ class MainWindow(QMainWindow):
             self.engine.read_png(str(p))
         elif p.is_file() and p.suffix.lower() == ".json":
             try:
-                record = read_run(p)
+                tree = read_tree(p)  # a run, or a tree of runs
             except RunFormatError as e:
                 self.message_bar.show_message(str(e))
                 return
-            self.restore_run(record)
+            self.restore_run(tree.root, tree)
         else:
             self.choose_model(str(p))
 
@@ -358,9 +360,9 @@ class MainWindow(QMainWindow):
         return self.text.last_run
 
     def export_from_history(self, run_id: int) -> None:
-        record = self.history.get(run_id)
-        if record is not None:
-            self.files.export_dialog(record)
+        tree = self.history.get_tree(run_id)
+        if tree is not None:
+            self.files.export_dialog(tree.root, tree)
 
     def copy_text(self) -> None:
         QGuiApplication.clipboard().setText(self.output.toPlainText())

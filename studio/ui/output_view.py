@@ -15,7 +15,7 @@ import html
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from studio.io.display_format import pct, show_text
 
@@ -33,11 +33,23 @@ def qlen(s: str) -> int:
     return len(s.encode("utf-16-le")) // 2
 
 
+def hand_format(f: QTextCharFormat) -> QTextCharFormat:
+    """`f`, marked as chosen by hand: underlined, in bold."""
+    g = QTextCharFormat(f)
+    g.setFontUnderline(True)
+    g.setUnderlineColor(QColor("#1f3b73"))
+    g.setFontWeight(QFont.Weight.Bold)
+    return g
+
+
 class OutputView(QPlainTextEdit):
     """Read-only text: the prompt in its own format, generated tokens after it."""
 
     sig_token_clicked = Signal(int)
     """A generated token was clicked (not dragged over): its index, which is its step."""
+    sig_branch_wanted = Signal(int, int, str)
+    """Branch here (a token's context menu): (its index, the chosen token's id, or -1 and the
+    text typed for it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +75,9 @@ class OutputView(QPlainTextEdit):
         self._cursor = QTextCursor(self.document())
         self._end = 0
         self._formats = [self._token_format(i / BUCKETS) for i in range(BUCKETS + 1)]
+        # a token chosen by hand (a branch's fork) is underlined, coloured or not
+        self._hand_formats = [hand_format(f) for f in self._formats]
+        self._hand_plain = hand_format(self._plain_fmt)
         # Follow the newest text unless the person scrolled away from the end: a scroll that we
         # did not make decides whether to go on following (back at the end: yes).
         self._follow = True
@@ -108,7 +123,10 @@ class OutputView(QPlainTextEdit):
             if not s:
                 continue
             pos += len(s) if s.isascii() else qlen(s)
-            fmt = formats[round(t.prob * BUCKETS)] if formats else self._plain_fmt
+            if t.by_hand:
+                fmt = self._hand_formats[round(t.prob * BUCKETS)] if formats else self._hand_plain
+            else:
+                fmt = formats[round(t.prob * BUCKETS)] if formats else self._plain_fmt
             if fmt is not run_fmt and run:
                 c.insertText("".join(run), run_fmt)
                 run = []
@@ -220,8 +238,59 @@ class OutputView(QPlainTextEdit):
                 "<table cellspacing=4><tr><th align=left>{}</th><th>{}</th><th>{}</th></tr>"
                 "{}</table>"
             ).format(self.tr("alternative"), self.tr("prob"), self.tr("model_prob"), rows)
-        hint = self.tr("Click the token for its sampling stages.")
+        if t.by_hand:
+            head += "<br>" + self.tr("Chosen by hand (a branch), not drawn.")
+        hint = self.tr(
+            "Click the token for its sampling stages; right-click it to branch here with "
+            "another token."
+        )
         return f"<p style='white-space:pre'>{head}<br>{nums}</p>{table}<p><i>{hint}</i></p>"
+
+    # ---- branching ----------------------------------------------------------------------------
+
+    def branch_menu(self, i: int, parent: QWidget | None = None) -> QMenu:
+        """ "Branch here with": token i's alternatives (not the one drawn), with their
+        probabilities, and a token typed by hand."""
+        t = self._tokens[i]
+        menu = QMenu(self.tr("Branch here with"), parent or self)
+        menu.setToolTipsVisible(True)
+        for c in t.top:
+            if c.id == t.id:
+                continue
+            label = f"{show_text(c.text)}\t{pct(c.model_prob)}"
+            action = menu.addAction(label)
+            action.setToolTip(
+                self.tr(
+                    "The text up to token {0}, then this token; generation goes on from there."
+                ).format(i + 1)
+            )
+            action.triggered.connect(
+                lambda _=False, cid=c.id: self.sig_branch_wanted.emit(i, cid, "")
+            )
+        menu.addSeparator()
+        typed = menu.addAction(self.tr("Type a token…"))
+        typed.triggered.connect(lambda: self._type_token(i))
+        return menu
+
+    def _type_token(self, i: int) -> None:
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Branch here"),
+            self.tr("The token to put in place of token {0} (one token of the model's):").format(
+                i + 1
+            ),
+        )
+        if ok and text:
+            self.sig_branch_wanted.emit(i, -1, text)
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        i = self.token_index_at(event.pos())
+        if i is not None:
+            menu.insertMenu(menu.actions()[0], self.branch_menu(i, menu))
+            menu.insertSeparator(menu.actions()[1])
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def eventFilter(self, obj, event: QEvent) -> bool:
         # An event filter rather than a viewportEvent override: paint events then run in C++

@@ -11,6 +11,7 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -35,6 +36,8 @@ class StagesDialog(QDialog):
     """Show the token this many steps away (-1 previous, +1 next)."""
     sig_inspect_wanted = Signal()
     """The Attention or Logit lens tab was chosen: its numbers are wanted for the token shown."""
+    sig_branch_wanted = Signal(int, int)
+    """Branch here: (the token's step, the id of the token chosen in the table instead)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +55,9 @@ class StagesDialog(QDialog):
         )
         self.explain.setWordWrap(True)
         self.table = bar_table()
+        # a row is chosen for Branch here
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.previous_button = buttons.addButton(
@@ -60,6 +66,20 @@ class StagesDialog(QDialog):
         self.next_button = buttons.addButton(
             self.tr("Next ▶"), QDialogButtonBox.ButtonRole.ActionRole
         )
+        self.branch_button = buttons.addButton(
+            self.tr("Branch here"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.branch_button.setToolTip(
+            self.tr(
+                "Put the token chosen in the table in place of this one, and generate on from "
+                "there with the same settings (the run stays)."
+            )
+        )
+        self.branch_button.setEnabled(False)
+        self.branch_button.clicked.connect(self._branch)
+        self._row_ids: list[int] = []  # the token id of each table row
+        self._step = self._chosen = -1
+        self.table.itemSelectionChanged.connect(self._update_branch)
         self.previous_button.setToolTip(self.tr("The token before this one (Left)"))
         self.next_button.setToolTip(self.tr("The token after this one (Right)"))
         self.previous_button.clicked.connect(lambda: self.sig_step.emit(-1))
@@ -121,6 +141,8 @@ class StagesDialog(QDialog):
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
+        self._row_ids = []
+        self.branch_button.setEnabled(False)
         self.show_inspecting(after_run)
 
     def show_failure(self, message: str) -> None:
@@ -143,6 +165,7 @@ class StagesDialog(QDialog):
             )
         )
         rows = stage_table_rows(stages)
+        self._row_ids, self._step, self._chosen = [i for i, _ in rows], step, chosen
         t = self.table
         t.clear()
         t.setColumnCount(len(stages))
@@ -172,6 +195,24 @@ class StagesDialog(QDialog):
                 item.setForeground(self.palette().placeholderText())
                 t.setItem(row, col, item)
         t.setVerticalHeaderLabels(labels)
+
+    def branch_choice(self) -> int | None:
+        """The token id of the row selected, if it is another token than the one drawn."""
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        row = rows.pop()
+        if not 0 <= row < len(self._row_ids) or self._row_ids[row] == self._chosen:
+            return None
+        return self._row_ids[row]
+
+    def _update_branch(self) -> None:
+        self.branch_button.setEnabled(self.branch_choice() is not None)
+
+    def _branch(self) -> None:
+        choice = self.branch_choice()
+        if choice is not None:
+            self.sig_branch_wanted.emit(self._step, choice)
 
     def cell_text(self, token_row: int, stage: int) -> str:
         item = self.table.item(token_row, stage)

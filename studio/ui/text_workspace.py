@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.io.run import RunFormatError, RunRecord, trace_events
+from studio.io.run_tree import RunTree
 from studio.ui.flow_layout import flow_row, group
 from studio.ui.legend import ProbLegend
 from studio.ui.message_bar import MessageBar
@@ -28,6 +29,7 @@ from studio.ui.run_state import RunState, settings_for_run
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.stages_view import StagesDialog
 from studio.ui.status_bar import stop_text
+from studio.ui.text_branches import TextBranches
 
 
 class TextWorkspace(QWidget):
@@ -63,6 +65,7 @@ class TextWorkspace(QWidget):
         self._inspected: int | None = None  # the token whose insides were asked for last
         self._slide_at: int | None = None  # new tokens before the running run slides
         self._slide_hint_shown = False  # said once per window
+        self.branches = TextBranches(self)  # the tree of the text shown, and its branches
         self._build()
         self.set_colors(False)
         self.generate_button.clicked.connect(self.sig_generate)
@@ -70,6 +73,7 @@ class TextWorkspace(QWidget):
         self.stop_button.clicked.connect(self.sig_stop)
         self.colors_check.toggled.connect(self.set_colors)
         self.output.sig_token_clicked.connect(self.inspect_token)
+        self.output.sig_branch_wanted.connect(self.branches.branch)
         engine.sig_events.connect(self._on_events)
         engine.sig_run_ended.connect(self._on_run_ended)
         engine.sig_stages.connect(self._on_stages)
@@ -116,7 +120,13 @@ class TextWorkspace(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("textSplitter")
         self.splitter.addWidget(self.prompt_edit)
-        self.splitter.addWidget(self.output)
+        # the tree of branches beside the text, once it has one
+        self.output_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.output_splitter.addWidget(self.output)
+        self.output_splitter.addWidget(self.branches.panel)
+        self.output_splitter.setStretchFactor(0, 3)
+        self.output_splitter.setStretchFactor(1, 2)
+        self.splitter.addWidget(self.output_splitter)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 4)
 
@@ -167,14 +177,21 @@ class TextWorkspace(QWidget):
             and not self._slide_hint_shown
             else None
         )
+        self.branches.set_tree(None)
+        self.start_output(
+            prompt, settings, self.info["path"], self.info.get("title") or self.info["name"]
+        )
+        self.engine.generate(prompt, settings)
+
+    def start_output(self, prompt: str, settings: dict, model_path: str, model_title: str) -> None:
+        """Clear the output for a run of `prompt`, and remember what makes it (for its stages)."""
         self.output.start(prompt)
         self.shown_run = {
-            "model_path": self.info["path"],
-            "model_title": self.info.get("title") or self.info["name"],
+            "model_path": model_path,
+            "model_title": model_title,
             "prompt": prompt,
             "settings": settings,
         }
-        self.engine.generate(prompt, settings)
 
     def take_continuation(self) -> bool:
         """Make the prompt and the generated text the new prompt, to generate on from the end of
@@ -249,8 +266,9 @@ class TextWorkspace(QWidget):
     def _on_run_ended(self, record: RunRecord | None) -> None:
         if not self.runs.is_running("text"):
             return
-        if record is not None:
-            self.last_run = record
+        shown = self.branches.run_ended(record)
+        if shown is not None:
+            self.last_run = shown
         self.runs.end(record)
 
     def engine_died(self) -> None:
@@ -260,6 +278,15 @@ class TextWorkspace(QWidget):
 
     def show_record(self, record: RunRecord) -> None:
         """Show a past text run: its prompt, text (coloured, from its trace), settings and numbers."""
+        self.show_tree(RunTree(record))
+
+    def show_tree(self, tree: RunTree, key: int = 0) -> None:
+        """Show a tree of text runs, node `key`'s path in the output and every branch beside it."""
+        self.branches.set_tree(tree, key)
+        self.display_record(tree.path_record(key))
+
+    def display_record(self, record: RunRecord) -> None:
+        """Show a run (a branch: its whole path) as the text on screen."""
         self.prompt_edit.setPlainText(record.prompt)
         self.sampling.set_generation_settings(record.settings)
         self.sampling.set_used_seed(record.seed)
@@ -307,6 +334,7 @@ class TextWorkspace(QWidget):
             self.stages_dialog = StagesDialog(self.window())
             self.stages_dialog.sig_step.connect(lambda d: self.inspect_token(self._stages_step + d))
             self.stages_dialog.sig_inspect_wanted.connect(self._look_inside)
+            self.stages_dialog.sig_branch_wanted.connect(self.branches.branch)
         self._stages_step = i
         self.stages_dialog.set_position(i, len(tokens))
         self.stages_dialog.show_loading(i, tokens[i].text, after_run=self.runs.running)

@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from studio.io.export import export_run
+from studio.io.export import export_run, export_tree
 from studio.io.run import RunRecord
+from studio.io.run_tree import RunTree
 
 
 class WindowFiles:
@@ -18,6 +19,7 @@ class WindowFiles:
 
     def __init__(self, w) -> None:
         self.w = w
+        self._tree: RunTree | None = None  # the tree of the run being exported, if it has one
 
     @staticmethod
     def tr(text: str) -> str:
@@ -55,9 +57,11 @@ class WindowFiles:
 
     # ---- export -------------------------------------------------------------------------------
 
-    def export_dialog(self, record: RunRecord | None = None) -> None:
+    def export_dialog(self, record: RunRecord | None = None, tree: RunTree | None = None) -> None:
         """Export a run (default: the run on screen, text or image by the tab shown) in a
-        format chosen in a save dialog."""
+        format chosen in a save dialog; a text run with branches (`tree`, or the tree on
+        screen) as the tree (.json) or its path (.txt, .md)."""
+        self._tree = tree
         if not isinstance(record, RunRecord):  # from the menu (its `checked` argument)
             image = self.w.tabs.currentIndex() == 1
             record = self.w.image.record if image else self.w.text.last_run
@@ -89,7 +93,10 @@ class WindowFiles:
             return
         path = self.ask_export_path(title, record, formats)
         if path:
-            write(path, record)
+            if image:
+                write(path, record)
+            else:
+                self.export_to(path, record, self._tree)
 
     def ask_export_path(
         self, title: str, record: RunRecord, formats: list[tuple[str, str]]
@@ -111,16 +118,22 @@ class WindowFiles:
             path += suffixes[filters.index(chosen)] if chosen in filters else suffixes[0]
         return path
 
-    def export_to(self, path: str, record: RunRecord | None = None) -> bool:
-        """Write a text run (default: the last one); asks before overwriting; reports a failure
-        and leaves no partial file."""
+    def export_to(
+        self, path: str, record: RunRecord | None = None, tree: RunTree | None = None
+    ) -> bool:
+        """Write a text run (default: the last one; with branches, its tree or path: io.export's
+        export_tree); asks before overwriting; reports a failure and leaves no partial file."""
         record = record or self.w.text.last_run
         if record is None:
             return False
         if Path(path).exists() and not self.confirm_overwrite(path):
             return False
+        found = (tree, 0) if tree is not None else self.w.text.branches.tree_for(record)
         try:
-            export_run(path, record)
+            if found is not None:
+                export_tree(path, *found)
+            else:
+                export_run(path, record)
         except OSError as e:
             self.show_problem(
                 self.tr("Could not write {0}: {1}. Nothing was written.").format(

@@ -40,6 +40,7 @@ from studio.engine.sampling.chain import (
 )
 from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.sampling.seeds import draw_seed
+from studio.engine.text.branching import Branch, resolve_branch
 from studio.engine.text.context_window import rebuild_size
 from studio.engine.tokenizers import Utf8Stream
 from studio.settings import GenerationSettings
@@ -122,9 +123,15 @@ def generate_text(
     prompt: str,
     settings: GenerationSettings | None = None,
     cancel: threading.Event | None = None,
+    branch: Branch | None = None,
 ) -> Iterator[Event]:
     """Continue `prompt`: a StartEvent, any WarningEvents, TokenEvents step by step (samples in
     order within a step), then one DoneEvent per sample.
+
+    With a `branch` (branching.py): the prompt's tokens and the branch's prefix are the context,
+    the branch's token is the first one (not drawn; marked by_hand, with the probabilities the
+    chain gave it), and up to max_new_tokens more are drawn after it; token steps count from the
+    fork, so they are positions in the whole generated text.
 
     Raises SettingsError for a prompt that is not text or a model without a tokenizer (on the first
     next(), as with any generator). Setting `cancel` ends every sample at the next step with stop
@@ -148,6 +155,9 @@ def generate_text(
     prompt_ids = ids
     if not ids:
         ids = start_ids(loaded)
+    forced = resolve_branch(loaded, branch) if branch is not None else None
+    first_step = len(branch.prefix) if branch is not None else 0
+    ids = ids + list(branch.prefix) if branch is not None else ids
     warnings: list[str] = []
     if unknown:
         shown = "".join(dict.fromkeys(unknown))[:20]  # each once, in the prompt's order
@@ -184,6 +194,10 @@ def generate_text(
     no_ids = history[:, :0]  # (B, 0): the context the stages get when none needs it
     length = P
     streams = [Utf8Stream(tok) for _ in range(B)]
+    if branch is not None:
+        for stream in streams:  # a character the prefix left incomplete ends in the branch
+            for i in branch.prefix:
+                stream.put(i)
     filters = [_StopFilter(settings.stop) for _ in range(B)]
     active = [True] * B
     reasons = ["length"] * B
@@ -201,22 +215,47 @@ def generate_text(
         # the fast path for single-token steps; forward() in training mode (dropout) or for
         # modules without one
         decode = model.decoder(cache) if hasattr(model, "decoder") and not model.training else None
+    if branch is not None and not greedy:
+        # each draw takes the same share of its generator whatever the distribution (one
+        # exponential per vocabulary entry), so drawing from a uniform one as often as the run
+        # had drawn by the token after the fork puts every generator where the run's stood there
+        uniform = torch.ones(logits.size(-1), device=device)  # (V,)
+        for g in gens:
+            for _ in range(first_step + 1):
+                torch.multinomial(uniform, 1, generator=g)
     t_prompt = time.perf_counter()
     t_first: float | None = None
 
-    def sample_step(logits: torch.Tensor, hist: torch.Tensor) -> tuple[torch.Tensor, list]:
+    def sample_step(
+        logits: torch.Tensor, hist: torch.Tensor, force: int | None = None
+    ) -> tuple[torch.Tensor, list]:
         """One draw for every row: next ids (B,), and per row the event numbers as Python values
         [ids (1 + k: the chosen, then the top k), probs (1 + k), model probs (1 + k), entropy].
+        `force`: the id every row takes instead of a draw (a branch's token), with the
+        probabilities the distribution gives it; the generators are left untouched.
 
         Few, small tensor calls: at small model sizes each costs as much as a layer's arithmetic.
         """
         scores = logits.float()  # (B, V)
         model_probs = scores.softmax(dim=-1)  # (B, V)
         shaped = apply_chain(chain, hist, scores) if chain else scores
+        forced_ids = None if force is None else torch.full((B,), force, device=scores.device)
         if greedy:
             # the first maximum (greedy_pick), then the top k as alternatives: their order among
             # ties is topk's, and only the chosen id has probability 1
-            nxt = greedy_pick(shaped)  # (B,)
+            pick = greedy_pick(shaped)  # (B,)
+            nxt = pick if forced_ids is None else forced_ids
+            if forced_ids is not None:  # probability 1 only where greedy would have taken it
+                ranked = torch.topk(shaped if chain else model_probs, k, dim=-1).indices
+                both = torch.cat([nxt[:, None], ranked], dim=1)  # (B, 1 + k)
+                mp = model_probs.gather(1, both).tolist()
+                rows = [
+                    [[n, *r], [float(n == g), *(float(i == g) for i in r)], m, 0.0]
+                    for n, g, r, m in zip(
+                        nxt.tolist(), pick.tolist(), ranked.tolist(), mp, strict=True
+                    )
+                ]
+                return nxt, rows
             if chain:
                 ranked = torch.topk(shaped, k, dim=-1).indices  # (B, k)
                 both = torch.cat([nxt[:, None], ranked], dim=1)  # (B, 1 + k)
@@ -230,7 +269,10 @@ def generate_text(
             ]
             return nxt, rows
         probs = shaped.softmax(dim=-1) if chain else model_probs  # (B, V)
-        nxt = torch.cat([torch.multinomial(probs[i], 1, generator=gens[i]) for i in range(B)])
+        if forced_ids is not None:
+            nxt = forced_ids
+        else:
+            nxt = torch.cat([torch.multinomial(probs[i], 1, generator=gens[i]) for i in range(B)])
         both = torch.cat([nxt[:, None], torch.topk(probs, k, dim=-1).indices], dim=1)  # (B, 1+k)
         p = probs.gather(1, both).tolist()
         mp = model_probs.gather(1, both).tolist()
@@ -239,22 +281,25 @@ def generate_text(
         return nxt, rows
 
     step = 0
+    # a branch's token, then max_new_tokens drawn after it
+    limit = settings.max_new_tokens + (forced is not None)
     with torch.inference_mode():
-        while step < settings.max_new_tokens and any(active):
-            if cancel is not None and cancel.is_set():
+        while step < limit and any(active):
+            force = forced if step == 0 else None
+            if force is None and cancel is not None and cancel.is_set():
                 for i in range(B):
                     if active[i]:
                         reasons[i] = "cancelled"
                         active[i] = False
                 break
-            nxt, rows = sample_step(logits, history[:, :length] if needs_history else no_ids)
+            nxt, rows = sample_step(logits, history[:, :length] if needs_history else no_ids, force)
             if length == history.size(1):
                 history = torch.cat([history, torch.empty_like(history)], dim=1)
             history.select(1, length).copy_(nxt)
             length += 1
             if t_first is None:
                 t_first = time.perf_counter()
-            last_step = step == settings.max_new_tokens - 1
+            last_step = step == limit - 1
             for i in range(B):
                 if not active[i]:
                     continue
@@ -281,16 +326,17 @@ def generate_text(
                     )
                 yield TokenEvent(
                     sample=i,
-                    step=step,
+                    step=first_step + step,
                     id=tid,
                     text=piece,
                     prob=p_i[0],
                     model_prob=mp_i[0],
                     entropy=ent_i,
                     top=top,
+                    by_hand=force is not None,
                 )
             step += 1
-            if not any(active) or step >= settings.max_new_tokens:
+            if not any(active) or step >= limit:
                 break
             keep = rebuild_size(cache.length, block, settings.context)
             if keep is None:
