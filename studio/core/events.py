@@ -50,11 +50,14 @@ class TokenEvent:
     model_prob: float
     entropy: float  # nats, of the sampled distribution
     top: tuple[Candidate, ...] = ()
+    hand: bool = False  # picked by hand in step mode, not drawn (written out only when so)
     event: str = field(default="token", init=False)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
+        if not self.hand:
+            del d["hand"]
         return d
 
 

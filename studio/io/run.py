@@ -132,6 +132,12 @@ def image_pixels_per_s(kind: str, stored: object, tokens_per_s: float) -> float:
 
 def trace_entry(e: TokenEvent) -> dict:
     """TokenEvent.to_json(), written out: dataclasses.asdict is slow for a per-token trace."""
+    if e.hand:  # picked by hand in step mode
+        return {**_trace_entry(e), "hand": True}
+    return _trace_entry(e)
+
+
+def _trace_entry(e: TokenEvent) -> dict:
     return {
         "sample": e.sample,
         "step": e.step,
@@ -165,6 +171,7 @@ def trace_events(trace: list[dict]) -> list[TokenEvent]:
                     )
                     for c in d.get("top") or ()
                 ),
+                hand=bool(d.get("hand", False)),
             )
             for d in trace
             if d.get("sample", 0) == 0

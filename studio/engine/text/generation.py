@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 import torch
@@ -39,8 +39,8 @@ from studio.engine.sampling.chain import (
     entropy_nats,
 )
 from studio.engine.sampling.greedy import greedy_pick
-from studio.engine.sampling.seeds import draw_seed
-from studio.engine.text.context_window import rebuild_size
+from studio.engine.sampling.seeds import advance_generator, draw_seed
+from studio.engine.text.context_window import context_window, rebuild_size
 from studio.engine.tokenizers import Utf8Stream
 from studio.settings import GenerationSettings
 
@@ -96,6 +96,23 @@ class _StopFilter:
         return self.full[: self.emitted]
 
 
+def release_token(
+    stream: Utf8Stream, stops: _StopFilter, tid: int, eos: frozenset, last_step: bool
+) -> tuple[str, str | None]:
+    """Token `tid` through a sample's text stream and stop filter: (the text released now, the
+    sample's stop reason if it ends here: "eos", "stop", else None). Shared by the run and by
+    step mode, which replays a run's tokens to say what one more token releases."""
+    if tid in eos:
+        piece, _ = stops.push(stream.end())
+        return piece + stops.flush(), "eos"
+    piece, hit = stops.push(stream.put(tid))
+    if not hit and last_step:
+        # the end of the stream may complete a character, and so a stop string
+        more, hit = stops.push(stream.end())
+        piece += more + stops.flush()
+    return piece, "stop" if hit else None
+
+
 def start_ids(loaded: LoadedModel) -> list[int]:
     """What an empty prompt conditions on: the start-of-text token of a tokenizer that names one
     (a Hugging Face folder's bos_token_id), else EOS (GPT-2's <|endoftext|>), else a newline, else
@@ -122,9 +139,16 @@ def generate_text(
     prompt: str,
     settings: GenerationSettings | None = None,
     cancel: threading.Event | None = None,
+    resume: Sequence[int] = (),
 ) -> Iterator[Event]:
     """Continue `prompt`: a StartEvent, any WarningEvents, TokenEvents step by step (samples in
     order within a step), then one DoneEvent per sample.
+
+    `resume`: tokens already generated for this prompt (step mode's accepted or hand-picked
+    ones, a single sample): the run goes on after them as from step len(resume) of an
+    uninterrupted run, with the seed stream advanced by as many draws, so it gives that run's
+    tokens whenever `resume` is its first tokens. Its TokenEvents start at that step; the
+    DoneEvent counts and holds the resumed tokens too.
 
     Raises SettingsError for a prompt that is not text or a model without a tokenizer (on the first
     next(), as with any generator). Setting `cancel` ends every sample at the next step with stop
@@ -175,6 +199,12 @@ def generate_text(
     greedy = settings.sampling.greedy
     needs_history = any(isinstance(s, RepetitionPenalty) for s in chain)
     gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
+    if resume and B != 1:
+        raise SettingsError("a run resumed from its tokens has one sample")
+    if any(not 0 <= i < model.config.vocab_size for i in resume):
+        raise SettingsError(f"token ids must lie in 0..{model.config.vocab_size - 1}")
+    prompt_len = len(ids)
+    ids = ids + list(resume)
     P = len(ids)
     # every token so far, (B, capacity): the repetition penalty's context, and what the window is
     # rebuilt from once it slides; doubled when full, since max_new_tokens may be huge
@@ -195,9 +225,11 @@ def generate_text(
     k = max(top_n, 1)
     token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
 
+    # a resumed run reads the window the uninterrupted run read at that step (context_window)
+    first, _ = context_window(prompt_len, block, settings.context, len(resume))
     cache = model.new_cache(B)
     with torch.inference_mode():
-        logits = model(history[:, :P], cache, last_only=True)[:, -1]  # (B, V)
+        logits = model(history[:, first:P], cache, last_only=True)[:, -1]  # (B, V)
         # the fast path for single-token steps; forward() in training mode (dropout) or for
         # modules without one
         decode = model.decoder(cache) if hasattr(model, "decoder") and not model.training else None
@@ -238,7 +270,17 @@ def generate_text(
         rows = [list(r) for r in zip(both.tolist(), p, mp, ent, strict=True)]
         return nxt, rows
 
-    step = 0
+    step = len(resume)
+    if resume:
+        if not greedy:  # the seed stream indexed by step: one draw of V per step so far
+            advance_generator(gens[0], logits.size(-1), step, device)
+        for j, tid in enumerate(resume):
+            _, ended = release_token(
+                streams[0], filters[0], tid, eos, j == settings.max_new_tokens - 1
+            )
+            if ended:
+                active[0], reasons[0] = False, ended
+        counts[0] = step
     with torch.inference_mode():
         while step < settings.max_new_tokens and any(active):
             if cancel is not None and cancel.is_set():
@@ -261,18 +303,9 @@ def generate_text(
                 ids_i, p_i, mp_i, ent_i = rows[i]
                 tid = ids_i[0]
                 counts[i] += 1
-                if tid in eos:
-                    piece, _ = filters[i].push(streams[i].end())
-                    piece += filters[i].flush()
-                    active[i], reasons[i] = False, "eos"
-                else:
-                    piece, hit = filters[i].push(streams[i].put(tid))
-                    if not hit and last_step:
-                        # the end of the stream may complete a character, and so a stop string
-                        more, hit = filters[i].push(streams[i].end())
-                        piece += more + filters[i].flush()
-                    if hit:
-                        active[i], reasons[i] = False, "stop"
+                piece, ended = release_token(streams[i], filters[i], tid, eos, last_step)
+                if ended:
+                    active[i], reasons[i] = False, ended
                 top: tuple[Candidate, ...] = ()
                 if top_n:
                     top = tuple(
