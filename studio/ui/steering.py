@@ -4,7 +4,7 @@ side runs (compare_dialog.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from studio.ui.compare_dialog import CompareDialog
 from studio.ui.run_state import settings_for_run
@@ -27,7 +27,9 @@ class Steering(QObject):
     def _model_ready(self) -> bool:
         ws = self.ws
         if ws.info is None:
-            ws.message_bar.show_message(ws.tr("Open a text model first."), error=False)
+            ws.message_bar.show_message(
+                QCoreApplication.translate("TextWorkspace", "Open a text model first."), error=False
+            )
             return False
         return not ws.runs.running
 
@@ -59,7 +61,12 @@ class Steering(QObject):
         ws = self.ws
         if ws.runs.running:
             return
-        ws.runs.begin("text", ws.tr("tokens"), ws.tr("tok/s"), ws.tr("first token –"))
+        ws.runs.begin(
+            "text",
+            QCoreApplication.translate("TextWorkspace", "tokens"),
+            QCoreApplication.translate("TextWorkspace", "tok/s"),
+            QCoreApplication.translate("TextWorkspace", "first token –"),
+        )
         ws._slide_at = None
         ws.engine.run_on(prompt, settings, taken)
 
