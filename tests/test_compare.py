@@ -76,3 +76,19 @@ def test_the_first_stage_that_changes_the_draw_is_named(tiny):
     ids_t = ids_of(generate_text(tiny, "hello", only_t))
     expected = "temperature" if ids_t[: p.step + 1] != ia[: p.step + 1] else "top-k"
     assert p.stage == expected
+
+
+def test_the_command_line_compares_and_names_the_stage(models, capsys):
+    from studio.cli.main import main
+
+    model = str(models / "tiny.safetensors")
+    argv = ["compare", "--model", model, "--prompt", "hello", "--seed", "3"]
+    argv += ["--max-new-tokens", "20", "--temperature", "1.0", "--b", "--top-k 1", "--json"]
+    assert main(argv) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert out["seed"] == 3 and out["a"] != out["b"]
+    assert out["parting"]["stage"] == "top-k" and out["parting"]["setting_b"] == "1"
+    assert main(["compare", "--model", model, "--b", "--bogus 2"]) == 2
+    assert "--b: not a generation setting: --bogus 2" in capsys.readouterr().err
