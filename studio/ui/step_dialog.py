@@ -29,6 +29,7 @@ from studio.ui.cumulative_bar import CumulativeBar
 from studio.ui.data_words import stage_name, stop_reason
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+REMOVED_LISTED = 8  # removed tokens listed under each stage, most likely first
 
 
 class StepDialog(QDialog):
@@ -190,19 +191,20 @@ class StepDialog(QDialog):
             if s.removed_count:
                 name += "  " + self.tr("(removed {0})").format(s.removed_count)
             item = QTreeWidgetItem([name, str(s.kept), f"{s.entropy:.2f}"])
-            for c in s.removed:
+            for c in s.removed[:REMOVED_LISTED]:
                 child = QTreeWidgetItem([f"{show_text(c.text)}   {pct(c.prob)}", "", ""])
                 child.setForeground(0, grey)
                 child.setData(0, ID_ROLE, c.id)
                 item.addChild(child)
-            if s.removed_count > len(s.removed):
+            listed = min(len(s.removed), REMOVED_LISTED)
+            if s.removed_count > listed:
                 more = QTreeWidgetItem(
-                    [self.tr("… and {0} more").format(s.removed_count - len(s.removed)), "", ""]
+                    [self.tr("… and {0} more").format(s.removed_count - listed), "", ""]
                 )
                 more.setForeground(0, grey)
                 item.addChild(more)
             t.addTopLevelItem(item)
-            item.setExpanded(bool(s.removed) and s.removed_count <= 12)
+            item.setExpanded(bool(s.removed))
 
     def _fill_choices(self, o: StepOutcome) -> None:
         c = self.choices
