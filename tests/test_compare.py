@@ -92,3 +92,16 @@ def test_the_command_line_compares_and_names_the_stage(models, capsys):
     assert out["parting"]["stage"] == "top-k" and out["parting"]["setting_b"] == "1"
     assert main(["compare", "--model", model, "--b", "--bogus 2"]) == 2
     assert "--b: not a generation setting: --bogus 2" in capsys.readouterr().err
+
+
+def test_comparing_leaves_autograd_as_it_found_it(tiny):
+    import torch
+
+    a, b = same_seed(gs(temperature=0.7), gs(temperature=1.3))
+    for _ in compare_runs(tiny, "hello", a, b):
+        pass
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+    run = compare_runs(tiny, "hello", a, b)
+    next(run)
+    run.close()  # a caller that stops early
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()

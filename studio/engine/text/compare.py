@@ -57,17 +57,26 @@ def compare_runs(
     B. Give them one seed first (same_seed)."""
     runs = [generate_text(loaded, prompt, s, cancel) for s in (a, b)]
     live = [True, True]
-    while any(live):
-        for side, run in enumerate(runs):
-            if not live[side]:
-                continue
-            # up to and including this run's next token (or its end)
-            for ev in run:
-                yield side, ev
-                if ev.event == "token":
-                    break
-            else:
-                live[side] = False
+    # Each run enters inference mode in its generator and leaves it when it ends, restoring the
+    # mode it found; interleaved, B would find A's and restore it after A had left. Inside one
+    # inference mode of our own, every run finds and restores that one, and ours restores the
+    # caller's.
+    with torch.inference_mode():
+        try:
+            while any(live):
+                for side, run in enumerate(runs):
+                    if not live[side]:
+                        continue
+                    # up to and including this run's next token (or its end)
+                    for ev in run:
+                        yield side, ev
+                        if ev.event == "token":
+                            break
+                    else:
+                        live[side] = False
+        finally:
+            for run in runs:
+                run.close()
 
 
 def _draw(sampling: SamplingSettings, history, scores, q) -> tuple[int, torch.Tensor]:
