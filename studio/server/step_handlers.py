@@ -74,13 +74,11 @@ def do_compare(
         set_threads_for_run()
         sa, sb = same_seed(*(GenerationSettings.from_dict({**s, "num_samples": 1}) for s in (a, b)))
         ids: list[list[int]] = [[], []]
-        batchers = [
-            EventBatcher(
-                TEXT_BATCH_S,
-                lambda batch, side=side: server.send("compare_events", side, batch),
-            )
-            for side in (0, 1)
-        ]
+
+        def sender(side: int) -> Callable[[list], None]:
+            return lambda batch: server.send("compare_events", side, batch)
+
+        batchers = [EventBatcher(TEXT_BATCH_S, sender(side)) for side in (0, 1)]
         for side, ev in compare_runs(loaded, prompt, sa, sb, cancel):
             batchers[side].add(ev)
             if type(ev) is TokenEvent:

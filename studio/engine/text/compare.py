@@ -14,7 +14,7 @@ draw no longer gives A's token names the stage that made the difference.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 
 import torch
@@ -55,7 +55,10 @@ def compare_runs(
 ) -> Iterator[tuple[int, Event]]:
     """Both runs' events, A's and B's interleaved step by step: (0, event) for A, (1, event) for
     B. Give them one seed first (same_seed)."""
-    runs = [generate_text(loaded, prompt, s, cancel) for s in (a, b)]
+    runs: list[Generator[Event, None, None]] = [
+        generate_text(loaded, prompt, s, cancel)  # type: ignore[misc]
+        for s in (a, b)
+    ]
     live = [True, True]
     # Each run enters inference mode in its generator and leaves it when it ends, restoring the
     # mode it found; interleaved, B would find A's and restore it after A had left. Inside one
