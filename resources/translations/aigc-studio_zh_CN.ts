@@ -76,6 +76,69 @@
     </message>
 </context>
 <context>
+    <name>CompareDialog</name>
+    <message>
+        <source>Compare A/B</source>
+        <translation>A/B 对比</translation>
+    </message>
+    <message>
+        <source>Run to compare.</source>
+        <translation>运行即可对比。</translation>
+    </message>
+    <message>
+        <source>Run A and B</source>
+        <translation>运行 A 和 B</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;A&lt;/b&gt;: the sampling panel&apos;s settings</source>
+        <translation>&lt;b&gt;A&lt;/b&gt;：采样面板的设置</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;B&lt;/b&gt;: change any of them</source>
+        <translation>&lt;b&gt;B&lt;/b&gt;：可改动其中任意一项</translation>
+    </message>
+    <message>
+        <source>seed: {0}</source>
+        <translation>种子：{0}</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Running A and B…</source>
+        <translation>正在运行 A 和 B…</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>Seed {0}: A and B give the same tokens ({1}).</source>
+        <translation>种子 {0}：A 和 B 生成的词元相同（{1}）。</translation>
+    </message>
+    <message>
+        <source>the stage that made the difference: &lt;b&gt;{0}&lt;/b&gt; ({1} → {2})</source>
+        <translation>造成差异的阶段：&lt;b&gt;{0}&lt;/b&gt;（{1} → {2}）</translation>
+    </message>
+    <message>
+        <source>no sampling stage made the difference</source>
+        <translation>没有哪个采样阶段造成差异</translation>
+    </message>
+    <message>
+        <source>Seed {0}: they part at token {1}, A &lt;b&gt;{2}&lt;/b&gt; ({3}) and B &lt;b&gt;{4}&lt;/b&gt; ({5}); {6}. {7}</source>
+        <translation>种子 {0}：两者在第 {1} 个词元分开，A 为 &lt;b&gt;{2}&lt;/b&gt;（{3}），B 为 &lt;b&gt;{4}&lt;/b&gt;（{5}）；{6}。{7}</translation>
+    </message>
+    <message>
+        <source>The comparison could not run: {0}</source>
+        <translation>无法运行对比：{0}</translation>
+    </message>
+</context>
+<context>
     <name>Device</name>
     <message>
         <source>cpu, {0} thread</source>
@@ -1682,6 +1745,121 @@
     </message>
 </context>
 <context>
+    <name>StepDialog</name>
+    <message>
+        <source>Step mode</source>
+        <translation>单步模式</translation>
+    </message>
+    <message>
+        <source>The final distribution as a bar, most likely token first; the draw&apos;s number u falls in the drawn token&apos;s slice.</source>
+        <translation>最终分布画成一条累积条，最可能的词元在最左；抽样的随机数 u 落在被抽中词元的那一段里。</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>The tokens you may take, most likely first; double-click one to pick it.</source>
+        <translation>可以选用的词元，最可能的在前；双击即可选用。</translation>
+    </message>
+    <message>
+        <source>Stages, and the tokens each removed (greyed)</source>
+        <translation>各阶段，以及每个阶段去掉的词元（灰色）</translation>
+    </message>
+    <message>
+        <source>Candidates</source>
+        <translation>候选词元</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <source>Take the drawn token (Enter).</source>
+        <translation>采用抽中的词元（Enter）。</translation>
+    </message>
+    <message>
+        <source>Pick</source>
+        <translation>改选</translation>
+    </message>
+    <message>
+        <source>Take the candidate selected instead (double-click).</source>
+        <translation>改用选中的候选词元（双击）。</translation>
+    </message>
+    <message>
+        <source>Step again</source>
+        <translation>再走一步</translation>
+    </message>
+    <message>
+        <source>Take the drawn token and show the next one (F10).</source>
+        <translation>采用抽中的词元并显示下一个（F10）。</translation>
+    </message>
+    <message>
+        <source>Run on</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <source>Take the drawn token and go on as an ordinary run with the same seed (F5).</source>
+        <translation>采用抽中的词元，然后用同一种子照常运行下去（F5）。</translation>
+    </message>
+    <message>
+        <source>Token {0}: computing…</source>
+        <translation>第 {0} 个词元：计算中…</translation>
+    </message>
+    <message>
+        <source>The step could not be computed: {0}</source>
+        <translation>无法计算这一步：{0}</translation>
+    </message>
+    <message>
+        <source>greedy: the most likely token, no draw</source>
+        <translation>贪心：取最可能的词元，不抽样</translation>
+    </message>
+    <message>
+        <source>u = {0:.4f} (seed {1}, step {2})</source>
+        <translation>u = {0:.4f}（种子 {1}，第 {2} 步）</translation>
+    </message>
+    <message>
+        <source>Token {0}: drawn &lt;b&gt;{1}&lt;/b&gt; with probability {2} — {3}</source>
+        <translation>第 {0} 个词元：抽中 &lt;b&gt;{1}&lt;/b&gt;，概率 {2} — {3}</translation>
+    </message>
+    <message>
+        <source>picked by hand</source>
+        <translation>手动选定</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Token {0} {1}: &lt;b&gt;{2}&lt;/b&gt;.</source>
+        <translation>第 {0} 个词元{1}：&lt;b&gt;{2}&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>The run ends here ({0}).</source>
+        <translation>运行到此结束（{0}）。</translation>
+    </message>
+    <message>
+        <source>Step again (F10) or run on (F5).</source>
+        <translation>再走一步（F10）或继续运行（F5）。</translation>
+    </message>
+    <message>
+        <source>(removed {0})</source>
+        <translation>（去掉 {0} 个）</translation>
+    </message>
+    <message>
+        <source>… and {0} more</source>
+        <translation>… 另有 {0} 个</translation>
+    </message>
+</context>
+<context>
     <name>StopReason</name>
     <message>
         <source>length</source>
@@ -1825,12 +2003,32 @@
         <translation>按采样概率为每个生成的词元着色；将鼠标悬停在词元上可查看候选词元。</translation>
     </message>
     <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>Make one token and pause with its sampling stages: you are the sampler (F10).</source>
+        <translation>生成一个词元后暂停，并显示它的各采样阶段：由你来当采样器（F10）。</translation>
+    </message>
+    <message>
+        <source>Compare A/B…</source>
+        <translation>A/B 对比…</translation>
+    </message>
+    <message>
+        <source>Run the prompt with two sets of settings and one seed, side by side.</source>
+        <translation>用两组设置、同一个种子运行提示，并排显示。</translation>
+    </message>
+    <message>
         <source>Write a prompt, then press Ctrl+Return…</source>
         <translation>输入提示词，然后按 Ctrl+Return…</translation>
     </message>
     <message>
         <source>Generated text appears here, token by token.</source>
         <translation>生成的文本会逐个词元显示在这里。</translation>
+    </message>
+    <message>
+        <source>Open a text model first.</source>
+        <translation>请先打开一个文本模型。</translation>
     </message>
     <message>
         <source>tokens</source>

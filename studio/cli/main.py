@@ -281,6 +281,13 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return inspect_command(args)
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from studio.cli.compare_command import compare_command
+
+    _need_model(args)
+    return compare_command(args, _load_model)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     if args.train_kind == "image":
         from studio.cli.image_commands import train_image_command
@@ -346,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     from studio.cli.inspect_command import add_inspect_args
 
     add_inspect_args(sub)
+    from studio.cli.compare_command import add_compare_args
+
+    add_compare_args(sub)
     return parser
 
 
@@ -366,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench": _cmd_bench,
         "stages": _cmd_stages,
         "inspect": _cmd_inspect,
+        "compare": _cmd_compare,
     }
     try:
         return handlers[args.command](args)

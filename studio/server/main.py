@@ -70,7 +70,7 @@ class EngineServer:
             elif op == "pace":
                 self.pace.seconds = float(message[1])
             else:
-                if op in ("generate", "branch", "image"):
+                if op in ("generate", "branch", "image", "resume", "compare"):
                     # made here, in request order, so a stop sent right after reaches this run
                     self.cancel = threading.Event()
                     message = (*message, self.cancel)
@@ -86,7 +86,7 @@ class EngineServer:
         # torch and the engine load while the window lists nothing yet: the first request waits
         # for them anyway
         t0 = time.perf_counter()
-        from studio.server import handlers
+        from studio.server import handlers, step_handlers
 
         self.send("warm", time.perf_counter() - t0)
         while True:
@@ -94,7 +94,7 @@ class EngineServer:
             op, args = message[0], message[1:]
             if op == "shutdown":
                 return 0
-            handler = handlers.HANDLERS.get(op)
+            handler = handlers.HANDLERS.get(op) or step_handlers.HANDLERS.get(op)
             if handler is None:
                 self.send("error", f"unknown request {op!r}")
                 continue

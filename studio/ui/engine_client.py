@@ -42,6 +42,7 @@ class _Run:
     request: ImageRequest | None = None
     collector: TextRun | ImageRun | None = None  # made at the first batch (the model is known)
     link: dict | None = None  # a branch: its parent's history id and its fork, for the record
+    taken: list = field(default_factory=list)  # TokenEvents taken in step mode before it ran on
 
 
 @dataclass
@@ -89,6 +90,16 @@ class EngineClient(QObject):
     """Inside one token: (step, core.inspection.Inspection) with what was asked of it."""
     sig_inspect_failed = Signal(int, str)
     """(step, one-line reason) when a token could not be looked inside."""
+    sig_stepped = Signal(object)
+    """Step mode's next token, drawn and not yet taken: a core.step.StepOutcome."""
+    sig_step_failed = Signal(int, str)
+    """(step, one-line reason) when step mode's next token could not be computed."""
+    sig_compare_events = Signal(int, object)
+    """A/B compare: (side, 0 for A and 1 for B, a batch of that run's events)."""
+    sig_compared = Signal(object, int)
+    """A/B compare ended: (core.step.Parting, the seed both ran with)."""
+    sig_compare_failed = Signal(str)
+    """A/B compare could not run: one line."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -119,6 +130,30 @@ class EngineClient(QObject):
         before the fork ("prefix") and the chosen token ("token": its id, or "text": typed);
         `link` the parent's history id and the fork ("parent", "fork"), which its record keeps."""
         self._run("text", ("branch", prompt, settings, dict(branch)), prompt=prompt, link=link)
+
+    def step(
+        self,
+        model_path: str,
+        prompt: str,
+        ids: list,
+        settings: dict,
+        seed: int,
+        pick: int | None = None,
+    ) -> None:
+        """Step mode: the next token after `ids` (the tokens taken), stage by stage, with the
+        seed stream at that step; `pick`: the person's own choice to take instead."""
+        message = ("step", model_path, prompt, list(ids), settings, int(seed), pick)
+        self._request(message, ("step", len(ids)))
+
+    def run_on(self, prompt: str, settings: dict, taken: list) -> None:
+        """Run on from the TokenEvents taken in step mode, as a text run (its record holds
+        them too); `settings` hold the seed step mode used."""
+        message = ("resume", prompt, settings, [t.id for t in taken])
+        self._run("text", message, prompt=prompt, taken=list(taken))
+
+    def compare(self, prompt: str, a: dict, b: dict) -> None:
+        """Settings A and B on `prompt` with one seed, side by side (stop() stops both)."""
+        self._request(("compare", prompt, a, b), ("compare",))
 
     def generate_image(self, request: ImageRequest) -> None:
         self._run("image", ("image", request), request=request)
@@ -202,14 +237,27 @@ class EngineClient(QObject):
         s.process.send(*message)
 
     def _run(
-        self, kind: str, message: tuple, prompt: str = "", request=None, link: dict | None = None
+        self,
+        kind: str,
+        message: tuple,
+        prompt: str = "",
+        request=None,
+        link: dict | None = None,
+        taken: list | None = None,
     ) -> None:
         if self._closed:
             return
         s = self._ensure()
         self._next_run += 1
         run_id = self._next_run
-        s.runs[run_id] = _Run(kind, time.perf_counter(), prompt=prompt, request=request, link=link)
+        s.runs[run_id] = _Run(
+            kind,
+            time.perf_counter(),
+            prompt=prompt,
+            request=request,
+            link=link,
+            taken=taken or [],
+        )
         s.pending.append(("run", run_id))
         s.process.send(message[0], run_id, *message[1:])
 
@@ -255,6 +303,20 @@ class EngineClient(QObject):
         elif name == "inspect_failed":
             self._pop(s, "inspect")
             self.sig_inspect_failed.emit(m[1], m[2])
+        elif name == "stepped":
+            self._pop(s, "step")
+            self.sig_stepped.emit(m[1])
+        elif name == "step_failed":
+            self._pop(s, "step")
+            self.sig_step_failed.emit(m[1], m[2])
+        elif name == "compare_events":
+            self.sig_compare_events.emit(m[1], m[2])
+        elif name == "compared":
+            self._pop(s, "compare")
+            self.sig_compared.emit(m[1], m[2])
+        elif name == "compare_failed":
+            self._pop(s, "compare")
+            self.sig_compare_failed.emit(m[1])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -277,6 +339,7 @@ class EngineClient(QObject):
         if run is not None:
             if run.collector is None:
                 run.collector = TextRun(self._model_of(s), run.prompt, run.t0)
+                run.collector.tokens.extend(run.taken)
             run.collector.add(batch, now)
             if run.collector.done is not None:
                 self.done_at = now
@@ -363,5 +426,9 @@ class EngineClient(QObject):
                 self.sig_stages_failed.emit(p[1], why)
             elif p[0] == "inspect":
                 self.sig_inspect_failed.emit(p[1], why)
+            elif p[0] == "step":
+                self.sig_step_failed.emit(p[1], why)
+            elif p[0] == "compare":
+                self.sig_compare_failed.emit(why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")

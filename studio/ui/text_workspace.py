@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QPlainTextEdit,
@@ -29,6 +30,7 @@ from studio.ui.run_state import RunState, settings_for_run
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.stages_view import StagesDialog
 from studio.ui.status_bar import stop_text
+from studio.ui.steering import Steering
 from studio.ui.text_branches import TextBranches
 
 
@@ -67,6 +69,8 @@ class TextWorkspace(QWidget):
         self._slide_hint_shown = False  # said once per window
         self.branches = TextBranches(self)  # the tree of the text shown, and its branches
         self._build()
+        # step mode and A/B compare (steering.py): the Step and Compare buttons
+        self.steering = Steering(self)
         self.set_colors(False)
         self.generate_button.clicked.connect(self.sig_generate)
         self.continue_button.clicked.connect(self.sig_continue)
@@ -106,8 +110,28 @@ class TextWorkspace(QWidget):
         )
         self.legend = ProbLegend()
         # the buttons, the switch and its legend wrap onto a second row in a narrow window
+        self.step_button = QPushButton(self.tr("Step"))
+        self.step_button.setToolTip(
+            self.tr("Make one token and pause with its sampling stages: you are the sampler (F10).")
+        )
+        self.compare_button = QPushButton(self.tr("Compare A/B…"))
+        self.compare_button.setToolTip(
+            self.tr("Run the prompt with two sets of settings and one seed, side by side.")
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_F10),
+            self,
+            lambda: self.step_button.isEnabled() and self.step_button.click(),
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         bar = flow_row(
-            group(self.generate_button, self.continue_button, self.stop_button),
+            group(
+                self.generate_button,
+                self.step_button,
+                self.continue_button,
+                self.stop_button,
+                self.compare_button,
+            ),
             self.colors_check,
             self.legend,
         )
@@ -151,6 +175,8 @@ class TextWorkspace(QWidget):
         # Continue needs generated text to go on from
         self.continue_button.setEnabled(self.can_continue(running))
         self.stop_button.setEnabled(running)
+        self.step_button.setEnabled(not running)
+        self.compare_button.setEnabled(not running)
 
     def can_continue(self, running: bool) -> bool:
         return not running and self.output.token_count() > 0
@@ -164,6 +190,7 @@ class TextWorkspace(QWidget):
         if settings is None or self.info is None or self.runs.running:
             return
         prompt = self.prompt_edit.toPlainText()
+        self.steering.stepper.finish()
         self.message_bar.hide()
         self.runs.begin("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
         # where the run will outgrow the model's window and slide, a hint says why it slows

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 import torch
@@ -39,9 +39,9 @@ from studio.engine.sampling.chain import (
     entropy_nats,
 )
 from studio.engine.sampling.greedy import greedy_pick
-from studio.engine.sampling.seeds import draw_seed
+from studio.engine.sampling.seeds import advance_generator, draw_seed
 from studio.engine.text.branching import Branch, resolve_branch
-from studio.engine.text.context_window import rebuild_size
+from studio.engine.text.context_window import context_window, rebuild_size
 from studio.engine.tokenizers import Utf8Stream
 from studio.settings import GenerationSettings
 
@@ -97,6 +97,23 @@ class _StopFilter:
         return self.full[: self.emitted]
 
 
+def release_token(
+    stream: Utf8Stream, stops: _StopFilter, tid: int, eos: frozenset, last_step: bool
+) -> tuple[str, str | None]:
+    """Token `tid` through a sample's text stream and stop filter: (the text released now, the
+    sample's stop reason if it ends here: "eos", "stop", else None). Shared by the run and by
+    step mode, which replays a run's tokens to say what one more token releases."""
+    if tid in eos:
+        piece, _ = stops.push(stream.end())
+        return piece + stops.flush(), "eos"
+    piece, hit = stops.push(stream.put(tid))
+    if not hit and last_step:
+        # the end of the stream may complete a character, and so a stop string
+        more, hit = stops.push(stream.end())
+        piece += more + stops.flush()
+    return piece, "stop" if hit else None
+
+
 def start_ids(loaded: LoadedModel) -> list[int]:
     """What an empty prompt conditions on: the start-of-text token of a tokenizer that names one
     (a Hugging Face folder's bos_token_id), else EOS (GPT-2's <|endoftext|>), else a newline, else
@@ -123,10 +140,17 @@ def generate_text(
     prompt: str,
     settings: GenerationSettings | None = None,
     cancel: threading.Event | None = None,
+    resume: Sequence[int] = (),
     branch: Branch | None = None,
 ) -> Iterator[Event]:
     """Continue `prompt`: a StartEvent, any WarningEvents, TokenEvents step by step (samples in
     order within a step), then one DoneEvent per sample.
+
+    `resume`: tokens already generated for this prompt (step mode's accepted or hand-picked
+    ones, a single sample): the run goes on after them as from step len(resume) of an
+    uninterrupted run, with the seed stream advanced by as many draws, so it gives that run's
+    tokens whenever `resume` is its first tokens. Its TokenEvents start at that step; the
+    DoneEvent counts and holds the resumed tokens too.
 
     With a `branch` (branching.py): the prompt's tokens and the branch's prefix are the context,
     the branch's token is the first one (not drawn; marked by_hand, with the probabilities the
@@ -155,6 +179,8 @@ def generate_text(
     prompt_ids = ids
     if not ids:
         ids = start_ids(loaded)
+    if branch is not None and resume:
+        raise SettingsError("a branch starts from its own prefix, not from resumed tokens")
     forced = resolve_branch(loaded, branch) if branch is not None else None
     first_step = len(branch.prefix) if branch is not None else 0
     ids = ids + list(branch.prefix) if branch is not None else ids
@@ -185,6 +211,12 @@ def generate_text(
     greedy = settings.sampling.greedy
     needs_history = any(isinstance(s, RepetitionPenalty) for s in chain)
     gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
+    if resume and B != 1:
+        raise SettingsError("a run resumed from its tokens has one sample")
+    if any(not 0 <= i < model.config.vocab_size for i in resume):
+        raise SettingsError(f"token ids must lie in 0..{model.config.vocab_size - 1}")
+    prompt_len = len(ids)
+    ids = ids + list(resume)
     P = len(ids)
     # every token so far, (B, capacity): the repetition penalty's context, and what the window is
     # rebuilt from once it slides; doubled when full, since max_new_tokens may be huge
@@ -194,13 +226,13 @@ def generate_text(
     no_ids = history[:, :0]  # (B, 0): the context the stages get when none needs it
     length = P
     streams = [Utf8Stream(tok) for _ in range(B)]
+    filters = [_StopFilter(settings.stop) for _ in range(B)]
+    active = [True] * B
+    reasons = ["length"] * B
     if branch is not None:
         for stream in streams:  # a character the prefix left incomplete ends in the branch
             for i in branch.prefix:
                 stream.put(i)
-    filters = [_StopFilter(settings.stop) for _ in range(B)]
-    active = [True] * B
-    reasons = ["length"] * B
     counts = [0] * B
     # the ids that end a sample: a tokenizer may name several (Llama 3, Qwen: eos_ids)
     eos_ids = getattr(tok, "eos_ids", None) or ((tok.eos_id,) if tok.eos_id is not None else ())
@@ -209,20 +241,14 @@ def generate_text(
     k = max(top_n, 1)
     token_text = getattr(tok, "token_text", None) or (lambda i: tok.decode([i]))
 
+    # a resumed run reads the window the uninterrupted run read at that step (context_window)
+    first, _ = context_window(prompt_len, block, settings.context, len(resume))
     cache = model.new_cache(B)
     with torch.inference_mode():
-        logits = model(history[:, :P], cache, last_only=True)[:, -1]  # (B, V)
+        logits = model(history[:, first:P], cache, last_only=True)[:, -1]  # (B, V)
         # the fast path for single-token steps; forward() in training mode (dropout) or for
         # modules without one
         decode = model.decoder(cache) if hasattr(model, "decoder") and not model.training else None
-    if branch is not None and not greedy:
-        # each draw takes the same share of its generator whatever the distribution (one
-        # exponential per vocabulary entry), so drawing from a uniform one as often as the run
-        # had drawn by the token after the fork puts every generator where the run's stood there
-        uniform = torch.ones(logits.size(-1), device=device)  # (V,)
-        for g in gens:
-            for _ in range(first_step + 1):
-                torch.multinomial(uniform, 1, generator=g)
     t_prompt = time.perf_counter()
     t_first: float | None = None
 
@@ -280,9 +306,25 @@ def generate_text(
         rows = [list(r) for r in zip(both.tolist(), p, mp, ent, strict=True)]
         return nxt, rows
 
-    step = 0
+    if branch is not None and not greedy:
+        # each draw takes the same share of its generator whatever the distribution, so moving
+        # it on by as many draws as the run had made by the token after the fork puts every
+        # generator where the run's stood there
+        for g in gens:
+            advance_generator(g, logits.size(-1), first_step + 1, device)
+    step = len(resume)
     # a branch's token, then max_new_tokens drawn after it
     limit = settings.max_new_tokens + (forced is not None)
+    if resume:
+        if not greedy:  # the seed stream indexed by step: one draw of V per step so far
+            advance_generator(gens[0], logits.size(-1), step, device)
+        for j, tid in enumerate(resume):
+            _, ended = release_token(
+                streams[0], filters[0], tid, eos, j == settings.max_new_tokens - 1
+            )
+            if ended:
+                active[0], reasons[0] = False, ended
+        counts[0] = step
     with torch.inference_mode():
         while step < limit and any(active):
             force = forced if step == 0 else None
@@ -306,18 +348,9 @@ def generate_text(
                 ids_i, p_i, mp_i, ent_i = rows[i]
                 tid = ids_i[0]
                 counts[i] += 1
-                if tid in eos:
-                    piece, _ = filters[i].push(streams[i].end())
-                    piece += filters[i].flush()
-                    active[i], reasons[i] = False, "eos"
-                else:
-                    piece, hit = filters[i].push(streams[i].put(tid))
-                    if not hit and last_step:
-                        # the end of the stream may complete a character, and so a stop string
-                        more, hit = filters[i].push(streams[i].end())
-                        piece += more + filters[i].flush()
-                    if hit:
-                        active[i], reasons[i] = False, "stop"
+                piece, ended = release_token(streams[i], filters[i], tid, eos, last_step)
+                if ended:
+                    active[i], reasons[i] = False, ended
                 top: tuple[Candidate, ...] = ()
                 if top_n:
                     top = tuple(
