@@ -1,5 +1,5 @@
 """The picture of what one pixel looked at: its attention (or gradient saliency) laid over the
-earlier pixels as a heat colour, the pixel itself and the later ones under a grey veil (not yet
+earlier pixels as a shade, the pixel itself and the later ones under a grey veil (not yet
 drawn when it was), the pixel outlined. One home for the colours, used by the window's canvas
 (`overlay_words`) and by `aigc-studio inspect --pixel --out` (`overlay_picture`). No Qt, no torch.
 """
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-SHADE = (230, 120, 20)  # the text attention's orange: opacity in proportion to the weight
+# magenta, a colour the emoji and digits hardly use; its opacity in proportion to the weight
+# against the largest, as the text attention's shading (a square root would tint the whole
+# background, where an average over heads spreads thin weights)
+SHADE = (220, 0, 180)
 MOST_ALPHA = 235  # the largest weight's opacity
 VEIL = (40, 44, 52, 120)  # RGBA over the pixel and the later ones
 OUTLINE = (30, 136, 229)  # the chosen pixel's frame
@@ -21,8 +24,8 @@ def _argb(r, g, b, a) -> np.ndarray:
 
 def overlay_words(scaled: np.ndarray, row: int, col: int) -> np.ndarray:
     """ARGB words (H, W) uint32 to lay over the picture: `scaled` (H, W) in [0, 1] (the map over
-    its largest value) as the shade's opacity on the pixels before (row, col) in raster order, the
-    veil on it and after it."""
+    its largest value) as the shade on the pixels before (row, col) in raster order, with opacity
+    MOST_ALPHA * scaled; the veil on the pixel and after it."""
     H, W = scaled.shape
     alpha = np.rint(np.clip(scaled, 0.0, 1.0) * MOST_ALPHA).astype(np.uint32)
     words = _argb(*SHADE, alpha)

@@ -1,7 +1,7 @@
 """Look inside a pixel: with "Look inside" on, a click on a drawn pixel of a finished picture asks
 the engine which earlier pixels it looked at, and the canvas shows it over that picture: the
 attention of the query that drew it (emoji; a layer and a head can be chosen, their average by
-default) or the gradient saliency (digits), in the text attention's orange, the pixel framed and
+default) or the gradient saliency (digits), in magenta, the pixel framed and
 the later pixels veiled (io/pixel_overlay.py). Esc, a new picture or switching it off clears it.
 
 Computed by the engine process when asked, after a run has ended, so streaming pays nothing.
