@@ -61,8 +61,18 @@ def test_emoji_overlay_is_the_engines_attention_for_the_clicked_pixel(qtbot, ima
     assert canvas.overlay is None and look.found is None
     click_pixel(qtbot, w, 0, 4, 1)
     assert canvas.overlay is not None and canvas.overlay[2] == (4, 1)
+    # while a text run is in progress, Esc is its Stop alone (two Esc shortcuts would both fail)
+    assert look.escape.isEnabled()
+    with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
+        w.choose_model(str(image_models / "tiny.safetensors"))
+    during = []
+    w.runs.sig_started.connect(lambda: during.append(look.escape.isEnabled()))
+    w.prompt_edit.setPlainText("hi")
+    with qtbot.waitSignal(w.sig_run_shown, timeout=TIMEOUT):
+        w.generate()
+    assert during == [False] and look.escape.isEnabled()
     look.check.setChecked(False)
-    assert canvas.overlay is None and not look.isVisible()
+    assert canvas.overlay is None and not look.isVisible() and not look.escape.isEnabled()
 
 
 def test_digits_overlay_is_the_gradient_saliency_under_the_runs_label(qtbot, image_models):

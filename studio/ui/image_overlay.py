@@ -59,9 +59,13 @@ class PixelOverlay(QWidget):
         self.head_box.currentIndexChanged.connect(self._draw)
         self.hide()
 
-    def attach(self, canvas, engine) -> None:
+    def attach(self, canvas, engine, runs) -> None:
         canvas.sig_clicked.connect(self.ask)
         canvas.sig_reshaped.connect(self.clear)
+        # Esc is Stop while any run (a text one too) is in progress: two Esc shortcuts at once
+        # would be ambiguous, and neither would fire
+        runs.sig_started.connect(lambda: self.escape.setEnabled(False))
+        runs.sig_ended.connect(lambda _record: self.escape.setEnabled(self.found is not None))
         engine.sig_pixel_inspected.connect(self._on_inspected)
         engine.sig_pixel_inspect_failed.connect(self._on_failed)
 
@@ -144,7 +148,7 @@ class PixelOverlay(QWidget):
         layer, head = self.selection()
         words = overlay_words(found.scaled(layer, head), found.row, found.col)
         self.ws.canvas.set_overlay(self.sample, words, (found.row, found.col))
-        self.escape.setEnabled(True)
+        self.escape.setEnabled(not self.ws.runner.runs.running)
         self._say(self._describe(found, layer, head))
 
     def _describe(self, found: PixelInspection, layer: int | None, head: int | None) -> str:

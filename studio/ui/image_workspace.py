@@ -70,7 +70,7 @@ class ImageWorkspace(QWidget):
         self._build()
         self.set_model(None)
         self.runner = ImageRunner(self, engine, runs, sampling)
-        self.look.attach(self.canvas, engine)
+        self.look.attach(self.canvas, engine, runs)
 
     # ---- building -----------------------------------------------------------------------------
 
