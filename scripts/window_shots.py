@@ -1,12 +1,15 @@
 """Screenshots of the window for the README: the Image tab with a batch of digits drawn and one
 pixel's distribution shown; a token's tooltip over probability-coloured text; a token's sampling
-stages (the dialog a click on a token opens), and its Attention and Logit lens tabs.
+stages (the dialog a click on a token opens), and its Attention and Logit lens tabs; what one
+pixel of a drawn picture looked at (Look inside, then a click on the pixel).
 
     python scripts/window_shots.py image docs/screenshot-image.png [--label 7] [--seed 2024]
     python scripts/window_shots.py tooltip docs/screenshot-tooltip.png [--token 5]
     python scripts/window_shots.py stages docs/screenshot-stages.png [--token -1]
     python scripts/window_shots.py attention docs/screenshot-attention.png [--token -1] [--layer L]
     python scripts/window_shots.py lens docs/screenshot-lens.png [--token -1]
+    python scripts/window_shots.py overlay docs/screenshot-overlay-emoji.png --model emoji
+        [--pixel ROW,COL] [--layer L] [--head H] [--seed S] [--label 3]
     (each with --language zh_CN for the window in Simplified Chinese)
 
 Runs the real window on Qt's offscreen platform (no display needed) with a fresh history, draws at
@@ -141,9 +144,50 @@ def shot_inside(out: str, token: int, tab: int, layer: int | None) -> None:
     w.close()
 
 
+def shot_overlay(
+    out: str, model: str, label: int | None, seed: int, pixel: str | None, layer, head
+) -> None:
+    """One picture drawn by `model`, then Look inside on `pixel` (default: the least certain
+    pixel of the middle rows), `layer` and `head` from 1 (default: the average)."""
+    import numpy as np
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from studio.benchmarks import qt_wait
+
+    app, w = _open_window(model, 1400, 860)
+    ws = w.image
+    ws.set_batch(1)
+    ws.set_label(label)
+    w.sampling.set_generation_settings({"seed": seed, "sampling": {"temperature": 1.0}})
+    w.generate_image()
+    qt_wait.wait_for(w.sig_run_shown, 300_000)
+    if pixel:
+        row, col = (int(x) for x in pixel.split(","))
+    else:
+        entropy = ws.pixels.entropy[0].copy()  # (H, W)
+        H = entropy.shape[0]
+        entropy[: H // 2] = entropy[3 * H // 4 :] = -1
+        row, col = (int(x) for x in np.unravel_index(int(np.argmax(entropy)), entropy.shape))
+    ws.look.check.setChecked(True)
+    canvas = ws.canvas
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.pixel_rect(0, row, col).center())
+    qt_wait.wait_for(w.engine.sig_pixel_inspected, 60_000)
+    app.processEvents()
+    if layer is not None:
+        ws.look.layer_box.setCurrentIndex(layer)
+    if head is not None:
+        ws.look.head_box.setCurrentIndex(head)
+    QTest.mouseMove(canvas, canvas.pixel_rect(0, row, col).center())
+    app.processEvents()
+    w.grab().save(out)
+    print(f"wrote {out}: pixel ({row}, {col})")
+    w.close()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["image", "tooltip", "stages", "attention", "lens"])
+    p.add_argument("what", choices=["image", "tooltip", "stages", "attention", "lens", "overlay"])
     p.add_argument("out")
     p.add_argument("--label", default="7", help="a digit, or 'any'")
     p.add_argument("--seed", type=int, default=2024)
@@ -154,7 +198,12 @@ def main() -> int:
         help="the generated token to point at (tooltip: default 5) or click (stages, attention, "
         "lens: default the least certain)",
     )
-    p.add_argument("--layer", type=int, help="attention: the layer shown (default the average)")
+    p.add_argument(
+        "--layer", type=int, help="attention, overlay: the layer shown (default the average)"
+    )
+    p.add_argument("--head", type=int, help="overlay: the head shown (default the average)")
+    p.add_argument("--model", default="emoji", help="overlay: the image model (emoji, digits)")
+    p.add_argument("--pixel", help="overlay: ROW,COL (default the least certain, mid-picture)")
     p.add_argument("--language", default="en", choices=["en", "zh_CN"])
     a = p.parse_args()
     global LANGUAGE
@@ -172,6 +221,10 @@ def main() -> int:
         shot_inside(a.out, -1 if a.token is None else a.token, tab, a.layer)
         return 0
     label = None if a.label == "any" else int(a.label)
+    if a.what == "overlay":
+        label = label if a.model != "emoji" else None
+        shot_overlay(a.out, a.model, label, a.seed, a.pixel, a.layer, a.head)
+        return 0
     shot_image(a.out, label, a.seed, a.guidance)
     return 0
 

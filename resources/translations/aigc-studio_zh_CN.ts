@@ -1331,6 +1331,81 @@
     </message>
 </context>
 <context>
+    <name>PixelOverlay</name>
+    <message>
+        <source>Look inside</source>
+        <translation>看看内部</translation>
+    </message>
+    <message>
+        <source>Click a drawn pixel to see which earlier pixels it looked at: the attention of the query that drew it (emoji) or the gradient saliency (digits). Esc clears.</source>
+        <translation>点击一个已绘制的像素，查看它参考了哪些更早的像素：表情模型显示绘制它的查询向量的注意力，数字模型显示梯度显著性。按 Esc 清除。</translation>
+    </message>
+    <message>
+        <source>The layer whose attention is shown, or their average</source>
+        <translation>显示哪一层的注意力，或各层的平均</translation>
+    </message>
+    <message>
+        <source>The attention head shown, or the average of them</source>
+        <translation>显示哪个注意力头，或各头的平均</translation>
+    </message>
+    <message>
+        <source>Look inside works on a finished picture: Generate one, or wait for the end.</source>
+        <translation>只能查看已画完的图片：请先生成一张，或等待本次绘制结束。</translation>
+    </message>
+    <message>
+        <source>Pixel ({0}, {1}) was kept, not drawn by the model.</source>
+        <translation>像素 ({0}, {1}) 是保留的，不是模型画的。</translation>
+    </message>
+    <message>
+        <source>Pixel ({0}, {1}) is not drawn yet.</source>
+        <translation>像素 ({0}, {1}) 尚未绘制。</translation>
+    </message>
+    <message>
+        <source>Looking inside pixel ({0}, {1})…</source>
+        <translation>正在查看像素 ({0}, {1})…</translation>
+    </message>
+    <message>
+        <source>Average of all layers</source>
+        <translation>所有层的平均</translation>
+    </message>
+    <message>
+        <source>Layer {0}</source>
+        <translation>第 {0} 层</translation>
+    </message>
+    <message>
+        <source>Head {0}</source>
+        <translation>第 {0} 个头</translation>
+    </message>
+    <message>
+        <source>Average of all heads</source>
+        <translation>所有头的平均</translation>
+    </message>
+    <message>
+        <source>Pixel ({0}, {1})</source>
+        <translation>像素 ({0}, {1})</translation>
+    </message>
+    <message>
+        <source>most at ({0}, {1})</source>
+        <translation>最多在 ({0}, {1})</translation>
+    </message>
+    <message>
+        <source>no earlier pixel to look at</source>
+        <translation>没有更早的像素可参考</translation>
+    </message>
+    <message>
+        <source>{0}, colour {1}, P = {2}: attention of the query that drew it; start token {3}, {4}.</source>
+        <translation>{0}，颜色 {1}，P = {2}：绘制它的查询向量的注意力；起始标记 {3}，{4}。</translation>
+    </message>
+    <message>
+        <source>{0}, grey level {1}, P = {2}: gradient saliency, how much each earlier pixel moves log P; {3}.</source>
+        <translation>{0}，灰度 {1}，P = {2}：梯度显著性，即每个更早的像素对 log P 的影响有多大；{3}。</translation>
+    </message>
+    <message>
+        <source>Click a drawn pixel to see which earlier pixels it looked at.</source>
+        <translation>点击一个已绘制的像素，查看它参考了哪些更早的像素。</translation>
+    </message>
+</context>
+<context>
     <name>ProbLegend</name>
     <message>
         <source>Background of each generated token: the probability it had when it was drawn.</source>

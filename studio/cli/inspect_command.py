@@ -1,12 +1,14 @@
 """`aigc-studio inspect`: look inside one token of an exported run, in the terminal.
 
     aigc-studio inspect --run run.json --token 28 --attention [--lens] [--model NAME|PATH] [--json]
+    aigc-studio inspect --run image-run.json --pixel 5,9 --attention [--layer L --head H]
+                        [--sample S] [--out overlay.png] [--json]
 
 The same numbers as the window's Attention and Logit lens tabs (a click on a token). --attention:
 for each layer, the earlier tokens the drawn token's query paid most attention to, averaged over
 the heads (--json gives every head). --lens: for each depth (the embedding, then after each
 block) the five tokens the final norm and the unembedding make likeliest there, and the depth at
-which the drawn token first leads.
+which the drawn token first leads. --pixel: one pixel of an image run (cli/pixel_inspect.py).
 """
 
 from __future__ import annotations
@@ -20,23 +22,27 @@ TOP = 5  # tokens per row
 
 
 def add_inspect_args(sub: argparse._SubParsersAction) -> None:
+    from studio.cli.pixel_inspect import add_pixel_args
     from studio.cli.stages_command import add_past_token_args
 
     p = sub.add_parser(
         "inspect",
-        help="one token of an exported run: the attention its query paid, and the logit lens",
+        help="one token of an exported run: the attention its query paid, and the logit lens; "
+        "or one pixel of an image run: the earlier pixels it looked at",
     )
-    add_past_token_args(p)
+    add_past_token_args(p, token_required=False)
     p.add_argument(
         "--attention",
         action="store_true",
-        help="per layer, the earlier tokens it attended to most (averaged over heads)",
+        help="per layer, the earlier tokens it attended to most (averaged over heads); with "
+        "--pixel, the earlier pixels (emoji: attention; digits: gradient saliency)",
     )
     p.add_argument(
         "--lens",
         action="store_true",
         help="per layer, the five likeliest next tokens read from the residual stream",
     )
+    add_pixel_args(p)
 
 
 def inspect_command(args: argparse.Namespace) -> int:
@@ -51,8 +57,12 @@ def inspect_command(args: argparse.Namespace) -> int:
     if not what:
         raise SettingsError("say what to look at: --attention, --lens or both")
     run = read_run(args.run)
-    if run.kind != "text":
-        raise SettingsError(f"{args.run}: an image run; inspect is for text runs")
+    if args.pixel is not None or run.kind == "image":
+        from studio.cli.pixel_inspect import pixel_command
+
+        return pixel_command(args, run)
+    if args.token is None:
+        raise SettingsError("say which token: --token N (from 1)")
     tokens = trace_events(run.trace)
     if not 1 <= args.token <= len(tokens):
         raise SettingsError(

@@ -18,10 +18,12 @@ from pathlib import Path
 from studio.io.display_format import pct, show_text, stage_table_rows
 
 
-def add_past_token_args(p: argparse.ArgumentParser) -> None:
+def add_past_token_args(p: argparse.ArgumentParser, token_required: bool = True) -> None:
     """The flags of the commands that recompute one token of an exported run (stages, inspect)."""
     p.add_argument("--run", required=True, help="a run exported as .json (File > Export)")
-    p.add_argument("--token", type=int, required=True, help="which generated token, from 1")
+    p.add_argument(
+        "--token", type=int, required=token_required, help="which generated token, from 1"
+    )
     p.add_argument("--model", help="the model (default: the one that made the run)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--json", action="store_true")

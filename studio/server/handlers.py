@@ -23,6 +23,7 @@ from studio.core.image_frames import ImageRequest, image_frame
 from studio.engine.cpu_threads import set_threads_for_run
 from studio.engine.formats import model_finder
 from studio.engine.image.generation import ImageSettings, generate_image
+from studio.engine.image.inspect_pixel import inspect_pixel
 from studio.engine.text.branching import Branch
 from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.text.inspect import inspect_step
@@ -249,6 +250,24 @@ def do_inspect(
     server.send("inspected", step, found)
 
 
+def do_inspect_pixel(
+    server: EngineServer, model_path: str, picture, row: int, col: int, label: int | None
+) -> None:
+    """What pixel (row, col) of `picture` (a finished run's, drawn by the model at `model_path`
+    with `label`) looked at, as a core.pixel_inspection.PixelInspection."""
+    try:
+        loaded, info = _need_model(server, image=True)
+        if Path(info["path"]).resolve() != Path(model_path).resolve():
+            raise ValueError(
+                f"{info['title']} is loaded now, not the model that drew this picture."
+            )
+        found = inspect_pixel(loaded, picture, int(row), int(col), label)
+    except Exception as e:  # noqa: BLE001
+        server.send("pixel_inspect_failed", (row, col), message_of(e))
+        return
+    server.send("pixel_inspected", (row, col), found)
+
+
 def _model_that_made(server: EngineServer, model_path: str):
     """The loaded text model, if it is the one at `model_path` (a model switch may have been
     asked for since the text was made)."""
@@ -267,4 +286,5 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "png": do_png,
     "stages": do_stages,
     "inspect": do_inspect,
+    "inspect_pixel": do_inspect_pixel,
 }

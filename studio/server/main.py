@@ -4,7 +4,7 @@ Requests arrive on stdin as `studio.core.wire` messages. The reader thread answe
 `pace` at once (a run checks its cancel event every step, so Stop takes effect within one step)
 and queues everything else for the main thread, which runs one request at a time: list models,
 load a model, generate text, draw images, read a PNG's settings, a token's sampling stages, its
-attention and logit lens.
+attention and logit lens, and what one pixel of a picture looked at.
 Replies and run events go back on stdout, which nothing else may write to (print goes to stderr).
 When stdin ends, the window's process is gone: the engine exits at once, leaving no orphan.
 """

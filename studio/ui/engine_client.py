@@ -100,6 +100,10 @@ class EngineClient(QObject):
     """A/B compare ended: (core.step.Parting, the seed both ran with)."""
     sig_compare_failed = Signal(str)
     """A/B compare could not run: one line."""
+    sig_pixel_inspected = Signal(object)
+    """Inside one pixel of a picture: a core.pixel_inspection.PixelInspection."""
+    sig_pixel_inspect_failed = Signal(str)
+    """One line saying why a pixel could not be looked inside."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -189,6 +193,14 @@ class EngineClient(QObject):
         step = len(ids) - 1
         message = ("inspect", model_path, prompt, list(ids), settings, tuple(what))
         self._request(message, ("inspect", step))
+
+    def inspect_pixel(
+        self, model_path: str, picture, row: int, col: int, label: int | None
+    ) -> None:
+        """What pixel (row, col) of `picture` ((H, W) or (H, W, 3) uint8, a finished run's, by the
+        model at `model_path` with `label`) looked at: its attention or gradient saliency."""
+        message = ("inspect_pixel", model_path, picture, int(row), int(col), label)
+        self._request(message, ("inspect_pixel", row, col))
 
     def shutdown(self) -> None:
         """End the engine process (used on window close); later requests are ignored."""
@@ -317,6 +329,12 @@ class EngineClient(QObject):
         elif name == "compare_failed":
             self._pop(s, "compare")
             self.sig_compare_failed.emit(m[1])
+        elif name == "pixel_inspected":
+            self._pop(s, "inspect_pixel")
+            self.sig_pixel_inspected.emit(m[2])
+        elif name == "pixel_inspect_failed":
+            self._pop(s, "inspect_pixel")
+            self.sig_pixel_inspect_failed.emit(m[2])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -430,5 +448,7 @@ class EngineClient(QObject):
                 self.sig_step_failed.emit(p[1], why)
             elif p[0] == "compare":
                 self.sig_compare_failed.emit(why)
+            elif p[0] == "inspect_pixel":
+                self.sig_pixel_inspect_failed.emit(why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")

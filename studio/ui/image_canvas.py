@@ -2,9 +2,9 @@
 
 One widget paints every sample of a batch. Pixels arrive as arrays (`set_pixels`) and only the rows
 they touch are repainted. The current position of the run is outlined; a pixel grid and an entropy
-heat map can be laid over the pictures. Hovering reports (sample, row, col); with drawing switched
-on, the left button paints the chosen colour and the right button erases (the pixel is drawn again
-by the model).
+heat map, or what one pixel looked at, can be laid over the pictures. Hovering reports (sample, row,
+col), and so does a click; with drawing switched on, the left button paints the chosen colour and
+the right button erases (the pixel is drawn again by the model).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import numpy as np
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from studio.io.pixel_overlay import OUTLINE
 
 GAP = 6  # pixels on screen between the samples of a batch
 UNDRAWN = 0xFF3A4350  # a pixel the model has not drawn yet: slate, unlike any grey level
@@ -37,6 +39,10 @@ class ImageCanvas(QWidget):
     """The mouse is over (sample, row, col); (-1, -1, -1) when it left the pictures."""
     sig_painted = Signal(int, int, bool)
     """Drawing: the person painted (row, col) (True) or erased it (False)."""
+    sig_clicked = Signal(int, int, int)
+    """Not drawing: the left button went down on (sample, row, col)."""
+    sig_reshaped = Signal()
+    """`set_shape` started over: what was laid over the old pictures is gone."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +52,8 @@ class ImageCanvas(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.argb = np.full((1, 1, 1), UNDRAWN, np.uint32)  # (B, H, W)
         self.heat: np.ndarray | None = None  # (B, H, W) ARGB, when the heat map is on
+        # what one pixel looked at (ui/image_overlay.py): (sample, (H, W) ARGB, (row, col))
+        self.overlay: tuple[int, np.ndarray, tuple[int, int]] | None = None
         self.cursor: tuple[int, int] | None = None  # (row, col) being drawn, in every sample
         self.show_grid = False
         self.drawing = False
@@ -61,7 +69,9 @@ class ImageCanvas(QWidget):
         self.argb = np.full((batch, height, width), UNDRAWN, np.uint32)
         self.heat = None
         self.cursor = None
+        self.overlay = None
         self.update()
+        self.sig_reshaped.emit()
 
     def shape(self) -> tuple[int, int, int]:
         return self.argb.shape  # type: ignore[return-value]
@@ -91,6 +101,13 @@ class ImageCanvas(QWidget):
     def set_heat(self, heat: np.ndarray | None) -> None:
         """Lay ARGB words (B, H, W) over the images (None: no overlay)."""
         self.heat = heat
+        self.update()
+
+    def set_overlay(
+        self, sample: int | None, words: np.ndarray | None = None, pixel: tuple[int, int] = (0, 0)
+    ) -> None:
+        """Lay ARGB words (H, W) over one sample's picture, `pixel` framed (None: no overlay)."""
+        self.overlay = None if sample is None or words is None else (sample, words, pixel)
         self.update()
 
     def set_grid(self, on: bool) -> None:
@@ -177,6 +194,10 @@ class ImageCanvas(QWidget):
             p.drawRect(cell.adjusted(-1, -1, 0, 0))
             if self.heat is not None:
                 p.drawImage(cell, self._qimage(self.heat[i], alpha=True))
+            if self.overlay is not None and self.overlay[0] == i:
+                p.drawImage(cell, self._qimage(self.overlay[1], alpha=True))
+                p.setPen(QPen(QColor(*OUTLINE), 2))
+                p.drawRect(self.pixel_rect(i, *self.overlay[2]).adjusted(0, 0, -1, -1))
             if self.show_grid and cell.width() / W >= 4:
                 self._paint_grid(p, cell, H, W)
             if self.cursor is not None:
@@ -224,6 +245,9 @@ class ImageCanvas(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if not self.drawing:
+            hit = self.pixel_at(event.position().toPoint())
+            if event.button() == Qt.MouseButton.LeftButton and hit[0] >= 0:
+                self.sig_clicked.emit(*hit)
             return
         if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
             self._stroke = event.button() == Qt.MouseButton.LeftButton

@@ -33,6 +33,7 @@ from studio.ui.distribution_view import DistributionView
 from studio.ui.flow_layout import flow_row, group
 from studio.ui.image_canvas import UNDRAWN, ImageCanvas, heat_colours
 from studio.ui.image_drawing import DrawingTools
+from studio.ui.image_overlay import PixelOverlay
 from studio.ui.image_pixels import ImagePixels, argb_words
 from studio.ui.image_runs import ImageRunner
 from studio.ui.message_bar import MessageBar
@@ -69,6 +70,7 @@ class ImageWorkspace(QWidget):
         self._build()
         self.set_model(None)
         self.runner = ImageRunner(self, engine, runs, sampling)
+        self.look.attach(self.canvas, engine, runs)
 
     # ---- building -----------------------------------------------------------------------------
 
@@ -142,7 +144,8 @@ class ImageWorkspace(QWidget):
         self.drawing = DrawingTools(self.message_bar)
         self.drawing.draw_check.toggled.connect(self.set_drawing)
         self.drawing.sig_sketch_replaced.connect(self.show_sketch)
-        tools = flow_row(self.grid_check, self.heat_check, self.drawing)
+        self.look = PixelOverlay(self)  # what a clicked pixel looked at
+        tools = flow_row(self.grid_check, self.heat_check, self.look.check, self.drawing)
 
         self.canvas = ImageCanvas()
         self.canvas.sig_hovered.connect(self.show_hovered)
@@ -166,6 +169,7 @@ class ImageWorkspace(QWidget):
         layout.addWidget(self.message_bar)
         layout.addLayout(run_row)
         layout.addLayout(tools)
+        layout.addWidget(self.look)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)

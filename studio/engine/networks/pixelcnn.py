@@ -155,7 +155,12 @@ class PixelCNN(nn.Module):
         """x: (B, H, W) grey levels, labels (B,) -> mixture parameters (B, 3*n_mix, H, W).
 
         The output at (r, c) depends only on pixels before (r, c) in raster order."""
-        v = h = self.normalize(x)[:, None]  # (B, 1, H, W)
+        return self.forward_normalized(self.normalize(x), labels)
+
+    def forward_normalized(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """`forward` of pixels already on the [-1, 1] scale (B, H, W) float: differentiable in
+        them, for the gradient saliency of engine/image/inspect_pixel.py."""
+        v = h = x[:, None]  # (B, 1, H, W)
         for layer in self.layers:
             v, h = layer(v, h, labels)
         return self.head2(F.relu(self.head1(F.relu(h))))
