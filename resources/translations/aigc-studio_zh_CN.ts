@@ -45,6 +45,29 @@
     </message>
 </context>
 <context>
+    <name>ChatBar</name>
+    <message>
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>The prompt is your message to the model, written out by the model&apos;s chat template; its answer ends at its end of turn. Continue sends your next message.</source>
+        <translation>提示词即你发给模型的消息，由模型的对话模板写成完整格式；模型的回答在其回合结束处停止。“继续”会发送你的下一条消息。</translation>
+    </message>
+    <message>
+        <source>System prompt (optional)</source>
+        <translation>系统提示词（可选）</translation>
+    </message>
+    <message>
+        <source>A system message before the conversation (the model&apos;s instructions).</source>
+        <translation>对话之前的系统消息（给模型的指示）。</translation>
+    </message>
+    <message>
+        <source>Your next message, then Continue (Ctrl+Shift+Return)</source>
+        <translation>你的下一条消息，然后按“继续”（Ctrl+Shift+Return）</translation>
+    </message>
+</context>
+<context>
     <name>Device</name>
     <message>
         <source>cpu, {0} thread</source>
@@ -1836,6 +1859,10 @@
     <message>
         <source>Nothing to continue yet: generate first.</source>
         <translation>还没有可续写的内容：请先生成。</translation>
+    </message>
+    <message>
+        <source>Write your next message below the Chat switch, then Continue.</source>
+        <translation>请在“对话”开关下方写下你的下一条消息，然后按“继续”。</translation>
     </message>
     <message>
         <source>first token {0:.0f} ms</source>

@@ -87,6 +87,10 @@ class EngineClient(QObject):
     """Inside one token: (step, core.inspection.Inspection) with what was asked of it."""
     sig_inspect_failed = Signal(int, str)
     """(step, one-line reason) when a token could not be looked inside."""
+    sig_chat_prompt = Signal(str)
+    """The prompt a chat model continues for the conversation asked for (its template's text)."""
+    sig_chat_failed = Signal(str)
+    """(one-line reason) when the conversation could not be rendered."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -111,6 +115,10 @@ class EngineClient(QObject):
 
     def generate(self, prompt: str, settings: dict) -> None:
         self._run("text", ("generate", prompt, settings), prompt=prompt)
+
+    def render_chat(self, messages: list[dict]) -> None:
+        """Ask for the prompt the loaded chat model continues for `messages` (role, content)."""
+        self._request(("chat", list(messages)), ("chat",))
 
     def generate_image(self, request: ImageRequest) -> None:
         self._run("image", ("image", request), request=request)
@@ -245,6 +253,12 @@ class EngineClient(QObject):
         elif name == "inspect_failed":
             self._pop(s, "inspect")
             self.sig_inspect_failed.emit(m[1], m[2])
+        elif name == "chat_prompt":
+            self._pop(s, "chat")
+            self.sig_chat_prompt.emit(m[1])
+        elif name == "chat_failed":
+            self._pop(s, "chat")
+            self.sig_chat_failed.emit(m[1])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -351,5 +365,7 @@ class EngineClient(QObject):
                 self.sig_stages_failed.emit(p[1], why)
             elif p[0] == "inspect":
                 self.sig_inspect_failed.emit(p[1], why)
+            elif p[0] == "chat":
+                self.sig_chat_failed.emit(why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")
