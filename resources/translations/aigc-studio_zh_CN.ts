@@ -52,7 +52,7 @@
     </message>
     <message>
         <source>The prompt is your message to the model, written out by the model&apos;s chat template; its answer ends at its end of turn. Continue sends your next message.</source>
-        <translation>提示词即你发给模型的消息，由模型的对话模板写成完整格式；模型的回答在其回合结束处停止。“继续”会发送你的下一条消息。</translation>
+        <translation>提示词即你发给模型的消息，由模型的对话模板写成完整格式；模型的回答在其回合结束处停止。“续写”会发送你的下一条消息。</translation>
     </message>
     <message>
         <source>System prompt (optional)</source>
@@ -64,7 +64,7 @@
     </message>
     <message>
         <source>Your next message, then Continue (Ctrl+Shift+Return)</source>
-        <translation>你的下一条消息，然后按“继续”（Ctrl+Shift+Return）</translation>
+        <translation>你的下一条消息，然后按“续写”（Ctrl+Shift+Return）</translation>
     </message>
 </context>
 <context>
@@ -1862,7 +1862,7 @@
     </message>
     <message>
         <source>Write your next message below the Chat switch, then Continue.</source>
-        <translation>请在“对话”开关下方写下你的下一条消息，然后按“继续”。</translation>
+        <translation>请在“对话”开关下方写下你的下一条消息，然后按“续写”。</translation>
     </message>
     <message>
         <source>first token {0:.0f} ms</source>
