@@ -91,7 +91,9 @@ def test_download_fetches_only_what_the_studio_opens(hub, folders):
     models, problems = list_models()
     found = [m for m in models if Path(m.path) == path]
     assert problems == [] and len(found) == 1 and found[0].source == "user"
-    assert found[0].card["data"]["license"] == "apache-2.0"
+    data = found[0].card["data"]
+    assert data["license"] == "apache-2.0"
+    assert data["source"] == f"{hub.url.split('://')[1]}/{REPO} ({hub.repos[REPO].sha[:12]})"
 
 
 def test_sharded_repo_fetches_the_index_and_its_shards_only(hub, folders):

@@ -69,8 +69,50 @@ def test_chat_switch_renders_the_conversation_and_continue_adds_a_turn(window, q
     assert plain.prompt == "The fox"
 
 
-def test_no_chat_switch_for_a_model_without_a_template(window, qtbot):
+def test_the_models_facts_and_defaults_then_none_for_a_model_without_them(window, qtbot):
     window, models = window
+    # the list's tooltip and the card say what the folder says
+    tip = window.picker.combo.toolTip()
+    for fact in (
+        "model class: Qwen2ForCausalLM",
+        "parameters: ",
+        "context length: 128",
+        "precision: float32 weights, computed in float32",
+        "license: apache-2.0",
+        "source: Hugging Face folder",
+    ):
+        assert fact in tip, tip
+    from studio.ui.model_card_dialog import card_html
+
+    html = card_html(window.picker.current_info())
+    assert "context length" in html and "apache-2.0" in html
+    # generation_config.json's sampling values, offered as the model's defaults
+    panel = window.sampling
+    assert panel.model_button.isVisible()
+    assert "generation_config.json" in panel.model_button.toolTip()
+    panel.apply_preset("Greedy")
+    qtbot.mouseClick(panel.model_button, Qt.MouseButton.LeftButton)
+    values = {k: panel.sliders[k].value() for k in ("temperature", "top_k", "top_p")}
+    assert values == {"temperature": 0.7, "top_k": 20, "top_p": 0.8}
+    assert panel.sliders["repetition_penalty"].value() == pytest.approx(1.05)
+
     with qtbot.waitSignal(window.sig_model_ready, timeout=TIMEOUT):
         window.choose_model(str(models / "tiny.safetensors"))
     assert not window.text.chat.isVisible() and not window.text.chat.is_on()
+    assert not panel.model_button.isVisible()
+
+
+def test_model_sampling_reads_generation_config_as_transformers_does():
+    from studio.settings.model_defaults import model_sampling
+
+    assert model_sampling({}) is None
+    greedy = model_sampling({"temperature": 0.6})  # no do_sample: transformers decodes greedily
+    assert greedy["temperature"] == 0.0 and greedy["top_k"] == 0
+    sampled = model_sampling({"do_sample": True, "top_p": 0.9, "top_k": 5000})
+    assert sampled == {
+        "temperature": 1.0,
+        "top_k": 50,  # 5000 is past the studio's bound: transformers' default stays
+        "top_p": 0.9,
+        "min_p": 0.0,
+        "repetition_penalty": 1.0,
+    }

@@ -1383,6 +1383,10 @@
         <translation>重置</translation>
     </message>
     <message>
+        <source>Model&apos;s</source>
+        <translation>模型默认</translation>
+    </message>
+    <message>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
@@ -1445,6 +1449,10 @@
     <message>
         <source>The run did not start: {0}</source>
         <translation>运行未开始：{0}</translation>
+    </message>
+    <message>
+        <source>The model&apos;s defaults, from its generation_config.json: {0}</source>
+        <translation>模型自带的默认值，来自其 generation_config.json：{0}</translation>
     </message>
     <message>
         <source>Seed used: {0}</source>

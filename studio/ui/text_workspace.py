@@ -136,6 +136,7 @@ class TextWorkspace(QWidget):
         """The text model loaded (its description), or None (none is, or an image model)."""
         self.info = info
         self.chat.set_model(info)
+        self.sampling.set_model_defaults(((info or {}).get("card") or {}).get("sampling_defaults"))
 
     def set_colors(self, on: bool) -> None:
         self.output.set_colors(on)
