@@ -10,8 +10,9 @@ for its address and size, `http_get` with a Range from what is already on disk):
 downloads to a temporary file unique to each call), so a 5 GB shard would start over.
 
 Progress comes from the bytes as they are written (a file wrapper counts them and checks the cancel
-event between chunks of about 10 MB): no polling thread, and it works whichever progress bar class
-the client has.
+event before each chunk): no polling thread, and it works whichever progress bar class the client
+has. The client's chunk is made 1 MiB at most (its default, 10 MB, would leave a Cancel waiting ten
+seconds on a 1 MB/s line, and the bar still as long).
 
 Where things go, in the user model folder (core.paths.user_models_dir):
     .downloads/<owner>--<name>/             the download in progress: finished files, one
@@ -51,6 +52,7 @@ PARTIAL_DIR = ".downloads"
 RECORD = ".download.json"  # in the partial folder; kept in the finished one as where it came from
 PROGRESS_EVERY_S = 0.1  # progress callbacks at most this often (and at each file's end)
 SPEED_WINDOW_S = 3.0  # bytes/s measured over the last seconds
+CHUNK_BYTES = 1 << 20  # the most bytes between two cancel checks and progress counts
 
 
 class DownloadCancelled(Exception):
@@ -241,9 +243,12 @@ class _CountingFile:
 
 def _fetch(plan: DownloadPlan, name: str, meter: _Meter) -> None:
     """One file into the partial folder, resumed from its `.incomplete` bytes, renamed when whole."""
-    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
     from huggingface_hub.file_download import http_get
     from huggingface_hub.utils import build_hf_headers
+
+    # read by http_get at each call; this process's downloads are all ours
+    constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK_BYTES)
 
     final = plan.partial / name
     tmp = plan.partial / f"{name}.incomplete"

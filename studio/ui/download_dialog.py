@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+_STILL_RUNNING: set = set()  # workers cancelled by a closed dialog that have not ended yet
+
 
 class DownloadWorker(QThread):
     """One download, off the GUI thread; its outcome as signals (queued to the GUI thread)."""
@@ -189,9 +191,16 @@ class DownloadDialog(QDialog):
 
     def _stop_worker(self) -> None:
         """Closing the dialog cancels a download in progress (its bytes stay for a resume)."""
-        if self.worker is not None:
-            self.worker.cancel.set()
-            self.worker.wait(5000)
+        worker = self.worker
+        if worker is None:
+            return
+        worker.cancel.set()
+        if not worker.wait(5000):
+            # a stalled connection ends at the client's timeout: the thread must outlive the
+            # dialog (Qt aborts on a running QThread destroyed with its parent)
+            worker.setParent(None)
+            _STILL_RUNNING.add(worker)
+            worker.finished.connect(lambda: _STILL_RUNNING.discard(worker))
 
     def reject(self) -> None:  # Esc
         self._stop_worker()
