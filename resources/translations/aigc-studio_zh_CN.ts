@@ -76,6 +76,29 @@
     </message>
 </context>
 <context>
+    <name>ChatBar</name>
+    <message>
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>The prompt is your message to the model, written out by the model&apos;s chat template; its answer ends at its end of turn. Continue sends your next message.</source>
+        <translation>提示词即你发给模型的消息，由模型的对话模板写成完整格式；模型的回答在其回合结束处停止。“续写”会发送你的下一条消息。</translation>
+    </message>
+    <message>
+        <source>System prompt (optional)</source>
+        <translation>系统提示词（可选）</translation>
+    </message>
+    <message>
+        <source>A system message before the conversation (the model&apos;s instructions).</source>
+        <translation>对话之前的系统消息（给模型的指示）。</translation>
+    </message>
+    <message>
+        <source>Your next message, then Continue (Ctrl+Shift+Return)</source>
+        <translation>你的下一条消息，然后按“续写”（Ctrl+Shift+Return）</translation>
+    </message>
+</context>
+<context>
     <name>CompareDialog</name>
     <message>
         <source>Compare A/B</source>
@@ -213,6 +236,85 @@
     <message>
         <source>Sample {0}, pixel ({1}, {2}): kept from the drawing, not drawn by the model.</source>
         <translation>样本 {0}，像素 ({1}, {2})：保留自手绘，不是模型生成的。</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadDialog</name>
+    <message>
+        <source>Download Model</source>
+        <translation>下载模型</translation>
+    </message>
+    <message>
+        <source>owner/name, e.g. Qwen/Qwen3-0.6B</source>
+        <translation>所有者/名称，例如 Qwen/Qwen3-0.6B</translation>
+    </message>
+    <message>
+        <source>optional: one NAME.gguf file of it</source>
+        <translation>可选：其中一个 NAME.gguf 文件</translation>
+    </message>
+    <message>
+        <source>main (the default branch), a tag or a commit</source>
+        <translation>main（默认分支）、标签或提交</translation>
+    </message>
+    <message>
+        <source>Repository:</source>
+        <translation>仓库：</translation>
+    </message>
+    <message>
+        <source>GGUF file:</source>
+        <translation>GGUF 文件：</translation>
+    </message>
+    <message>
+        <source>Revision:</source>
+        <translation>版本：</translation>
+    </message>
+    <message>
+        <source>From the Hugging Face Hub into your model folder: the config, tokenizer, chat template, safetensors weights, README and license (or one GGUF file). A cancelled download goes on where it stopped when you download it again.</source>
+        <translation>从 Hugging Face Hub 下载到你的模型文件夹：配置、分词器、对话模板、safetensors 权重、README 和许可证（或一个 GGUF 文件）。取消的下载在再次下载时会从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Write the repository to download, as owner/name.</source>
+        <translation>请填写要下载的仓库，格式为 所有者/名称。</translation>
+    </message>
+    <message>
+        <source>Asking the Hub for {0}…</source>
+        <translation>正在向 Hub 查询 {0}…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>{0}/s</source>
+        <translation>{0}/秒</translation>
+    </message>
+    <message>
+        <source>{0} of {1} · {2} · {3} left · {4}</source>
+        <translation>{0} / {1} · {2} · 剩余 {3} · {4}</translation>
+    </message>
+    <message>
+        <source>Downloaded to {0}; it is now in the model list.</source>
+        <translation>已下载到 {0}，现已列入模型列表。</translation>
+    </message>
+    <message>
+        <source>Could not download: {0}</source>
+        <translation>无法下载：{0}</translation>
+    </message>
+    <message>
+        <source>Cancelled. Download the same repository again to go on where it stopped.</source>
+        <translation>已取消。再次下载同一仓库即可从中断处继续。</translation>
     </message>
 </context>
 <context>
@@ -702,6 +804,14 @@
     <message>
         <source>Open a Hugging Face GPT-2 or nanoGPT folder</source>
         <translation>打开 Hugging Face GPT-2 或 nanoGPT 模型文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Download Model…</source>
+        <translation>下载模型(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Download a model from the Hugging Face Hub into your model folder</source>
+        <translation>从 Hugging Face Hub 下载模型到你的模型文件夹</translation>
     </message>
     <message>
         <source>&amp;Export…</source>
@@ -1474,6 +1584,10 @@
         <translation>重置</translation>
     </message>
     <message>
+        <source>Model&apos;s</source>
+        <translation>模型默认</translation>
+    </message>
+    <message>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
@@ -1536,6 +1650,10 @@
     <message>
         <source>The run did not start: {0}</source>
         <translation>运行未开始：{0}</translation>
+    </message>
+    <message>
+        <source>The model&apos;s defaults, from its generation_config.json: {0}</source>
+        <translation>模型自带的默认值，来自其 generation_config.json：{0}</translation>
     </message>
     <message>
         <source>Seed used: {0}</source>
@@ -2120,6 +2238,10 @@
     <message>
         <source>Nothing to continue yet: generate first.</source>
         <translation>还没有可续写的内容：请先生成。</translation>
+    </message>
+    <message>
+        <source>Write your next message below the Chat switch, then Continue.</source>
+        <translation>请在“对话”开关下方写下你的下一条消息，然后按“续写”。</translation>
     </message>
     <message>
         <source>first token {0:.0f} ms</source>

@@ -1,6 +1,7 @@
 """`aigc-studio`: the studio window, and the engine headless.
 
-Without a subcommand it opens the window. Subcommands: models, generate, eval, train, bench.
+Without a subcommand it opens the window. Subcommands: models, download, generate, eval, train,
+bench, stages, inspect.
 Errors a person can fix print one line on stderr and exit with status 2, never a traceback.
 """
 
@@ -288,6 +289,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return compare_command(args, _load_model)
 
 
+def _cmd_download(args: argparse.Namespace) -> int:
+    from studio.cli.download_command import download_command
+
+    return download_command(args)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     if args.train_kind == "image":
         from studio.cli.image_commands import train_image_command
@@ -356,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     from studio.cli.compare_command import add_compare_args
 
     add_compare_args(sub)
+    from studio.cli.download_command import add_download_args
+
+    add_download_args(sub)
     return parser
 
 
@@ -377,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stages": _cmd_stages,
         "inspect": _cmd_inspect,
         "compare": _cmd_compare,
+        "download": _cmd_download,
     }
     try:
         return handlers[args.command](args)

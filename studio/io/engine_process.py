@@ -11,13 +11,14 @@ Requests (window -> engine), tuples `(name, *fields)`:
     ("list",)  ("load", path, device)  ("generate", run_id, prompt, settings)
     ("branch", run_id, prompt, settings, {"prefix": ids, "token": id or "text": typed})
     ("image", run_id, ImageRequest)  ("png", path)  ("stages", model_path, prompt, ids, settings)
-    ("pace", seconds)  ("stop",)  ("shutdown",)
+    ("chat", messages)  ("pace", seconds)  ("stop",)  ("shutdown",)
 Replies (engine -> window):
     ("ready", pid)  ("warm", import_seconds)  ("models", list_of_dicts, problems)
     ("loading", path)  ("loaded", info)  ("load_failed", path, reason)
     ("events", run_id, sent_at, batch)  ("frame", run_id, sent_at, ImageFrame)  ("ended", run_id)
     ("png", path, model_name, settings)  ("png_failed", path, reason)
     ("stages", step, token_id, stages)  ("stages_failed", step, reason)  ("error", message)
+    ("chat_prompt", text)  ("chat_failed", reason)
 """
 
 from __future__ import annotations

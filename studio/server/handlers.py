@@ -268,6 +268,20 @@ def do_inspect_pixel(
     server.send("pixel_inspected", (row, col), found)
 
 
+def do_chat(server: EngineServer, messages: list) -> None:
+    """The prompt the loaded chat model continues for a conversation (its template's rendering),
+    for the window to generate from."""
+    from studio.engine.text.chat import conversation_prompt
+
+    try:
+        loaded, _ = _need_model(server, image=False)
+        text = conversation_prompt(loaded, list(messages))
+    except Exception as e:  # noqa: BLE001
+        server.send("chat_failed", message_of(e))
+        return
+    server.send("chat_prompt", text)
+
+
 def _model_that_made(server: EngineServer, model_path: str):
     """The loaded text model, if it is the one at `model_path` (a model switch may have been
     asked for since the text was made)."""
@@ -287,4 +301,5 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "stages": do_stages,
     "inspect": do_inspect,
     "inspect_pixel": do_inspect_pixel,
+    "chat": do_chat,
 }

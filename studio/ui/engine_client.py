@@ -104,6 +104,10 @@ class EngineClient(QObject):
     """Inside one pixel of a picture: a core.pixel_inspection.PixelInspection."""
     sig_pixel_inspect_failed = Signal(str)
     """One line saying why a pixel could not be looked inside."""
+    sig_chat_prompt = Signal(str)
+    """The prompt a chat model continues for the conversation asked for (its template's text)."""
+    sig_chat_failed = Signal(str)
+    """(one-line reason) when the conversation could not be rendered."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -158,6 +162,10 @@ class EngineClient(QObject):
     def compare(self, prompt: str, a: dict, b: dict) -> None:
         """Settings A and B on `prompt` with one seed, side by side (stop() stops both)."""
         self._request(("compare", prompt, a, b), ("compare",))
+
+    def render_chat(self, messages: list[dict]) -> None:
+        """Ask for the prompt the loaded chat model continues for `messages` (role, content)."""
+        self._request(("chat", list(messages)), ("chat",))
 
     def generate_image(self, request: ImageRequest) -> None:
         self._run("image", ("image", request), request=request)
@@ -335,6 +343,12 @@ class EngineClient(QObject):
         elif name == "pixel_inspect_failed":
             self._pop(s, "inspect_pixel")
             self.sig_pixel_inspect_failed.emit(m[2])
+        elif name == "chat_prompt":
+            self._pop(s, "chat")
+            self.sig_chat_prompt.emit(m[1])
+        elif name == "chat_failed":
+            self._pop(s, "chat")
+            self.sig_chat_failed.emit(m[1])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -450,5 +464,7 @@ class EngineClient(QObject):
                 self.sig_compare_failed.emit(why)
             elif p[0] == "inspect_pixel":
                 self.sig_pixel_inspect_failed.emit(why)
+            elif p[0] == "chat":
+                self.sig_chat_failed.emit(why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")

@@ -19,6 +19,40 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
+def _count(n: object) -> str | None:
+    """A parameter count as people say it: 494 M, 1.54 B."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        return None
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return str(n)
+
+
+def summary_rows(info: dict) -> list[tuple[str, object]]:
+    """What a model is, in the fields its folder says: architecture, parameters, context length,
+    precision, size, license, source (those it does not say are left out)."""
+    card = info.get("card") or {}
+    arch = card.get("architecture") if isinstance(card.get("architecture"), dict) else {}
+    data = card.get("data") if isinstance(card.get("data"), dict) else {}
+    size = info.get("size_bytes")
+    rows: list[tuple[str, object]] = [
+        ("model_class", arch.get("model_class")),
+        ("parameters", _count(arch.get("parameters"))),
+        ("context_length", arch.get("context_length") or arch.get("block_size")),
+        ("precision", arch.get("precision")),
+        ("size", f"{size / 1e6:.1f} MB" if isinstance(size, int) else None),
+        ("license", data.get("license") or data.get("license_name")),
+        ("source", data.get("source") or card.get("source")),
+    ]
+    return [(k, v) for k, v in rows if v not in (None, "", {}, [])]
+
+
+def summary_text(info: dict) -> str:
+    """The summary as lines "field: value", for the model list's tooltip."""
+    return "\n".join(f"{card_field(k)}: {_fmt(v)}" for k, v in summary_rows(info))
+
+
 def card_html(info: dict) -> str:
     """The card of a model description (name, title, kind, path, size_bytes, source, card) as HTML."""
     card = info.get("card") or {}
@@ -37,11 +71,13 @@ def card_html(info: dict) -> str:
 
     size = info.get("size_bytes")
     parts = [f"<h2>{e(str(info.get('title') or info.get('name')))}</h2>"]
+    summary = [(k, v) for k, v in summary_rows(info) if k != "size"]
     parts.append(
         table(
             [
                 ("name", info.get("name")),
                 ("kind", info.get("kind")),
+                *summary,
                 ("file", info.get("path")),
                 ("size", f"{size / 1e6:.1f} MB" if isinstance(size, int) else None),
                 ("from", card_source(info.get("source", "")) or None),

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.model_card_dialog import summary_text
+
 
 class ElidingCombo(QComboBox):
     """A combo box that ends a name too long for it with "…" (its tooltip and the open list
@@ -117,7 +119,9 @@ class ModelPicker(QWidget):
         where = {"bundled": self.tr("bundled"), "user": self.tr("yours"), "path": self.tr("opened")}
         label = f"{m.get('title') or m['name']}  ({where.get(m.get('source', ''), m.get('source', ''))})"
         self.combo.addItem(label, m["path"])
-        self.combo.setItemData(self.combo.count() - 1, m["path"], 3)  # ToolTipRole
+        facts = summary_text(m)
+        tip = f"{m['path']}\n{facts}" if facts else m["path"]
+        self.combo.setItemData(self.combo.count() - 1, tip, 3)  # ToolTipRole
 
     def add_model(self, m: dict) -> None:
         """Add (or update) a model that was opened by path and select it."""
@@ -160,7 +164,9 @@ class ModelPicker(QWidget):
         """The chosen model's whole name and where it is, above what the list is for."""
         if 0 <= i < len(self._models):
             m = self._models[i]
-            self.combo.setToolTip(f"{self.combo.itemText(i)}\n{m['path']}\n\n{self._help}")
+            facts = summary_text(m)
+            facts = f"\n{facts}" if facts else ""
+            self.combo.setToolTip(f"{self.combo.itemText(i)}\n{m['path']}{facts}\n\n{self._help}")
         else:
             self.combo.setToolTip(self._help)
 

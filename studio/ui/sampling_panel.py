@@ -33,6 +33,7 @@ from studio.settings import (
     decode_stop,
     encode_stop,
 )
+from studio.settings.model_defaults import model_sampling
 from studio.ui.number_slider import NumberSlider
 from studio.ui.setting_texts import describe, preset_help
 
@@ -88,7 +89,13 @@ class SamplingPanel(QWidget):
         self.reset_button.setToolTip(preset_help("Reset"))
         self.reset_button.clicked.connect(self.reset)
         presets.addWidget(self.reset_button)
-        for b in (*self.preset_buttons.values(), self.reset_button):
+        # the loaded model's own defaults (its generation_config.json), when it has them
+        self.model_button = QPushButton(self.tr("Model's"))
+        self.model_button.clicked.connect(self.apply_model_defaults)
+        self.model_button.hide()
+        self._model_values: dict | None = None
+        presets.addWidget(self.model_button)
+        for b in (*self.preset_buttons.values(), self.reset_button, self.model_button):
             # as narrow as their words (the style's 80 px each would widen the column)
             b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 18)
         layout.addLayout(presets)
@@ -244,6 +251,21 @@ class SamplingPanel(QWidget):
         for k, v in PRESETS[name].values.items():
             if k in self.sliders:
                 self.sliders[k].set_value(v)
+
+    def set_model_defaults(self, defaults: object) -> None:
+        """The loaded model's sampling defaults (its card's `sampling_defaults`), offered as the
+        Model's button; hidden for a model without them."""
+        self._model_values = model_sampling(defaults)
+        self.model_button.setVisible(self._model_values is not None)
+        if self._model_values is not None:
+            shown = ", ".join(f"{k} {v:g}" for k, v in self._model_values.items())
+            self.model_button.setToolTip(
+                self.tr("The model's defaults, from its generation_config.json: {0}").format(shown)
+            )
+
+    def apply_model_defaults(self) -> None:
+        for k, v in (self._model_values or {}).items():
+            self.sliders[k].set_value(v)
 
     def reset(self) -> None:
         """Every value back to the schema's defaults: what `aigc-studio generate` runs with."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from studio.core.events import DoneEvent, StartEvent, TokenEvent, WarningEvent
 from studio.io.run import RunFormatError, RunRecord, trace_events
 from studio.io.run_tree import RunTree
+from studio.ui.chat_bar import ChatBar
 from studio.ui.flow_layout import flow_row, group
 from studio.ui.legend import ProbLegend
 from studio.ui.message_bar import MessageBar
@@ -68,6 +69,7 @@ class TextWorkspace(QWidget):
         self._slide_at: int | None = None  # new tokens before the running run slides
         self._slide_hint_shown = False  # said once per window
         self.branches = TextBranches(self)  # the tree of the text shown, and its branches
+        self._chat_continues = False  # the next chat Generate goes on with the conversation
         self._build()
         # step mode and A/B compare (steering.py): the Step and Compare buttons
         self.steering = Steering(self)
@@ -78,6 +80,8 @@ class TextWorkspace(QWidget):
         self.colors_check.toggled.connect(self.set_colors)
         self.output.sig_token_clicked.connect(self.inspect_token)
         self.output.sig_branch_wanted.connect(self.branches.branch)
+        self.chat.sig_prompt.connect(self._run)
+        self.chat.sig_failed.connect(self.message_bar.show_message)
         engine.sig_events.connect(self._on_events)
         engine.sig_run_ended.connect(self._on_run_ended)
         engine.sig_stages.connect(self._on_stages)
@@ -136,6 +140,7 @@ class TextWorkspace(QWidget):
             self.legend,
         )
 
+        self.chat = ChatBar(self.engine)
         self.prompt_edit = QPlainTextEdit()
         self.prompt_edit.setPlaceholderText(self.tr("Write a prompt, then press Ctrl+Return…"))
         self.prompt_edit.setTabChangesFocus(True)
@@ -158,11 +163,14 @@ class TextWorkspace(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.message_bar)
         layout.addLayout(bar)
+        layout.addWidget(self.chat)
         layout.addWidget(self.splitter, 1)
 
     def set_model(self, info: dict | None) -> None:
         """The text model loaded (its description), or None (none is, or an image model)."""
         self.info = info
+        self.chat.set_model(info)
+        self.sampling.set_model_defaults(((info or {}).get("card") or {}).get("sampling_defaults"))
 
     def set_colors(self, on: bool) -> None:
         self.output.set_colors(on)
@@ -185,11 +193,22 @@ class TextWorkspace(QWidget):
 
     def generate(self) -> None:
         """Run the loaded text model on the prompt with the sampling panel's values (a seed field
-        that holds no seed is said in the status bar instead)."""
+        that holds no seed is said in the status bar instead). In chat, the prompt is the first
+        user message (or the conversation goes on, after Continue), rendered by the engine first."""
+        if self.info is None or self.runs.running:
+            return
+        if self.chat.is_on():
+            if not self._chat_continues:
+                self.chat.begin(self.prompt_edit.toPlainText())
+            self._chat_continues = False
+            self.chat.render()
+            return
+        self._run(self.prompt_edit.toPlainText())
+
+    def _run(self, prompt: str) -> None:
         settings = settings_for_run(self.sampling, self.runs.status)
         if settings is None or self.info is None or self.runs.running:
             return
-        prompt = self.prompt_edit.toPlainText()
         self.steering.stepper.finish()
         self.message_bar.hide()
         self.runs.begin("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
@@ -223,12 +242,23 @@ class TextWorkspace(QWidget):
     def take_continuation(self) -> bool:
         """Make the prompt and the generated text the new prompt, to generate on from the end of
         the text shown (the engine keeps its newest tokens if that outgrows the window); False,
-        said in the message line, when nothing was generated yet."""
+        said in the message line, when nothing was generated yet. In chat, the answer and the
+        next message join the conversation instead."""
         if not self.output.token_count():
             self.message_bar.show_message(
                 self.tr("Nothing to continue yet: generate first."), error=False
             )
             return False
+        if self.chat.is_on():
+            if not self.chat.add_turn(self.output.generated_text()):
+                self.message_bar.show_message(
+                    self.tr("Write your next message below the Chat switch, then Continue."),
+                    error=False,
+                )
+                self.chat.next_edit.setFocus()
+                return False
+            self._chat_continues = True
+            return True
         self.prompt_edit.setPlainText(self.output.prompt() + self.output.generated_text())
         return True
 

@@ -20,6 +20,7 @@ class WindowFiles:
     def __init__(self, w) -> None:
         self.w = w
         self._tree: RunTree | None = None  # the tree of the run being exported, if it has one
+        self.download = None  # the Download Model dialog, once opened
 
     @staticmethod
     def tr(text: str) -> str:
@@ -54,6 +55,24 @@ class WindowFiles:
         path = QFileDialog.getExistingDirectory(self.w, self.tr("Open a model folder"))
         if path:
             self.w.choose_model(path)
+
+    def download_dialog(self) -> None:
+        """File > Download Model…: one dialog per window, kept while it downloads; a finished
+        model is listed and chosen."""
+        from studio.ui.download_dialog import DownloadDialog
+
+        dialog = self.download
+        if dialog is None:
+            dialog = self.download = DownloadDialog(self.w)
+            dialog.sig_downloaded.connect(self._downloaded)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _downloaded(self, path: str) -> None:
+        # listed again, then chosen as a model named at start would be (studio.ui.model_slot)
+        self.w.models.initial = path
+        self.w.engine.list_models()
 
     # ---- export -------------------------------------------------------------------------------
 

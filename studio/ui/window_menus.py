@@ -42,6 +42,13 @@ def build_menus(w) -> None:
         w.files.open_model_folder_dialog,
         tip=translate("MainWindow", "Open a Hugging Face GPT-2 or nanoGPT folder"),
     )
+    w.download_action = action(
+        translate("MainWindow", "&Download Model…"),
+        w.files.download_dialog,
+        tip=translate(
+            "MainWindow", "Download a model from the Hugging Face Hub into your model folder"
+        ),
+    )
     w.export_action = action(
         translate("MainWindow", "&Export…"),
         w.files.export_dialog,
@@ -89,7 +96,7 @@ def build_menus(w) -> None:
     w.about_action = action(translate("MainWindow", "&About AIGC Studio"), w.show_about)
 
     m = w.menuBar().addMenu(translate("MainWindow", "&File"))
-    for a in (w.open_action, w.open_model_action, w.open_folder_action):
+    for a in (w.open_action, w.open_model_action, w.open_folder_action, w.download_action):
         m.addAction(a)
     m.addSeparator()
     m.addAction(w.export_action)

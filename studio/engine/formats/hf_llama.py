@@ -11,6 +11,7 @@ raises ModelFileError with one line.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -214,11 +215,22 @@ def _front_matter(folder: Path) -> dict:
     return {k: v for k, v in found.items() if v}
 
 
+def _downloaded_from(folder: Path) -> str | None:
+    """ "huggingface.co/owner/name" (and the commit) for a folder `aigc-studio download` fetched
+    (its .download.json, written by studio.io.downloads)."""
+    try:
+        record = json.loads((folder / ".download.json").read_text(encoding="utf-8"))
+        where = str(record["endpoint"]).split("://", 1)[-1].rstrip("/")
+        return f"{where}/{record['repo_id']} ({str(record['commit'])[:12]})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _card(
     folder: Path, config: LlamaConfig, arch: str, dtypes: set[str], tok, gen: dict, chat
 ) -> dict:
     name = Path(os.path.abspath(folder)).name or arch  # a link's own name, not its target's
-    data = {"source": SOURCE, **_front_matter(folder)}
+    data = {"source": _downloaded_from(folder) or SOURCE, **_front_matter(folder)}
     if "license" not in data:
         for f in ("LICENSE", "LICENSE.txt", "LICENSE.md"):
             if (folder / f).is_file():

@@ -93,13 +93,20 @@ def chat_prompt(loaded, prompt: str, system: str | None = None) -> str:
     """The text a chat model continues for one user turn: `prompt` (after `system`, if given)
     rendered by the model's template with the assistant's turn opened. Raises SettingsError with
     one line for a model without a template."""
+    return conversation_prompt(loaded, chat_messages(prompt, system), "; run it without --chat")
+
+
+def conversation_prompt(loaded, messages: list[dict], hint: str = "") -> str:
+    """The text a chat model continues for a whole conversation (system, user and assistant turns,
+    ending with the user's): rendered by the model's template with the assistant's turn opened,
+    as the tokenizer will encode it. SettingsError with one line for a model without a template
+    (`hint` is added to it)."""
     chat = loaded.card.get("chat") if isinstance(loaded.card, dict) else None
     if not isinstance(chat, dict) or not chat.get("template"):
         raise SettingsError(
-            f"{loaded.name} has no chat template (tokenizer_config.json's chat_template); "
-            "run it without --chat"
+            f"{loaded.name} has no chat template (tokenizer_config.json's chat_template){hint}"
         )
-    rendered = render_chat(chat, chat_messages(prompt, system))
+    rendered = render_chat(chat, messages)
     tok = loaded.tokenizer
     # the text the tokenizer adds in front of any prompt (Llama's "<s>"), "" for most
     added = "".join(tok.token_text(i) for i in tok.encode("")) if tok is not None else ""
