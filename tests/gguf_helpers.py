@@ -25,18 +25,26 @@ CHAT = (
 
 def _k_blocks(rng: np.random.Generator, rows: int, cols: int, qtype) -> np.ndarray:
     """Random K-quant blocks (rows, cols // 256 * block bytes) whose f16 scales are finite (random
-    bytes there could be NaN) and small enough for weights of about 0.1."""
+    bytes there could be NaN) and sized for weights of about 0.1."""
     from gguf import GGMLQuantizationType as Q
     from gguf.constants import GGML_QUANT_SIZES
 
     _, size = GGML_QUANT_SIZES[qtype]
     n = rows * cols // 256
     raw = rng.integers(0, 256, size=(n, size), dtype=np.uint8)
-    top = 3e-5 if qtype == Q.Q6_K else 1.5e-4  # Q6_K: int8 scales times 6-bit values
+    # the largest d for weights of about 0.1 (Q6_K: int8 scales times 6-bit values)
+    top = {Q.Q4_K: 6e-4, Q.Q5_K: 3e-4, Q.Q6_K: 1e-4}[qtype]
     scale = rng.uniform(top / 3, top, size=(n, 1)).astype(np.float16).view(np.uint8)
-    if qtype in (Q.Q4_K, Q.Q5_K):  # d, dmin lead the block
+    if qtype in (Q.Q4_K, Q.Q5_K):  # d, dmin lead the block: w = d * scale * q - dmin * min
         raw[:, 0:2] = scale
-        raw[:, 2:4] = (scale.view(np.float16) / 2).view(np.uint8)
+        # each sub-block's 6-bit min made equal to its scale (of the 12 scale bytes after d and
+        # dmin, bytes 4-7 repeat 0-3 and bytes 8-11 hold scale and min in their two nibbles), and
+        # dmin = d times q's middle (7.5 for 4 bits, 15.5 for 5): every sub-block's weights are
+        # centred on 0, as quantised weights are
+        raw[:, 12:16] = (raw[:, 12:16] & 0x0F) * 0x11
+        raw[:, 8:12] = raw[:, 4:8]
+        centre = 7.5 if qtype == Q.Q4_K else 15.5
+        raw[:, 2:4] = (scale.view(np.float16) * centre).view(np.uint8)
     else:  # Q6_K: d ends the block; its 16 scales are int8 and fine as they come
         raw[:, size - 2 : size] = scale
     return raw.reshape(rows, cols // 256 * size)
@@ -120,8 +128,8 @@ def write_gguf(
     layers: int = 2,
     metadata: bool = True,
 ) -> Path:
-    """A tiny random `arch` model in one GGUF file, its matrices stored as `qtype` (the embedding
-    and the output as well), norms and biases as F32."""
+    """A tiny random `arch` model in one GGUF file, its matrices stored as `qtype` (the output as
+    well; the embedding too, but as Q8_0 for a K-quant), norms and biases as F32."""
     import gguf
 
     rng = np.random.default_rng(seed)
@@ -157,7 +165,10 @@ def write_gguf(
     def vec(n: int, around: float = 1.0) -> np.ndarray:
         return (around + rng.normal(0, 0.1, size=n)).astype(np.float32)
 
-    add_weight(writer, rng, "token_embd.weight", mat(vocab, dim), qtype)
+    # a K-quant file keeps its embedding in Q8_0 (as llama.cpp's mixes keep it in a finer type
+    # than the blocks): random K blocks there make a model that repeats one token
+    embd_type = "Q8_0" if qtype.endswith("_K") else qtype
+    add_weight(writer, rng, "token_embd.weight", mat(vocab, dim), embd_type)
     for i in range(layers):
         b = f"blk.{i}."
         q, k = mat(n_head * hd, dim, 0.1), mat(n_kv * hd, dim, 0.1)
