@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-
 from llama_helpers import byte_level_tokenizer, sentencepiece_tokenizer
 
 CHAT = (

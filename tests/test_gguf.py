@@ -213,7 +213,9 @@ def _rewrite(src: Path, dst: Path, arch: str | None = None, f64: bool = False) -
         writer.add_key_value(field.name, value, vtype, sub_type=sub)
     for t in reader.tensors:
         values = np.array(t.data)
-        writer.add_tensor(t.name, values.astype(np.float64) if t.name.endswith("attn_q.weight") else values)
+        writer.add_tensor(
+            t.name, values.astype(np.float64) if t.name.endswith("attn_q.weight") else values
+        )
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

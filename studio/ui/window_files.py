@@ -31,7 +31,7 @@ class WindowFiles:
             self.tr("Open a run or a model"),
             "",
             self.tr(
-                "Runs, images and models (*.json *.png *.safetensors *.pt);;"
+                "Runs, images and models (*.json *.png *.safetensors *.gguf *.pt);;"
                 "Exported images (*.png);;All files (*)"
             ),
         )
@@ -43,7 +43,7 @@ class WindowFiles:
             self.w,
             self.tr("Open a model"),
             "",
-            self.tr("Models (*.safetensors *.pt);;All files (*)"),
+            self.tr("Models (*.safetensors *.gguf *.pt);;All files (*)"),
         )
         if path:
             self.w.choose_model(path)

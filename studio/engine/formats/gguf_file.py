@@ -143,7 +143,9 @@ def read_config(g: GGUFContents) -> tuple[LlamaConfig, str]:
     if rotary is not None and rotary != head_dim:
         raise ModelFileError(g.path, "rotary embeddings over part of a head are not supported")
     if _int(g, f"{arch}.attention.value_length", head_dim) != head_dim:
-        raise ModelFileError(g.path, "value heads wider or narrower than key heads are not supported")
+        raise ModelFileError(
+            g.path, "value heads wider or narrower than key heads are not supported"
+        )
     names = set(g.tensors)
     vocab = g.get(f"{arch}.vocab_size")
     if vocab is None:
@@ -214,9 +216,7 @@ def _permuted_back(w: torch.Tensor, n_head: int) -> torch.Tensor:
     """Undo the converter's q/k row order: per head, rows (hd/2 pairs, 2) -> (2 halves, hd/2).
     w: (n_head * hd, ...) weight or bias."""
     rows = w.shape[0]
-    return (
-        w.reshape(n_head, rows // n_head // 2, 2, *w.shape[1:]).transpose(1, 2).reshape(w.shape)
-    )
+    return w.reshape(n_head, rows // n_head // 2, 2, *w.shape[1:]).transpose(1, 2).reshape(w.shape)
 
 
 def _precision(types: Counter, file_type: str | None) -> str:
@@ -291,7 +291,8 @@ def _open(path: Path) -> tuple[GGUFContents, LlamaConfig, object, dict]:
     tok = gguf_tokenizer(g)
     if tok.vocab_size > config.vocab_size:
         raise ModelFileError(
-            path, f"the tokenizer has {tok.vocab_size} tokens but the model only {config.vocab_size}"
+            path,
+            f"the tokenizer has {tok.vocab_size} tokens but the model only {config.vocab_size}",
         )
     return g, config, tok, _card(g, config, arch, types, tok, chat_of(g))
 

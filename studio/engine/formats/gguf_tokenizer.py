@@ -46,7 +46,14 @@ PRE_SPLITS = {
     **dict.fromkeys(("gpt-4o", "llama4"), _GPT4O),
 }
 # end-of-turn tokens llama.cpp stops at besides the named ids, when the vocabulary marks them control
-END_OF_TURN = ("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>")
+END_OF_TURN = (
+    "<|eot_id|>",
+    "<|eom_id|>",
+    "<|im_end|>",
+    "<|end|>",
+    "<end_of_turn>",
+    "<|endoftext|>",
+)
 SPECIAL_IDS = {
     "bos_token": "bos_token_id",
     "eos_token": "eos_token_id",
@@ -72,7 +79,7 @@ def sentencepiece_merges(tokens: list[str], scores: list[float]) -> list[list[st
     two tokens, ranked by the score of the token it makes (as transformers' generate_merges)."""
     vocab = {t: i for i, t in reversed(list(enumerate(tokens)))}  # first id of a repeated token
     found = []
-    for token, score in dict(zip(tokens, scores)).items():
+    for token, score in dict(zip(tokens, scores, strict=True)).items():
         local = [
             (token[:i], token[i:], score)
             for i in range(1, len(token))
@@ -87,7 +94,7 @@ def _added(tokens: list[str], types: list[int], keep=lambda t: True) -> list[dic
     """Control and unknown tokens as special added tokens, user-defined ones as plain added
     tokens (matched whole in the text, as llama.cpp does)."""
     out = []
-    for i, (t, kind) in enumerate(zip(tokens, types)):
+    for i, (t, kind) in enumerate(zip(tokens, types, strict=True)):
         if kind in (CONTROL, UNKNOWN, USER_DEFINED) and keep(t):
             out.append(
                 {
@@ -104,17 +111,20 @@ def _added(tokens: list[str], types: list[int], keep=lambda t: True) -> list[dic
 
 
 def _post_processor(tokens: list[str], bos: int | None, eos: int | None, g, default_bos: bool):
-    add_bos = bool(g.get("tokenizer.ggml.add_bos_token", default_bos)) and bos is not None
-    add_eos = bool(g.get("tokenizer.ggml.add_eos_token", False)) and eos is not None
     single: list[dict] = [{"Sequence": {"id": "A", "type_id": 0}}]
     special = {}
-    if add_bos:
+    if bos is not None and bool(g.get("tokenizer.ggml.add_bos_token", default_bos)):
         single.insert(0, {"SpecialToken": {"id": tokens[bos], "type_id": 0}})
         special[tokens[bos]] = {"id": tokens[bos], "ids": [bos], "tokens": [tokens[bos]]}
-    if add_eos:
+    if eos is not None and bool(g.get("tokenizer.ggml.add_eos_token", False)):
         single.append({"SpecialToken": {"id": tokens[eos], "type_id": 0}})
         special[tokens[eos]] = {"id": tokens[eos], "ids": [eos], "tokens": [tokens[eos]]}
-    return {"type": "TemplateProcessing", "single": single, "pair": single, "special_tokens": special}
+    return {
+        "type": "TemplateProcessing",
+        "single": single,
+        "pair": single,
+        "special_tokens": special,
+    }
 
 
 def _bpe(vocab: dict, merges: list, **extra) -> dict:
@@ -138,7 +148,11 @@ def _sentencepiece_spec(g: GGUFContents, tokens: list[str], types: list[int]) ->
     if len(scores) != len(tokens):
         raise ModelFileError(g.path, "tokenizer.ggml.scores does not give one score per token")
     n = len(tokens)
-    bos, eos, unk = _id(g, "bos_token_id", n), _id(g, "eos_token_id", n), _id(g, "unknown_token_id", n)
+    bos, eos, unk = (
+        _id(g, "bos_token_id", n),
+        _id(g, "eos_token_id", n),
+        _id(g, "unknown_token_id", n),
+    )
     prefix = bool(g.get("tokenizer.ggml.add_space_prefix", True))
     vocab = {t: i for i, t in reversed(list(enumerate(tokens)))}
     decoders = [
@@ -216,7 +230,7 @@ def eos_ids(g: GGUFContents, tokens: list[str], types: list[int]) -> list[int]:
     n = len(tokens)
     ids = [_id(g, k, n) for k in ("eos_token_id", "eot_token_id", "eom_token_id")]
     out = [i for i in ids if i is not None]
-    for i, (t, kind) in enumerate(zip(tokens, types)):
+    for i, (t, kind) in enumerate(zip(tokens, types, strict=True)):
         if t in END_OF_TURN and kind in (CONTROL, USER_DEFINED) and i not in out:
             out.append(i)
     return out

@@ -14,7 +14,6 @@ from studio.core.errors import ModelFileError
 from studio.engine.formats.foreign_checks import CHECKPOINT_SUFFIXES
 from studio.engine.formats.studio_file import LoadedModel
 
-
 GGUF_SUFFIX = ".gguf"
 
 
