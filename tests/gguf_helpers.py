@@ -126,6 +126,8 @@ def write_gguf(
     seed: int = 0,
     layers: int = 2,
     metadata: bool = True,
+    dim: int = 256,
+    ffn: int = 512,
 ) -> Path:
     """A tiny random `arch` model in one GGUF file, its matrices stored as `qtype` (the output as
     well; the embedding too, but as Q8_0 for a K-quant), norms and biases as F32."""
@@ -136,8 +138,8 @@ def write_gguf(
     if sentencepiece is None:
         sentencepiece = arch == "llama"
     vocab, _ = _tokenizer(writer, sentencepiece)
-    dim, ffn = 256, 512
     n_head, n_kv, hd = {"llama": (4, 2, 64), "qwen2": (4, 1, 64), "qwen3": (2, 1, 128)}[arch]
+    n_head, n_kv = n_head * dim // 256, n_kv * dim // 256  # wider models, more heads
     writer.add_name(f"Tiny {arch}")
     if metadata:
         writer.add_license("apache-2.0")
@@ -155,7 +157,8 @@ def write_gguf(
     else:
         writer.add_key_length(hd)
         writer.add_value_length(hd)
-    writer.add_file_type(int(gguf.LlamaFileType.ALL_F32))
+    file_type = {"F32": "ALL_F32", "Q4_K": "MOSTLY_Q4_K_M", "Q5_K": "MOSTLY_Q5_K_M"}.get(qtype)
+    writer.add_file_type(int(gguf.LlamaFileType[file_type or f"MOSTLY_{qtype}"]))
 
     def mat(rows: int, cols: int, scale: float = 0.3) -> np.ndarray:
         # wide weights spread the logits so greedy choices are not near-ties

@@ -248,3 +248,17 @@ def test_a_bad_file_is_refused_in_one_line(files, tmp_path, bad, capsys):
     assert main(["generate", "--model", str(path), "--prompt", "x", "--max-new-tokens", "2"]) == 2
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_memory_is_counted_dequantised_and_a_file_too_large_is_refused(files):
+    from studio.engine.formats.gguf_file import load_gguf
+    from studio.engine.formats.memory_check import check_fits, weights_in_memory
+
+    path = files("qwen2-Q4_K")
+    params = describe(path, "path").card["architecture"]["parameters"]
+    assert weights_in_memory(path) == params * 4 > 2 * path.stat().st_size
+    with pytest.raises(ModelFileError, match="needs about"):
+        check_fits(path, available=params)
+    half = load_gguf(path, dtype=torch.bfloat16)
+    assert half.model.lm_head.weight.dtype == torch.bfloat16
+    assert "computed in bfloat16" in half.card["architecture"]["precision"]

@@ -107,7 +107,9 @@ class GGUFContents:
 
         info = self.tensors[name]
         qtype = GGMLQuantizationType(info.type_code)
-        raw = np.memmap(self.path, np.uint8, "r", info.start, (info.nbytes,))
+        # a plain array over the mapped bytes: the decoder slices it thousands of times, and
+        # each slice of a np.memmap is a new memmap object
+        raw = np.asarray(np.memmap(self.path, np.uint8, "r", info.start, (info.nbytes,)))
         data: np.ndarray
         try:
             if info.type_name == "F32":
