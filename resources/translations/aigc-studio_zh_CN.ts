@@ -1185,6 +1185,30 @@
         <translation>许可证链接</translation>
     </message>
     <message>
+        <source>quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>model name</source>
+        <translation>模型名称</translation>
+    </message>
+    <message>
+        <source>organization</source>
+        <translation>机构</translation>
+    </message>
+    <message>
+        <source>source url</source>
+        <translation>来源网址</translation>
+    </message>
+    <message>
+        <source>url</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>repository</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
         <source>do sample</source>
         <translation>随机采样</translation>
     </message>
@@ -2279,16 +2303,16 @@
         <translation>打开运行或模型</translation>
     </message>
     <message>
-        <source>Runs, images and models (*.json *.png *.safetensors *.pt);;Exported images (*.png);;All files (*)</source>
-        <translation>运行、图像和模型 (*.json *.png *.safetensors *.pt);;导出的图像 (*.png);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Open a model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <source>Models (*.safetensors *.pt);;All files (*)</source>
-        <translation>模型 (*.safetensors *.pt);;所有文件 (*)</translation>
+        <source>Runs, images and models (*.json *.png *.safetensors *.gguf *.pt);;Exported images (*.png);;All files (*)</source>
+        <translation>运行、图像和模型 (*.json *.png *.safetensors *.gguf *.pt);;导出的图像 (*.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Models (*.safetensors *.gguf *.pt);;All files (*)</source>
+        <translation>模型 (*.safetensors *.gguf *.pt);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Open a model folder</source>

@@ -108,6 +108,13 @@ CARD_FIELDS = (
     QT_TRANSLATE_NOOP("ModelCard", "base model"),
     QT_TRANSLATE_NOOP("ModelCard", "license name"),
     QT_TRANSLATE_NOOP("ModelCard", "license link"),
+    # GGUF files (engine/formats/gguf_file.py)
+    QT_TRANSLATE_NOOP("ModelCard", "quantization"),
+    QT_TRANSLATE_NOOP("ModelCard", "model name"),
+    QT_TRANSLATE_NOOP("ModelCard", "organization"),
+    QT_TRANSLATE_NOOP("ModelCard", "source url"),
+    QT_TRANSLATE_NOOP("ModelCard", "url"),
+    QT_TRANSLATE_NOOP("ModelCard", "repository"),
     # sampling defaults (generation_config.json)
     QT_TRANSLATE_NOOP("ModelCard", "do sample"),
     QT_TRANSLATE_NOOP("ModelCard", "temperature"),

@@ -34,7 +34,7 @@ class WindowFiles:
             self.tr("Open a run or a model"),
             "",
             self.tr(
-                "Runs, images and models (*.json *.png *.safetensors *.pt);;"
+                "Runs, images and models (*.json *.png *.safetensors *.gguf *.pt);;"
                 "Exported images (*.png);;All files (*)"
             ),
         )
@@ -46,7 +46,7 @@ class WindowFiles:
             self.w,
             self.tr("Open a model"),
             "",
-            self.tr("Models (*.safetensors *.pt);;All files (*)"),
+            self.tr("Models (*.safetensors *.gguf *.pt);;All files (*)"),
         )
         if path:
             self.w.choose_model(path)

@@ -3,7 +3,8 @@
 Opening a model bigger than the free memory would swap the machine to a standstill or get the engine
 killed mid-load. The weights' size in memory is known from the safetensors headers alone: every
 tensor is computed in float32, so a bfloat16 checkpoint needs twice its file size. Models in other
-files (nanoGPT's `ckpt.pt`) are counted by their file size. Free memory is the kernel's
+files (nanoGPT's `ckpt.pt`) are counted by their file size; a GGUF file by its tensor table, every
+quantised weight dequantised to float32. Free memory is the kernel's
 MemAvailable; where it cannot be read (not Linux), nothing is refused.
 """
 
@@ -25,6 +26,10 @@ def weights_in_memory(path: Path) -> int:
     if path.is_dir():  # a folder's safetensors, or else its pickled weights (ckpt.pt, *.bin)
         files = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
         files = files or sorted(path.glob("*.pt"))
+    if path.suffix.lower() == ".gguf":  # quantised blocks are dequantised to float32
+        from studio.engine.formats.gguf_file import weights_in_memory as gguf_weights
+
+        return gguf_weights(path, COMPUTE_BYTES)
     total = 0
     for f in files:
         if f.suffix != ".safetensors":

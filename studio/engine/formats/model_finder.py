@@ -2,8 +2,8 @@
 
 Folders searched, in order: the `models/` folder shipped with the studio, `$AIGC_STUDIO_MODELS`
 (colon-separated), and the user data folder (`platformdirs.user_data_dir("aigc-studio")/models`).
-A path may be one of our `.safetensors` model files, a Hugging Face GPT-2 folder, or a nanoGPT
-`ckpt.pt`. Everything that cannot be opened raises `ModelFileError` naming the file and the reason.
+A path may be one of our `.safetensors` model files, a Hugging Face folder (GPT-2, Llama, Qwen2,
+Qwen3), a GGUF file, or a nanoGPT `ckpt.pt`. Everything that cannot be opened raises `ModelFileError` naming the file and the reason.
 """
 
 from __future__ import annotations
@@ -52,8 +52,13 @@ class ModelInfo:
         }
 
 
+def _foreign(path: Path) -> bool:
+    """A path read by open_foreign: a folder, a nanoGPT checkpoint or a GGUF file."""
+    return path.is_dir() or path.suffix == ".pt" or path.suffix.lower() == ".gguf"
+
+
 def describe(path: Path, source: str) -> ModelInfo:
-    if path.is_dir() or path.suffix == ".pt":
+    if _foreign(path):
         from studio.engine.formats.open_foreign import describe_foreign
 
         card = describe_foreign(path)
@@ -80,6 +85,7 @@ def list_models() -> tuple[list[ModelInfo], list[str]]:
         for p in sorted(d.iterdir()):
             looks = (
                 p.suffix == ".safetensors"
+                or (p.suffix.lower() == ".gguf" and p.is_file())
                 or (p.is_dir() and (p / "config.json").is_file())
                 or (p.is_dir() and (p / "ckpt.pt").is_file())
             )
@@ -121,7 +127,7 @@ def load_model(name_or_path: str, device: str = "auto") -> LoadedModel:
         from studio.engine.formats.memory_check import check_fits
 
         check_fits(path)
-    if path.is_dir() or path.suffix == ".pt":
+    if _foreign(path):
         from studio.engine.formats.open_foreign import load_foreign
 
         loaded = load_foreign(path)

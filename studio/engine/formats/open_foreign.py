@@ -1,5 +1,5 @@
 """Foreign checkpoints, opened read-only: Hugging Face folders (GPT-2, and the Llama family:
-Llama, Qwen2, Qwen3) and nanoGPT `ckpt.pt`.
+Llama, Qwen2, Qwen3), GGUF files (llama.cpp's; the same three families) and nanoGPT `ckpt.pt`.
 
 Finds which format a path holds and hands it to its reader (a Hugging Face folder's by its
 config.json's `architectures` / `model_type`); the readers are imported lazily so that listing our
@@ -14,9 +14,11 @@ from studio.core.errors import ModelFileError
 from studio.engine.formats.foreign_checks import CHECKPOINT_SUFFIXES
 from studio.engine.formats.studio_file import LoadedModel
 
+GGUF_SUFFIX = ".gguf"
+
 
 def _format_of(path: Path) -> tuple[str, Path]:
-    """("hf" | "nanogpt", the folder or checkpoint file to read) for a path, or ModelFileError."""
+    """("hf" | "gguf" | "nanogpt", the folder or file to read) for a path, or ModelFileError."""
     if path.is_dir():
         if (path / "config.json").is_file():
             return "hf", path
@@ -31,9 +33,13 @@ def _format_of(path: Path) -> tuple[str, Path]:
         raise ModelFileError(path, "no such file or folder")
     if path.name == "config.json":
         return "hf", path.parent
+    if path.suffix.lower() == GGUF_SUFFIX:
+        return "gguf", path
     if path.suffix in CHECKPOINT_SUFFIXES:
         return "nanogpt", path
-    raise ModelFileError(path, "not a model file, Hugging Face model folder or nanoGPT checkpoint")
+    raise ModelFileError(
+        path, "not a model file, Hugging Face model folder, GGUF file or nanoGPT checkpoint"
+    )
 
 
 GPT2_ARCHITECTURES = ("GPT2LMHeadModel", "GPT2Model")
@@ -62,6 +68,10 @@ def _hf_family(folder: Path) -> str:
 def describe_foreign(path: Path) -> dict:
     """A model card for a foreign checkpoint, read without building the model or copying weights."""
     fmt, target = _format_of(Path(path))
+    if fmt == "gguf":
+        from studio.engine.formats.gguf_file import describe_gguf
+
+        return describe_gguf(target)
     if fmt == "hf" and _hf_family(target) == "llama":
         from studio.engine.formats.hf_llama import describe_hf_llama
 
@@ -78,6 +88,10 @@ def describe_foreign(path: Path) -> dict:
 def load_foreign(path: Path) -> LoadedModel:
     """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only)."""
     fmt, target = _format_of(Path(path))
+    if fmt == "gguf":
+        from studio.engine.formats.gguf_file import load_gguf
+
+        return load_gguf(target)
     if fmt == "hf" and _hf_family(target) == "llama":
         from studio.engine.formats.hf_llama import load_hf_llama
 
