@@ -288,8 +288,8 @@
         <translation>这次运行及其像素分支。点击一项显示它的图片。按键：上、下切换到同级分支，左回到它分叉自的运行，右进入它的第一个分支。</translation>
     </message>
     <message>
-        <source>{0} pictures</source>
-        <translation>{0} 张图片</translation>
+        <source>{0} pictures, seed {1}</source>
+        <translation>{0} 张图片，种子 {1}</translation>
     </message>
     <message>
         <source>seed {0}</source>

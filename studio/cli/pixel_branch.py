@@ -83,6 +83,7 @@ def image_branch_command(args: argparse.Namespace, tree: RunTree) -> int:
     if args.output and Path(args.output).exists() and not args.force:
         raise OutputError(f"--output {args.output} exists; add --force to overwrite it")
     from studio.cli.stages_command import model_of
+    from studio.core.events import DoneEvent, PixelEvent
     from studio.engine.formats.model_finder import load_model
     from studio.engine.image.branching import PixelBranch, value_count
     from studio.engine.image.generation import generate_image
@@ -109,7 +110,7 @@ def image_branch_command(args: argparse.Namespace, tree: RunTree) -> int:
             loaded, settings, picture, kept, cancel=cancel, branch=PixelBranch(row, col, value)
         ):
             events.append(ev)
-            if ev.event == "pixel":
+            if isinstance(ev, PixelEvent):
                 steps += 1
                 if ev.by_hand:
                     print(
@@ -117,7 +118,7 @@ def image_branch_command(args: argparse.Namespace, tree: RunTree) -> int:
                         f"chosen by hand, model probability {ev.model_prob:.2%}]",
                         file=sys.stderr,
                     )
-            elif ev.event == "done":
+            elif isinstance(ev, DoneEvent):
                 print(
                     f"[{ev.tokens} pixels drawn, {ev.tokens_per_s:.0f} pixels/s, "
                     f"{stop_phrase(ev.stop_reason)}]",

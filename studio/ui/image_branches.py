@@ -117,11 +117,12 @@ class ImageBranches(QObject):
             if item is None or not images:
                 continue
             item.setIcon(2, picture_icon(images[0]))
-            if node.parent is None:
+            if node.parent is None:  # the picture says it; the numbers go in the tooltip
                 B = len(images)
-                item.setText(
+                item.setText(2, "")
+                item.setToolTip(
                     2,
-                    self.tr("{0} pictures").format(B)
+                    self.tr("{0} pictures, seed {1}").format(B, node.run.seed)
                     if B > 1
                     else self.tr("seed {0}").format(node.run.seed),
                 )
