@@ -63,6 +63,10 @@
         <translation>这次运行及其分支。点击一项即显示它的文字。按键：上、下键切换到同级分支，左键回到它分出的运行，右键进入它的第一个分支。</translation>
     </message>
     <message>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -73,6 +77,14 @@
     <message>
         <source>Token {0} chosen by hand: {1}; the model gave it {2} (after the sampling stages: {3})</source>
         <translation>第 {0} 个词元为手选：{1}；模型给它的概率为 {2}（经过采样各阶段后：{3}）</translation>
+    </message>
+    <message>
+        <source>({0}, {1}) → {2}</source>
+        <translation>像素 ({0}, {1}) → {2}</translation>
+    </message>
+    <message>
+        <source>Pixel ({0}, {1}) of sample {2} chosen by hand: value {3}; the model gave it {4} (after the sampling stages: {5}). The pixels after it were drawn again.</source>
+        <translation>样本 {2} 的像素 ({0}, {1}) 为手选：值 {3}；模型给它的概率是 {4}（经过采样各阶段后：{5}）。其后的像素重新绘制。</translation>
     </message>
 </context>
 <context>
@@ -431,6 +443,93 @@
     </message>
 </context>
 <context>
+    <name>ImageBranches</name>
+    <message>
+        <source>Branches</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <source>The run and its pixel branches. Click one to show its picture. Keys: Up and Down go to the sibling branches, Left to the run it branched from, Right to its first branch.</source>
+        <translation>这次运行及其像素分支。点击一项显示它的图片。按键：上、下切换到同级分支，左回到它分叉自的运行，右进入它的第一个分支。</translation>
+    </message>
+    <message>
+        <source>{0} pictures, seed {1}</source>
+        <translation>{0} 张图片，种子 {1}</translation>
+    </message>
+    <message>
+        <source>seed {0}</source>
+        <translation>种子 {0}</translation>
+    </message>
+    <message>
+        <source>Chosen by hand (a branch), not drawn.</source>
+        <translation>手选（一个分支），不是抽样得到的。</translation>
+    </message>
+    <message>
+        <source>Branch here with</source>
+        <translation>在此处分叉，改用</translation>
+    </message>
+    <message>
+        <source>Every pixel before ({0}, {1}) as it is, this value there, and the rest drawn again.</source>
+        <translation>({0}, {1}) 之前的像素保持不变，此处改为这个值，其余像素重新绘制。</translation>
+    </message>
+    <message>
+        <source>(the distribution of this pixel is not kept: type a value)</source>
+        <translation>（未保存这个像素的分布：请输入一个值）</translation>
+    </message>
+    <message>
+        <source>Type a value…</source>
+        <translation>输入一个值…</translation>
+    </message>
+    <message>
+        <source>Only sample {0} is branched, as a picture of its own.</source>
+        <translation>只对样本 {0} 分叉，成为一张单独的图片。</translation>
+    </message>
+    <message>
+        <source>grey {0}</source>
+        <translation>灰度 {0}</translation>
+    </message>
+    <message>
+        <source>colour {0} (#{1:02x}{2:02x}{3:02x})</source>
+        <translation>颜色 {0} (#{1:02x}{2:02x}{3:02x})</translation>
+    </message>
+    <message>
+        <source>The grey level for pixel ({0}, {1}), 0 (black) to 255 (white):</source>
+        <translation>像素 ({0}, {1}) 的灰度，0（黑）到 255（白）：</translation>
+    </message>
+    <message>
+        <source>The palette index for pixel ({0}, {1}), 0 to {2}:</source>
+        <translation>像素 ({0}, {1}) 的调色板序号，0 到 {2}：</translation>
+    </message>
+    <message>
+        <source>Branch here</source>
+        <translation>在此分叉</translation>
+    </message>
+    <message>
+        <source>{0} is not a value of this model (0 to {1}).</source>
+        <translation>{0} 不是这个模型的取值（应为 0 到 {1}）。</translation>
+    </message>
+    <message>
+        <source>These pictures were drawn by {0}: open that model to branch them.</source>
+        <translation>这些图片由 {0} 绘制：请打开该模型再分叉。</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>pixels/s</source>
+        <translation>像素/秒</translation>
+    </message>
+    <message>
+        <source>first pixel –</source>
+        <translation>首像素 –</translation>
+    </message>
+    <message>
+        <source>The run could not be saved to the history: {0}</source>
+        <translation>无法将这次运行保存到历史记录：{0}</translation>
+    </message>
+</context>
+<context>
     <name>ImageRunner</name>
     <message>
         <source>pixels</source>
@@ -473,8 +572,8 @@
         <translation>{0} 像素</translation>
     </message>
     <message>
-        <source>{0}: export images to .png or .gif</source>
-        <translation>{0}：图像只能导出为 .png 或 .gif</translation>
+        <source>{0}: export images to .png, .gif or .json</source>
+        <translation>{0}：图片请导出为 .png、.gif 或 .json</translation>
     </message>
     <message>
         <source>Could not export: {0}. Nothing was written.</source>
@@ -2333,6 +2432,10 @@
     <message>
         <source>Animated GIF of the drawing (*.gif)</source>
         <translation>绘制过程的 GIF 动画 (*.gif)</translation>
+    </message>
+    <message>
+        <source>JSON run, with its branches (*.json)</source>
+        <translation>JSON 运行记录，含其分支 (*.json)</translation>
     </message>
     <message>
         <source>Nothing to export yet: generate something first.</source>

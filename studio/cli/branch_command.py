@@ -5,6 +5,8 @@ one token of the model's; or --choose-id ID), and the run goes on from there wit
 settings and seed (engine/text/branching.py says which generator state). --from takes a run file or
 a tree file (--node K picks the node whose text is branched; default the root). --output FILE.json
 gets the tree with the new branch; .txt or .md the branch's whole text as one run.
+
+An image run is branched at a pixel: --at ROW,COL --choose VALUE (cli/pixel_branch.py).
 """
 
 from __future__ import annotations
@@ -23,10 +25,27 @@ def add_branch_args(p: argparse.ArgumentParser) -> None:
         metavar="RUN.json",
         help="branch an exported run (or tree): with --at and --choose",
     )
-    p.add_argument("--at", type=int, metavar="N", help="with --from: the generated token, from 1")
-    p.add_argument("--choose", metavar="TOKEN", help="with --from: the token to put there")
+    p.add_argument(
+        "--at",
+        metavar="N|ROW,COL",
+        help="with --from: the generated token, from 1; for an image run the pixel ROW,COL "
+        "(from 0)",
+    )
+    p.add_argument(
+        "--choose",
+        metavar="TOKEN|VALUE",
+        help="with --from: the token to put there; for an image run the pixel's value (a grey "
+        "level 0-255, or a palette index)",
+    )
     p.add_argument("--choose-id", type=int, metavar="ID", help="with --from: the token, by id")
     p.add_argument("--node", type=int, default=0, help="with a tree --from: the node to branch")
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        metavar="I",
+        help="with an image run of several samples: the one to branch (from 0)",
+    )
 
 
 def branch_command(args: argparse.Namespace) -> int:
@@ -37,12 +56,21 @@ def branch_command(args: argparse.Namespace) -> int:
     tree = read_tree(args.from_run)
     if args.at is None or (args.choose is None) == (args.choose_id is None):
         raise SettingsError("--from needs --at N and one of --choose TOKEN or --choose-id ID")
-    if args.output and not args.output.lower().endswith((".json", ".txt", ".md")):
-        raise SettingsError(f"--output {args.output}: a branch is written to .json, .txt or .md")
     if not 0 <= args.node < len(tree):
         raise SettingsError(f"--node {args.node}: the tree has nodes 0 to {len(tree) - 1}")
-    if tree.kind != "text":
-        raise SettingsError(f"{args.from_run}: an image run; branch a pixel in the window")
+    if tree.kind == "image":
+        from studio.cli.pixel_branch import image_branch_command
+
+        return image_branch_command(args, tree)
+    if args.output and not args.output.lower().endswith((".json", ".txt", ".md")):
+        raise SettingsError(f"--output {args.output}: a branch is written to .json, .txt or .md")
+    try:
+        args.at = int(args.at)
+    except ValueError:
+        raise SettingsError(
+            f"--at {args.at}: {args.from_run} is a text run; give --at N, the generated token "
+            "to replace (from 1)"
+        ) from None
     path = tree.path_trace(args.node)
     if not 1 <= args.at <= len(path) + 1:
         raise SettingsError(

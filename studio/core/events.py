@@ -74,10 +74,15 @@ class PixelEvent:
     model_prob: float
     entropy: float
     distribution: tuple[float, ...] | None = None  # the sampled distribution, when asked for
+    # chosen by hand (a branch's pixel), not drawn; prob and model_prob are what the model gave it
+    by_hand: bool = False
     event: str = field(default="pixel", init=False)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if not self.by_hand:  # drawn pixels' lines stay as they were
+            del d["by_hand"]
+        return d
 
 
 @dataclass(frozen=True)

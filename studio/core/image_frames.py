@@ -23,6 +23,9 @@ class ImageRequest:
     mask: np.ndarray | None = None  # (H, W) bool, True = keep the init pixel
     pace_s: float = 0.0  # seconds to wait after each pixel step; changed mid-run by set_pace
     label_name: str = "any"
+    # a branch of a run (engine/image/branching.py): {"row", "col", "value", "sample"}; init is
+    # then the run's picture (its sample `sample`) and mask the run's kept pixels (or None)
+    branch: dict | None = None
 
 
 @dataclass(frozen=True)

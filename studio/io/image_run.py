@@ -79,10 +79,35 @@ class ImageRun:
             images = self.palette[np.clip(values, 0, len(self.palette) - 1)]  # (B, H, W, 3)
         else:
             images = np.clip(values, 0, 255).astype(np.uint8)  # (B, H, W)
-        init, mask = self.request.init, self.request.mask
+        init, mask = self.request.init, self.given()
         if init is not None and mask is not None:
             images[:, mask] = init[mask]
         return list(images)
+
+    def given(self) -> np.ndarray | None:
+        """(H, W) bool: the pixels this run did not draw: the kept ones, and a branch's pixels
+        before its fork."""
+        mask, branch = self.request.mask, self.request.branch
+        if not branch:
+            return mask
+        fork = int(branch["row"]) * self.W + int(branch["col"])
+        before = (np.arange(self.H * self.W) < fork).reshape(self.H, self.W)
+        return before if mask is None else before | mask
+
+    def chosen(self) -> dict | None:
+        """A branch's pixel chosen by hand, with what the model gave its value (io/run_tree.py)."""
+        b = self.request.branch
+        if not b:
+            return None
+        t = int(b["row"]) * self.W + int(b["col"])
+        return {
+            "row": int(b["row"]),
+            "col": int(b["col"]),
+            "value": int(b["value"]),
+            "sample": int(b.get("sample", 0)),
+            "prob": float(self.prob[0, t]),
+            "model_prob": float(self.model_prob[0, t]),
+        }
 
     def record(self, stop_reason: str | None = None) -> RunRecord | None:
         """The run's record; None if it never started. `stop_reason` for a run that did not end
@@ -129,6 +154,10 @@ class ImageRun:
             what += f", guidance {guidance:g}"
         if kept is not None:
             what += f", completion of {int(kept.sum())} kept pixels"
+        chosen = self.chosen()
+        if chosen is not None:
+            media["chosen"] = chosen
+            what += f", branch at pixel ({chosen['row']}, {chosen['col']}) = {chosen['value']}"
         return RunRecord(
             model_name=self.model["name"],
             model_title=self.model.get("title") or self.model["name"],

@@ -5,7 +5,9 @@ position, in the whole generated text of its path, of its first token: the one c
 only its own tokens, chosen one first (`run.trace`, marked `by_hand`): the tokens before the fork
 are its parent's path, stored once and put back together here (`path_trace`). An image branch
 stores its whole picture (the pixels before the fork are in it anyway), its fork (the pixel's
-position in raster order) and the value chosen there.
+position in raster order) and the value chosen there; its per-pixel maps (probabilities, entropy)
+hold only the pixels it drew, and `path_record` puts its parent's in before the fork. A branch of
+a batch's sample i says so in `chosen["sample"]`; a branch itself has one sample.
 
 Forks along a path only grow: a branch at a position hangs under the node on the path that made
 the token there (`owner`), so a branch at an earlier position of a branch's text is a branch of
@@ -34,7 +36,7 @@ class TreeNode:
     run: RunRecord
     parent: int | None = None  # the parent's key; None for the root
     fork: int = 0  # text: position of the chosen token; image: row * width + col
-    # text: {"id", "text", "prob", "model_prob"}; image: {"row", "col", "value", "prob",
+    # text: {"id", "text", "prob", "model_prob"}; image: {"row", "col", "value", "sample", "prob",
     # "model_prob"}: what was chosen by hand at the fork, with what the model gave it
     chosen: dict | None = None
 
@@ -75,6 +77,12 @@ class RunTree:
                 raise ValueError(f"fork {fork} is outside node {parent}'s tokens")
             if chosen is None and run.trace:
                 chosen = chosen_token(run.trace[0])
+        else:
+            pixels = int(p.run.media.get("height", 0)) * int(p.run.media.get("width", 0))
+            if not 0 <= fork < pixels:
+                raise ValueError(f"fork {fork} is outside node {parent}'s {pixels} pixels")
+            if chosen is None:
+                chosen = run.media.get("chosen")
         self.nodes.append(TreeNode(run, parent, fork, chosen))
         return len(self.nodes) - 1
 
@@ -99,6 +107,17 @@ class RunTree:
                 owner = k
         return owner
 
+    def image_fork(self, key: int, sample: int, fork: int) -> tuple[int, int]:
+        """(the node a branch of `sample` of node `key`'s pictures at pixel `fork` hangs under,
+        and the sample of that node's run it branches): an earlier run (`owner`) is branched at
+        the sample the path to `key` came from."""
+        parent = self.owner(key, fork)
+        if parent == key:
+            return key, sample
+        path = self.path(key)
+        below = self.nodes[path[path.index(parent) + 1]]
+        return parent, int((below.chosen or {}).get("sample", 0))
+
     def find(self, run_id: int) -> int | None:
         """The key of the node holding the run with this history id."""
         for k, n in enumerate(self.nodes):
@@ -121,8 +140,10 @@ class RunTree:
         """Node `key` as one run: for text, the root's prompt, the whole path's text and trace,
         the node's settings and numbers; for an image, the node's own record."""
         n = self.nodes[key]
-        if self.kind != "text" or n.parent is None:
+        if n.parent is None:
             return n.run
+        if self.kind != "text":
+            return self._image_path_record(key)
         trace = self.path_trace(key)
         return replace(
             n.run,
@@ -131,6 +152,25 @@ class RunTree:
             tokens=len(trace),
             branch={},
         )
+
+    def _image_path_record(self, key: int) -> RunRecord:
+        """Image branch `key` with its parent's per-pixel maps before the fork (at the sample it
+        was branched from), and as many pixels drawn as its path drew: the whole picture's."""
+        n = self.nodes[key]
+        assert n.parent is not None
+        parent = self.path_record(n.parent)
+        sample = int((n.chosen or {}).get("sample", 0))
+        media = dict(n.run.media)
+        for name in ("prob", "model_prob", "entropy"):
+            own, theirs = media.get(name), parent.media.get(name)
+            if own and theirs and sample < len(theirs):
+                media[name] = [list(theirs[sample][: n.fork]) + list(own[0][n.fork :])]
+        kept_before = 0
+        if media.get("kept"):
+            from studio.io.image_export import decode_png
+
+            kept_before = int((decode_png(media["kept"]).reshape(-1)[: n.fork] > 0).sum())
+        return replace(n.run, media=media, tokens=n.fork - kept_before + n.run.tokens, branch={})
 
     # ---- the tree file ------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from studio.core.events import DoneEvent, PixelEvent, TokenEvent
 from studio.core.image_frames import ImageRequest, image_frame
 from studio.engine.cpu_threads import set_threads_for_run
 from studio.engine.formats import model_finder
+from studio.engine.image.branching import PixelBranch
 from studio.engine.image.generation import ImageSettings, generate_image
 from studio.engine.image.inspect_pixel import inspect_pixel
 from studio.engine.text.branching import Branch
@@ -189,8 +190,9 @@ def do_image(
 
         batcher = EventBatcher(IMAGE_FRAME_S, send)
         pace = server.pace
+        branch = PixelBranch.from_dict(request.branch) if request.branch else None
         for ev in generate_image(
-            loaded, settings, init=request.init, mask=request.mask, cancel=cancel
+            loaded, settings, init=request.init, mask=request.mask, cancel=cancel, branch=branch
         ):
             batcher.add(ev)
             if isinstance(ev, PixelEvent) and ev.sample == last:

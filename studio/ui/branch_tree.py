@@ -1,6 +1,7 @@
 """The tree of a run's branches (io/run_tree.py), beside the output: one row per run, a branch
-under the run it was branched from, saying where it forks, the token chosen there by hand and the
-probability the model gave that token. Choosing a row shows its path in the output view.
+under the run it was branched from, saying where it forks, the token (or an image's pixel value)
+chosen there by hand and the probability the model gave it. Choosing a row shows its path in the
+output view (or its picture on the image canvas).
 
 Keys: Up and Down go to the previous and next sibling, Left to the parent, Right to the first
 branch (a tree's own keys would walk every row in order and fold rows).
@@ -47,6 +48,9 @@ class BranchTree(QTreeWidget):
     def show_tree(self, tree: RunTree, current: int) -> None:
         """List `tree`'s nodes, `current` selected."""
         self._filling = True
+        image = tree.kind == "image"
+        last = self.tr("Picture") if image else self.tr("Text after it")
+        self.setHeaderLabels([self.tr("Fork"), self.tr("Probability"), last])
         try:
             self.clear()
             self._items = [QTreeWidgetItem() for _ in tree.nodes]
@@ -59,6 +63,10 @@ class BranchTree(QTreeWidget):
                     item.setText(1, "")
                     own = node.run.text
                     self.addTopLevelItem(item)
+                elif image:
+                    self._pixel_row(item, node.chosen or {})
+                    self._items[node.parent].addChild(item)
+                    own = ""
                 else:
                     c = node.chosen or {}
                     token = show_text(str(c.get("text", c.get("value", ""))))
@@ -91,6 +99,30 @@ class BranchTree(QTreeWidget):
             self.setCurrentItem(self._items[current])
         finally:
             self._filling = False
+
+    def _pixel_row(self, item: QTreeWidgetItem, c: dict) -> None:
+        """An image branch's row: the pixel, the value chosen there, the model's probability."""
+        row, col, value = c.get("row", "?"), c.get("col", "?"), c.get("value", "?")
+        item.setText(0, self.tr("({0}, {1}) → {2}").format(row, col, value))
+        item.setText(1, pct(float(c.get("model_prob", c.get("prob", 0.0)))))
+        item.setToolTip(
+            0,
+            self.tr(
+                "Pixel ({0}, {1}) of sample {2} chosen by hand: value {3}; the model gave it "
+                "{4} (after the sampling stages: {5}). The pixels after it were drawn again."
+            ).format(
+                row,
+                col,
+                int(c.get("sample", 0)) + 1,
+                value,
+                pct(float(c.get("model_prob", 0.0))),
+                pct(float(c.get("prob", 0.0))),
+            ),
+        )
+
+    def item_of(self, key: int) -> QTreeWidgetItem | None:
+        """The row of node `key` of the tree shown."""
+        return self._items[key] if 0 <= key < len(self._items) else None
 
     def current_key(self) -> int | None:
         item = self.currentItem()

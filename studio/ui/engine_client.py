@@ -167,8 +167,9 @@ class EngineClient(QObject):
         """Ask for the prompt the loaded chat model continues for `messages` (role, content)."""
         self._request(("chat", list(messages)), ("chat",))
 
-    def generate_image(self, request: ImageRequest) -> None:
-        self._run("image", ("image", request), request=request)
+    def generate_image(self, request: ImageRequest, link: dict | None = None) -> None:
+        """An image run; a branch (`request.branch`) with its `link` as for `branch`."""
+        self._run("image", ("image", request), request=request, link=link)
 
     def set_pace(self, seconds: float) -> None:
         """The pace of the image run in progress (and of later ones' requests)."""
@@ -398,8 +399,11 @@ class EngineClient(QObject):
             record = run.collector.record(ENGINE_DIED if died else None)
             if died and record is not None:
                 self._say_ended_early(run.collector, record)
-            if run.link is not None and record is not None and record.trace:
-                record.branch = {**run.link, "chosen": chosen_token(record.trace[0])}
+            if run.link is not None and record is not None:
+                if record.trace:
+                    record.branch = {**run.link, "chosen": chosen_token(record.trace[0])}
+                elif record.media.get("chosen"):  # an image branch's pixel
+                    record.branch = {**run.link, "chosen": record.media["chosen"]}
         if record is not None:
             self._store(record)
         self.sig_run_ended.emit(record)

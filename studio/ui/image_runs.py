@@ -11,8 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from studio.core.image_frames import ImageFrame
+from studio.io.export import export_run, export_tree
 from studio.io.image_export import ImageFileError
 from studio.io.run import RunRecord
+from studio.io.run_tree import RunTree
+from studio.ui.image_branches import ImageBranches
 from studio.ui.image_files import export_gif, export_png
 from studio.ui.run_state import RunState, settings_for_run
 from studio.ui.status_bar import stop_text
@@ -29,6 +32,8 @@ class ImageRunner(QObject):
         self.sampling = sampling
         self.pending_record: RunRecord | None = None  # shown once its model has loaded
         self.pending_settings: dict | None = None  # from a PNG or a record, applied then
+        self.pending_tree: RunTree | None = None  # the pending record's tree of branches
+        self.branches = ImageBranches(workspace, engine, runs)  # pixel branches, their tree
         engine.sig_image_frame.connect(self._on_frame)
         engine.sig_run_ended.connect(self._on_run_ended)
 
@@ -43,6 +48,7 @@ class ImageRunner(QObject):
         if request is None:
             return
         self.runs.begin("image", self.tr("pixels"), self.tr("pixels/s"), self.tr("first pixel –"))
+        self.branches.set_tree(None)
         self.ws.start_run(request)
         self.engine.generate_image(request)
 
@@ -78,6 +84,7 @@ class ImageRunner(QObject):
     def _on_run_ended(self, record: RunRecord | None) -> None:
         if self.runs.is_running("image"):
             self.ws.run_ended(record)
+            self.branches.run_ended(record)
             self.runs.end(record)
 
     def engine_died(self) -> None:
@@ -88,15 +95,16 @@ class ImageRunner(QObject):
 
     # ---- past runs and PNG settings -----------------------------------------------------------
 
-    def expect(self, record: RunRecord) -> None:
-        """Show a past image run once its model is loaded (`apply_pending`); its sampling
-        settings and seed go to the panel now."""
+    def expect(self, record: RunRecord, tree: RunTree | None = None) -> None:
+        """Show a past image run (with its `tree` of branches) once its model is loaded
+        (`apply_pending`); its sampling settings and seed go to the panel now."""
         s = record.settings
         self.sampling.set_generation_settings(
             {"sampling": s.get("sampling") or {}, "seed": record.seed}
         )
         self.sampling.set_used_seed(record.seed)
         self.pending_record = record
+        self.pending_tree = tree if tree is not None and tree.root is record else None
         self.pending_settings = s
 
     def expect_png(self, path: str, model_name: str, settings: dict, available: bool) -> None:
@@ -128,8 +136,9 @@ class ImageRunner(QObject):
             self.ws.apply_settings(settings)
         if record is None:
             return
+        tree, self.pending_tree = self.pending_tree or RunTree(record), None
         try:
-            self.ws.show_record(record)
+            self.branches.show_tree(tree)
         except (ValueError, KeyError, OSError) as e:
             self.ws.message_bar.show_message(self.tr("Could not show this run: {0}").format(e))
         self.runs.status.set_fields(
@@ -142,23 +151,34 @@ class ImageRunner(QObject):
     # ---- export -------------------------------------------------------------------------------
 
     def export_to(
-        self, path: str, record: RunRecord | None, confirm_overwrite: Callable[[str], bool]
+        self,
+        path: str,
+        record: RunRecord | None,
+        confirm_overwrite: Callable[[str], bool],
+        tree: tuple[RunTree, int] | None = None,
     ) -> bool:
-        """Write the picture (.png, a grid for a batch) or the drawing (.gif); asks before
-        overwriting; a failure is reported in the message line and leaves no partial file."""
+        """Write the picture (.png, a grid for a batch), the drawing (.gif) or the run (.json;
+        with branches, their tree); asks before overwriting; a failure is reported in the
+        message line and leaves no partial file."""
         record = record or self.ws.record
         if record is None:
             return False
         suffix = Path(path).suffix.lower()
-        if suffix not in (".png", ".gif"):
+        if suffix not in (".png", ".gif", ".json"):
             self.ws.message_bar.show_message(
-                self.tr("{0}: export images to .png or .gif").format(Path(path).name)
+                self.tr("{0}: export images to .png, .gif or .json").format(Path(path).name)
             )
             return False
         if Path(path).exists() and not confirm_overwrite(path):
             return False
         try:
-            if suffix == ".png":
+            if suffix == ".json":
+                found = tree or self.branches.tree_for(record)
+                if found is not None:
+                    export_tree(path, *found)
+                else:
+                    export_run(path, record)
+            elif suffix == ".png":
                 export_png(path, record)
             else:
                 export_gif(path, record, self.ws.palette)

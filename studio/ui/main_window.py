@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         # repetition penalty, length and stop strings mean nothing to pixels
         self.tabs.currentChanged.connect(lambda i: self.sampling.set_text_controls_enabled(i == 0))
 
-        self.text.branches.history = self.history  # branched runs join their tree there
+        self.text.branches.history = self.image.runner.branches.history = self.history
         self.history_panel = HistoryPanel(self.history)
         self.history_panel.sig_run_selected.connect(self.restore_from_history)
         self.history_panel.sig_export_requested.connect(self.export_from_history)
@@ -265,8 +265,8 @@ class MainWindow(QMainWindow):
     # ---- opening runs, images and models ------------------------------------------------------
 
     def restore_run(self, record: RunRecord, tree: RunTree | None = None) -> None:
-        """Show a past run (a text run with its `tree` of branches): its prompt, text or
-        pictures, settings and model."""
+        """Show a past run (with its `tree` of branches): its prompt, text or pictures,
+        settings and model."""
         if self.runs.running:
             self._message_bar().show_message(
                 self.tr("Stop the run first, then open another."), error=False
@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
             return
         image = record.kind == "image"
         if image:
-            self.image.runner.expect(record)
+            self.image.runner.expect(record, tree)
         else:
             self.text.show_tree(tree or RunTree(record))
         self.tabs.setCurrentIndex(1 if image else 0)

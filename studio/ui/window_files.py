@@ -89,19 +89,21 @@ class WindowFiles:
         self._export(record, image)
 
     def export_image_dialog(self, record: RunRecord | None = None) -> None:
+        self._tree = None
         self._export(record if isinstance(record, RunRecord) else self.w.image.record, True)
 
     def _export(self, record: RunRecord | None, image: bool) -> None:
         if image:
             nothing = self.tr("Nothing to export yet: draw something first.")
-            title, write = self.tr("Export Image"), self.export_image_to
+            title = self.tr("Export Image")
             formats = [
                 (self.tr("PNG with settings (*.png)"), ".png"),
                 (self.tr("Animated GIF of the drawing (*.gif)"), ".gif"),
+                (self.tr("JSON run, with its branches (*.json)"), ".json"),
             ]
         else:
             nothing = self.tr("Nothing to export yet: generate something first.")
-            title, write = self.tr("Export"), self.export_to
+            title = self.tr("Export")
             formats = [
                 (self.tr("Text (*.txt)"), ".txt"),
                 (self.tr("Markdown with settings (*.md)"), ".md"),
@@ -113,7 +115,7 @@ class WindowFiles:
         path = self.ask_export_path(title, record, formats)
         if path:
             if image:
-                write(path, record)
+                self.export_image_to(path, record, self._tree)
             else:
                 self.export_to(path, record, self._tree)
 
@@ -166,10 +168,13 @@ class WindowFiles:
         self.w.statusBar().showMessage(self.tr("Exported to {0}").format(path), 5000)
         return True
 
-    def export_image_to(self, path: str, record: RunRecord | None = None) -> bool:
-        """Write the picture (.png) or the drawing (.gif) of an image run (default: the one on
-        screen)."""
-        return self.w.image.runner.export_to(path, record, self.confirm_overwrite)
+    def export_image_to(
+        self, path: str, record: RunRecord | None = None, tree: RunTree | None = None
+    ) -> bool:
+        """Write the picture (.png), the drawing (.gif) or the run (.json, with its `tree` of
+        branches or the one on screen) of an image run (default: the one on screen)."""
+        found = (tree, 0) if tree is not None else None
+        return self.w.image.runner.export_to(path, record, self.confirm_overwrite, found)
 
     def confirm_overwrite(self, path: str) -> bool:
         answer = QMessageBox.question(

@@ -24,6 +24,11 @@ the model runs a batch twice as large (each sample with its label and with "any"
 Completion: given an init image and a mask of the pixels to keep (e.g. its first R rows), only the
 other pixels are drawn; kept pixels are fed to the model when their turn comes and come out unchanged.
 The model reads pixels in raster order, so a kept pixel informs only the pixels after it.
+
+Branching (branching.py): with a `PixelBranch`, the init image is the run's picture and the mask the
+run's kept pixels; the pixels before the fork are kept too, the fork takes the chosen value (not
+drawn: its PixelEvent is marked by_hand, with the probabilities the model gives that value) and the
+generators start where the run's stood after the fork.
 """
 
 from __future__ import annotations
@@ -38,6 +43,13 @@ import torch
 from studio.core.errors import SettingsError
 from studio.core.events import DoneEvent, Event, PixelEvent, StartEvent
 from studio.engine.formats.studio_file import LoadedModel
+from studio.engine.image.branching import (
+    PixelBranch,
+    advance,
+    branch_given,
+    check_branch,
+    draws_through,
+)
 from studio.engine.networks.gpt import GPT
 from studio.engine.networks.image_gpt import start_token
 from studio.engine.networks.pixelcnn import PixelCNN
@@ -192,9 +204,14 @@ def generate_image(
     init: np.ndarray | None = None,
     mask: np.ndarray | None = None,
     cancel: threading.Event | None = None,
+    branch: PixelBranch | None = None,
 ) -> Iterator[Event]:
     """Draw `settings.num_samples` images; with `init` and `mask` ((H, W) bool, True = keep), complete
-    the init image. init is (H, W) uint8 grey or (H, W, 3) uint8 RGB, as the model draws."""
+    the init image. init is (H, W) uint8 grey or (H, W, 3) uint8 RGB, as the model draws.
+
+    With a `branch`, `init` is the run's picture and `mask` its kept pixels (None: it kept none):
+    the pixels before the branch's pixel are kept as well, that pixel takes the branch's value, and
+    the rest are drawn (see the module's docstring)."""
     settings = settings or ImageSettings()
     if not loaded.kind.startswith("image-"):
         raise SettingsError(f"{loaded.name} is not an image model")
@@ -204,7 +221,15 @@ def generate_image(
     N = H * W
     B = settings.num_samples
     label, guided = check_settings(loaded, settings)
-    if (init is None) != (mask is None):
+    fork = -1  # the branch's raster position
+    run_kept: np.ndarray | None = None
+    if branch is not None:
+        if init is None:
+            raise SettingsError("a branch needs the picture of the run it branches")
+        run_kept = None if mask is None else np.asarray(mask, dtype=bool)
+        fork = check_branch(loaded, branch, run_kept)
+        mask = branch_given(run_kept, fork, H, W)
+    elif (init is None) != (mask is None):
         raise SettingsError("completion needs both an init image and a mask of the pixels to keep")
     if init is not None:
         mask = np.asarray(mask)
@@ -246,6 +271,8 @@ def generate_image(
     chain = build_chain(settings.sampling)
     greedy = settings.sampling.greedy
     gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
+    if branch is not None and not greedy:
+        advance(gens, draws_through(run_kept, fork), device)
     no_history = torch.zeros((B, 0), dtype=torch.long, device=device)
     tokens = np.zeros((B, N), dtype=np.int64)
     flat_given = given.reshape(-1)
@@ -271,12 +298,17 @@ def generate_image(
             else:
                 model_probs = scores.softmax(dim=-1)
             shaped = apply_chain(chain, no_history, scores) if chain else scores
+            by_hand = t == fork  # a branch's value, not drawn (and no generator used)
             if greedy:
                 nxt = greedy_pick(shaped)  # (B,): the first maximum
                 probs = torch.zeros_like(shaped).scatter_(1, nxt[:, None], 1.0)
             else:
                 probs = shaped.softmax(dim=-1)  # (B, V)
-                nxt = draw(probs, gens)
+                if not by_hand:
+                    nxt = draw(probs, gens)
+            if by_hand:  # under greedy, probability 1 only where greedy would have gone
+                assert branch is not None
+                nxt = torch.full((B,), branch.value, dtype=torch.long, device=device)
             stepper.put(t, torch.cat([nxt, nxt]) if guided else nxt)
             values = nxt.tolist()
             chosen = probs.gather(1, nxt[:, None])[:, 0].tolist()
@@ -298,6 +330,7 @@ def generate_image(
                     model_prob=chosen_model[i],
                     entropy=ent[i],
                     distribution=tuple(dist[i]) if dist is not None else None,
+                    by_hand=by_hand,
                 )
             drawn += 1
     t_end = time.perf_counter()
