@@ -8,22 +8,32 @@ loop owns everything else, the same for text and images: the output checks, resu
 `<out>.ckpt`, the seed, the device, the optimiser, the schedule over steps and minutes (loop.py), the
 progress events, the evaluation and checkpoint cadence, and writing the finished model file with its
 card (float16 weights re-measured as stored, so `eval` reproduces the card).
+
+It also writes the loss log `<out>.loss.jsonl` (core/loss_log.py) as it goes, and, when a `Watch`
+asks, numbered snapshots (snapshots.py) and samples from the current weights. A Watch's `stop` is
+looked at between steps: when it says so, the loop saves the checkpoint and ends with a "stopped" event
+(a step of the models trained here takes well under a second, so Stop takes effect within one).
+Every file is written by this one process; a run over several processes would let only its first
+write them (the `writes` flag below).
 """
 
 from __future__ import annotations
 
 import shlex
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import torch
 
 from studio.core.errors import CorpusError
+from studio.core.loss_log import LossLog, loss_log_path
 from studio.engine.device import resolve_device
 from studio.engine.formats.studio_file import save_model_file, untied_state_dict
+from studio.engine.train import snapshots
 from studio.engine.train.loop import (
     RateMeter,
     Schedule,
@@ -123,12 +133,41 @@ class TrainingTask(Protocol):
         ...
 
 
+@runtime_checkable
+class ShowsProgress(Protocol):
+    """What a task brings for a person watching (text and images have it; a bare task need not)."""
+
+    def sample(self, stop: threading.Event) -> object:
+        """Something made by the current weights: a str (text) or a (H, W, 3) uint8 grid; None
+        when `stop` was set while it was being made."""
+        ...
+
+    def snapshot_card(self, run: FinishedRun) -> dict:
+        """The card of a snapshot of the weights: the finished card without measured metrics."""
+        ...
+
+
+@dataclass
+class Watch:
+    """What a person watching a run asks of it besides the finished model."""
+
+    stop: threading.Event = field(default_factory=threading.Event)  # asked between steps
+    sample_every: int = 0  # steps between samples from the current weights (0: none)
+    snapshot_every: int = 0  # steps between numbered snapshots (0: none)
+    keep_snapshots: int = 8
+
+
 def run_training(
-    cfg: RunSettings, make_task: Callable[[dict | None], TrainingTask]
+    cfg: RunSettings,
+    make_task: Callable[[dict | None], TrainingTask],
+    watch: Watch | None = None,
 ) -> Iterator[TrainEvent]:
     """Train the task `make_task(checkpoint state, or None for a fresh run)` builds: TrainEvents
-    start, step..., eval and checkpoint at their intervals, done. Raises CorpusError for an output
-    folder that does not exist."""
+    start, step..., eval, sample, checkpoint and snapshot at their intervals, then done (or
+    stopped, when `watch.stop` was set). Raises CorpusError for an output folder that does not
+    exist."""
+    watch = watch or Watch()
+    writes = True  # the one process of a run writes its files (see the module's docstring)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     out = Path(cfg.out)
@@ -178,47 +217,95 @@ def run_training(
             **task.checkpoint_extra(),
         )
 
-    yield TrainEvent("start", step, cfg.max_steps, message=task.describe())
-    model.train()
-    meter = RateMeter(task.units_per_step)
-    while step < cfg.max_steps and schedule.progress(step) < 1.0:
-        for g in opt.param_groups:
-            g["lr"] = schedule.lr_at(step)
-        inputs = tuple(
-            None if t is None else t.to(device, non_blocking=True) for t in task.batch(gen)
+    def finished(minutes_digits: int = 1) -> FinishedRun:
+        return FinishedRun(
+            steps=step,
+            minutes=round(schedule.elapsed() / 60, minutes_digits),
+            seed=cfg.seed,
+            commands=commands,
+            device=str(device),
+            init_from=started,
         )
-        loss = task.loss(inputs)
-        optimise(model, opt, loss, cfg.grad_clip)
-        step += 1
-        yield TrainEvent(
-            "step",
-            step,
-            cfg.max_steps,
-            loss=loss.item() * task.per_nat,
-            tokens_per_s=meter.step(),
-            elapsed_s=schedule.elapsed(),
-            eta_s=schedule.eta(step),
-        )
-        if step % cfg.eval_interval == 0:
-            last_val = task.evaluate()
-            yield TrainEvent(
-                "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
+
+    shows = task if isinstance(task, ShowsProgress) else None
+    unit = "nats/token" if task.per_nat == 1.0 else "bits/dim"
+    log = None
+    if writes:
+        log = LossLog(loss_log_path(out), resume_step=step if state is not None else None)
+        log.write("start", step, time=round(schedule.elapsed(), 3), unit=unit)
+        if state is not None:
+            snapshots.drop_after(out, step)
+    try:
+        yield TrainEvent("start", step, cfg.max_steps, message=task.describe(), unit=unit)
+        model.train()
+        meter = RateMeter(task.units_per_step)
+        while step < cfg.max_steps and schedule.progress(step) < 1.0:
+            if watch.stop.is_set():
+                save_checkpoint()
+                yield TrainEvent("stopped", step, cfg.max_steps, message=str(ckpt_path))
+                return
+            lr = schedule.lr_at(step)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            inputs = tuple(
+                None if t is None else t.to(device, non_blocking=True) for t in task.batch(gen)
             )
-        if step % cfg.checkpoint_interval == 0:
-            save_checkpoint()
-            yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
-    save_checkpoint()
+            loss = task.loss(inputs)
+            optimise(model, opt, loss, cfg.grad_clip)
+            step += 1
+            event = TrainEvent(
+                "step",
+                step,
+                cfg.max_steps,
+                loss=loss.item() * task.per_nat,
+                tokens_per_s=meter.step(),
+                elapsed_s=schedule.elapsed(),
+                eta_s=schedule.eta(step),
+                lr=lr,
+            )
+            if log is not None:
+                log.write(
+                    "step",
+                    step,
+                    time=round(event.elapsed_s, 3),
+                    loss=event.loss,
+                    lr=lr,
+                    tokens_per_s=round(event.tokens_per_s, 1),
+                )
+            yield event
+            if step % cfg.eval_interval == 0:
+                last_val = task.evaluate()
+                if log is not None:
+                    log.write("eval", step, time=round(schedule.elapsed(), 3), val_loss=last_val)
+                yield TrainEvent(
+                    "eval", step, cfg.max_steps, val_loss=last_val, elapsed_s=schedule.elapsed()
+                )
+            if shows is not None and watch.sample_every and step % watch.sample_every == 0:
+                model.eval()
+                sample = shows.sample(watch.stop)
+                model.train()
+                if sample is not None:
+                    yield TrainEvent("sample", step, cfg.max_steps, sample=sample)
+            if step % cfg.checkpoint_interval == 0:
+                save_checkpoint()
+                yield TrainEvent("checkpoint", step, cfg.max_steps, message=str(ckpt_path))
+            every = watch.snapshot_every
+            if shows is not None and writes and every and step % every == 0:
+                path = snapshots.snapshot_path(out, step)
+                path.parent.mkdir(exist_ok=True)
+                card = shows.snapshot_card(finished(3))
+                card["snapshot"] = {"step": step, "val_loss": last_val, "unit": unit}
+                weights = {k: v.detach().cpu() for k, v in untied_state_dict(model).items()}
+                save_model_file(path, weights, card)
+                snapshots.thin(out, watch.keep_snapshots)
+                yield TrainEvent("snapshot", step, cfg.max_steps, message=str(path))
+        save_checkpoint()
+    finally:
+        if log is not None:
+            log.close()
 
     model.eval()
-    run = FinishedRun(
-        steps=step,
-        minutes=round(schedule.elapsed() / 60, 1),
-        seed=cfg.seed,
-        commands=commands,
-        device=str(device),
-        init_from=started,
-    )
-    card = task.card(run)
+    card = task.card(finished())
     model = model.to("cpu")  # model files hold CPU tensors; in place, as above
     save_model_file(out, untied_state_dict(model), card, half=cfg.half)
     if cfg.half:
