@@ -20,12 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from studio.core.atomic import atomic_write_text
-
-
-def loss_log_path(out: str | Path) -> Path:
-    """Where the loss log of the model file `out` lies."""
-    out = Path(out)
-    return out.with_name(out.name + ".loss.jsonl")
+from studio.core.train_files import loss_log_path  # noqa: F401 - where the log lies, re-exported
 
 
 def read_loss_log(path: str | Path) -> list[dict]:

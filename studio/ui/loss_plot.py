@@ -71,6 +71,13 @@ class LossPlot(pg.PlotWidget):
         """(training points, held-out points) on the curve."""
         return len(self._steps), len(self._evals)
 
+    def steps(self) -> list[int]:
+        """The steps of the training points, in order."""
+        return [s for s, _, _ in self._steps]
+
+    def last_held_out(self) -> float | None:
+        return self._evals[-1][2] if self._evals else None
+
     def set_time_axis(self, by_time: bool) -> None:
         """x in minutes (True) or steps (False)."""
         self._by_time = by_time

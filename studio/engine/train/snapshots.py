@@ -11,33 +11,13 @@ the picker does not list it.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import torch
 
 from studio.core.errors import CorpusError
 from studio.core.train_events import SnapshotTopK
-
-_NAME = re.compile(r"step-(\d+)\.safetensors$")
-
-
-def snapshot_dir(out: str | Path) -> Path:
-    out = Path(out)
-    return out.with_name(out.name + ".snapshots")
-
-
-def snapshot_path(out: str | Path, step: int) -> Path:
-    return snapshot_dir(out) / f"step-{step:06d}.safetensors"
-
-
-def list_snapshots(out: str | Path) -> list[tuple[int, Path]]:
-    """(step, file) of the run's snapshots, by step."""
-    d = snapshot_dir(out)
-    if not d.is_dir():
-        return []
-    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := _NAME.search(p.name))]
-    return sorted(found)
+from studio.core.train_files import list_snapshots, snapshot_dir, snapshot_path  # noqa: F401
 
 
 def thin(out: str | Path, keep: int) -> None:
