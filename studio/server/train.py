@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from studio.core.errors import StudioError
 from studio.core.train_events import TrainEvent, TrainSpec
@@ -111,7 +111,7 @@ def run_spec(spec: TrainSpec, watch):  # noqa: ANN001, ANN201 - engine types, im
     from studio.engine.train.image_task import ImageTrainConfig, train_image
     from studio.engine.train.text_task import TrainConfig, train_text
 
-    common = dict(
+    common: dict[str, Any] = dict(
         out=spec.out,
         max_steps=spec.max_steps,
         minutes=spec.minutes,
@@ -141,8 +141,13 @@ def main() -> int:  # never returns: the process ends here
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # prints go to stderr, not the pipe
     sys.stdout = sys.stderr
     server = TrainServer(inp, out)
-    # SIGTERM stops the run as Stop does (the checkpoint is saved), then the process ends
-    signal.signal(signal.SIGTERM, lambda *_: (server.stop.set(), server.jobs.put(("shutdown",))))
+
+    def terminate(*_: object) -> None:
+        # SIGTERM stops the run as Stop does (the checkpoint is saved), then the process ends
+        server.stop.set()
+        server.jobs.put(("shutdown",))
+
+    signal.signal(signal.SIGTERM, terminate)
     code = server.serve()
     sys.stderr.flush()
     os._exit(code)

@@ -18,6 +18,7 @@ import torch
 from studio.core.errors import CorpusError
 from studio.core.train_events import SnapshotTopK
 from studio.core.train_files import list_snapshots, snapshot_dir, snapshot_path  # noqa: F401
+from studio.engine.networks.gpt import GPT
 
 
 def thin(out: str | Path, keep: int) -> None:
@@ -53,7 +54,7 @@ def compare(paths: list[str], prompt: str, position: int, k: int = 8) -> list[Sn
         ids = loaded.tokenizer.encode(prompt)
         if not 1 <= position <= len(ids):
             raise CorpusError(f"position {position} is outside the prompt (1 to {len(ids)})")
-        block = loaded.model.config.block_size
+        block = loaded.network(GPT).config.block_size
         context = torch.tensor([ids[max(0, position - block) : position]])  # (1, T)
         with torch.inference_mode():
             logits = loaded.model(context, last_only=True)  # (1, 1, V)

@@ -90,12 +90,12 @@ def read_corpus(path: str | Path, min_chars: int) -> str:
         raise CorpusError(f"{path}: {e.strerror or e}") from None
     if not raw.strip():
         raise CorpusError(f"{path}: the corpus is empty")
-    if b"\x00" in raw[:65536]:
-        raise CorpusError(f"{path}: a binary file, not text (it has NUL bytes)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: not UTF-8 text (bad byte at offset {e.start})") from None
+    if "\x00" in text:
+        raise CorpusError(f"{path}: a binary file, not text (it has NUL bytes)")
     if len(text) < min_chars:
         raise CorpusError(
             f"{path}: the corpus has {len(text)} characters, fewer than the {min_chars} needed "
