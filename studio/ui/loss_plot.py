@@ -19,10 +19,6 @@ TRAIN_PEN = pg.mkPen("#3b7dd8", width=1)
 HELD_OUT_PEN = pg.mkPen("#d8572a", width=2)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LossPlot", text)
-
-
 class LossPlot(pg.PlotWidget):
     """Training loss (a thin line, every step) and held-out loss (a thick line with dots, every
     evaluation), against steps or minutes."""
@@ -32,7 +28,9 @@ class LossPlot(pg.PlotWidget):
         self.setMinimumSize(240, 160)
         self.showGrid(x=True, y=True, alpha=0.25)
         self.addLegend(offset=(-10, 10))
-        self._train = self.plot([], [], pen=TRAIN_PEN, name=_tr("training"))
+        self._train = self.plot(
+            [], [], pen=TRAIN_PEN, name=QCoreApplication.translate("LossPlot", "training")
+        )
         self._held_out = self.plot(
             [],
             [],
@@ -40,7 +38,7 @@ class LossPlot(pg.PlotWidget):
             symbol="o",
             symbolSize=6,
             symbolBrush="#d8572a",
-            name=_tr("held-out"),
+            name=QCoreApplication.translate("LossPlot", "held-out"),
         )
         self._steps: list[tuple[int, float, float]] = []  # (step, seconds, loss)
         self._evals: list[tuple[int, float, float]] = []
@@ -87,8 +85,10 @@ class LossPlot(pg.PlotWidget):
     # ---- drawing ------------------------------------------------------------------------------
 
     def _label_axes(self) -> None:
-        self.setLabel("bottom", _tr("minutes") if self._by_time else _tr("step"))
-        loss = _tr("loss")
+        minutes = QCoreApplication.translate("LossPlot", "minutes")
+        steps = QCoreApplication.translate("LossPlot", "step")
+        self.setLabel("bottom", minutes if self._by_time else steps)
+        loss = QCoreApplication.translate("LossPlot", "loss")
         self.setLabel("left", f"{loss} ({self.unit})" if self.unit else loss)
 
     def _xy(self, points: list[tuple[int, float, float]]) -> tuple[list[float], list[float]]:

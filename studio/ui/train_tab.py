@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -307,7 +307,7 @@ def add_train_tab(tabs: QTabWidget, engine: EngineClient) -> TrainTab:
     """The Train tab, added to the window's tabs: it offers the engine's models to fine-tune, and
     a model it saves is listed anew in the picker."""
     tab = TrainTab()
-    tabs.addTab(tab, tab.tr("Train"))
+    tabs.addTab(tab, QCoreApplication.translate("TrainTab", "Train"))
     engine.sig_models_listed.connect(tab.set_models)
     tab.sig_model_saved.connect(lambda _path: engine.list_models())
     return tab
