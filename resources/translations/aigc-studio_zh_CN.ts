@@ -2051,8 +2051,8 @@
         <translation>已保存 %1，共 %2 步：留出集 %3 %4。</translation>
     </message>
     <message>
-        <source>One column per snapshot, oldest first; the prompt&apos;s own character is marked.</source>
-        <translation>每个快照一列，最早的在前；提示词中本来的字符已标出。</translation>
+        <source>%1: one column per snapshot, oldest first; the prompt&apos;s own character is marked.</source>
+        <translation>%1：每个快照一列，最早的在前；提示词中本来的字符已标出。</translation>
     </message>
     <message>
         <source>Explain shows text models&apos; characters.</source>

@@ -53,12 +53,13 @@ class ExplainPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
 
         row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Prompt")))
-        row.addWidget(self.prompt, 1)
         row.addWidget(QLabel(self.tr("Position")))
         row.addWidget(self.position)
+        row.addStretch(1)
         row.addWidget(self.button)
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Prompt")))
+        layout.addWidget(self.prompt)
         layout.addLayout(row)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
@@ -82,15 +83,17 @@ class ExplainPanel(QWidget):
         self.button.setEnabled(self._available and bool(text))
         self._say_which()
 
-    def _say_which(self) -> None:
+    def which(self) -> str:
+        """Which character the position names, in words."""
         text, pos = self.prompt.text(), self.position.value()
-        if not text or not self._available:
-            return
         if pos < len(text):
             which = self.tr("“%1” after “%2”").replace("%1", _shown(text[pos]))
-            self.note.setText(which.replace("%2", text[:pos][-24:]))
-        else:
-            self.note.setText(self.tr("the character after “%1”").replace("%1", text[-24:]))
+            return which.replace("%2", text[:pos][-24:])
+        return self.tr("the character after “%1”").replace("%1", text[-24:])
+
+    def _say_which(self) -> None:
+        if self.prompt.text() and self._available:
+            self.note.setText(self.which())
 
     def _ask(self) -> None:
         if self.button.isEnabled():

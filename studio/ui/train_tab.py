@@ -74,6 +74,7 @@ class TrainTab(QWidget):
         self.last_event: TrainEvent | None = None
         self._unit = ""
         self._out = ""
+        self._text_samples: list[str] = []  # newest first
 
         self.form = TrainForm()
         self.start_button = QPushButton(self.tr("Start"))
@@ -110,8 +111,8 @@ class TrainTab(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.plot)
         split.addWidget(self.side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
@@ -154,6 +155,7 @@ class TrainTab(QWidget):
         if not resume:
             self.plot.clear_points()
             self.samples.clear()
+            self._text_samples = []
         self.running, self.stopping = True, False
         self.stats.setText(self.tr("Starting the training process…"))
         self.client.start(spec)
@@ -233,8 +235,8 @@ class TrainTab(QWidget):
         if isinstance(e.sample, str):
             self.sample_image.hide()
             head = self.tr("— step %1 —").replace("%1", f"{e.step:,}")
-            kept = self.samples.toPlainText().split("\n\n")[: MAX_TEXT_SAMPLES - 1]
-            self.samples.setPlainText("\n\n".join([f"{head}\n{e.sample}", *kept]).strip())
+            self._text_samples = [f"{head}\n{e.sample}", *self._text_samples][:MAX_TEXT_SAMPLES]
+            self.samples.setPlainText("\n\n".join(self._text_samples))
         elif isinstance(e.sample, np.ndarray):
             grid = np.ascontiguousarray(e.sample, dtype=np.uint8)  # (H, W, 3)
             h, w = grid.shape[:2]
@@ -279,9 +281,10 @@ class TrainTab(QWidget):
 
     def _on_explained(self, results: list[SnapshotTopK]) -> None:
         self.explain.show_result(results)
-        self.explain.note.setText(
-            self.tr("One column per snapshot, oldest first; the prompt's own character is marked.")
+        said = self.tr(
+            "%1: one column per snapshot, oldest first; the prompt's own character is marked."
         )
+        self.explain.note.setText(said.replace("%1", self.explain.which()))
 
     # ---- state --------------------------------------------------------------------------------
 
