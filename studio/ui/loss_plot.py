@@ -27,6 +27,12 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setMinimumSize(240, 160)
         self.showGrid(x=True, y=True, alpha=0.25)
+        # pyqtgraph's own right-click menus speak only English: the curve offers none
+        self.setMenuEnabled(False)
+        scene = self.scene()
+        for action in scene.contextMenu:
+            action.setParent(None)
+        scene.contextMenu = []
         self.addLegend(offset=(-10, 10))
         self._train = self.plot(
             [], [], pen=TRAIN_PEN, name=QCoreApplication.translate("LossPlot", "training")
