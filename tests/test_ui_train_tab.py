@@ -117,7 +117,7 @@ def test_a_finished_run_saves_a_model_with_its_card_and_explains_its_snapshots(q
 
 def test_bad_data_is_refused_before_training_in_one_line(qtbot, tab, tmp_path):
     binary = tmp_path / "data.bin"
-    binary.write_bytes(bytes(range(256)) * 40)
+    binary.write_bytes(bytes(range(128)) * 40)  # UTF-8, but with NUL bytes: binary
     tab.form.data.setText(str(binary))
     tab.start_button.click()
     qtbot.waitUntil(lambda: not tab.running, timeout=60_000)
