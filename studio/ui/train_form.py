@@ -46,10 +46,11 @@ class TrainForm(QWidget):
         ):
             self.kind.addItem(label, key)
         self.start_from = QComboBox()
-        self.start_from.setMinimumContentsLength(18)
-        self.start_from.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        for combo in (self.kind, self.start_from):  # long model titles never widen the window
+            combo.setMinimumContentsLength(10)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
         self.data = QLineEdit()
         self.data.setPlaceholderText(self.tr("a UTF-8 text file"))
         self.browse = QPushButton(self.tr("Browse…"))

@@ -89,6 +89,7 @@ class TrainTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.x_axis)
         self.stats = QLabel(self.tr("Not training."))
+        self.stats.setWordWrap(True)
         self.stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_bar = MessageBar()
 
