@@ -1,5 +1,6 @@
 """The standalone bundle's entry point: the same as `python -m studio` (the window, the command line,
-or, with `--engine-server`, the window's engine process; studio/__main__.py tells them apart).
+or, with `--engine-server` or `--train-server`, the window's engine or training process;
+studio/__main__.py tells them apart).
 
 With AIGC_STUDIO_WINDOW_CHECK=<tokens> set it runs packaging/window_check.py instead: the window
 generating through its engine process, offscreen, as packaging/smoke_bundle.sh checks the bundle.
@@ -9,7 +10,8 @@ import os
 import runpy
 import sys
 
-if os.environ.get("AIGC_STUDIO_WINDOW_CHECK") and "--engine-server" not in sys.argv[1:2]:
+_CHILDREN = (["--engine-server"], ["--train-server"])  # the window's own processes
+if os.environ.get("AIGC_STUDIO_WINDOW_CHECK") and sys.argv[1:2] not in _CHILDREN:
     from window_check import main
 
     raise SystemExit(main())

@@ -155,13 +155,13 @@ def test_a_time_budget_ends_the_run_before_its_steps(tmp_path):
 def test_text_and_images_train_through_the_same_loop(monkeypatch, tmp_path):
     seen: list[TrainingTask] = []
 
-    def spy(cfg, make_task):
+    def spy(cfg, make_task, watch=None):
         def make(state):
             task = make_task(state)
             seen.append(task)
             return task
 
-        return run_training(cfg, make)
+        return run_training(cfg, make, watch)
 
     monkeypatch.setattr(text_task, "run_training", spy)
     monkeypatch.setattr(image_task, "run_training", spy)

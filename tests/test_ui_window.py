@@ -68,7 +68,10 @@ def test_window_is_titled_and_lists_the_model(window, models):
     assert window.picker.current_path() == str(models / "tiny.safetensors")
     # where it runs, and on how many threads (a small model leaves a core to the window)
     assert re.fullmatch(r"cpu, \d+ threads?", window.status_text("device"))
-    assert window.tabs.count() == 2 and window.tabs.tabText(1) == "Image"
+    assert window.tabs.count() == 3 and window.tabs.tabText(1) == "Image"
+    assert window.tabs.tabText(2) == "Train"
+    # the Train tab offers the listed text model to fine-tune
+    assert window.train.form.start_from.findData(str(models / "tiny.safetensors")) >= 0
 
 
 def test_the_window_opens_with_a_model_named_on_the_command_line(models, qtbot):

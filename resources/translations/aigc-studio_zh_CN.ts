@@ -381,6 +381,49 @@
     </message>
 </context>
 <context>
+    <name>ExplainPanel</name>
+    <message>
+        <source>a prompt, e.g. the start of a line of the data</source>
+        <translation>提示词，例如数据中某一行的开头</translation>
+    </message>
+    <message>
+        <source>Which character: its distribution given the ones before it</source>
+        <translation>哪个字符：给定它之前的字符时它的分布</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>解释</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Snapshots appear here as a text model trains.</source>
+        <translation>文本模型训练时，快照会出现在这里。</translation>
+    </message>
+    <message>
+        <source>“%1” after “%2”</source>
+        <translation>“%2”之后的“%1”</translation>
+    </message>
+    <message>
+        <source>the character after “%1”</source>
+        <translation>“%1”之后的字符</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <source>The prompt&apos;s own character</source>
+        <translation>提示词中本来的字符</translation>
+    </message>
+</context>
+<context>
     <name>Help</name>
     <message>
         <source>Keyboard Shortcuts</source>
@@ -780,6 +823,29 @@
     <message>
         <source>{0} (#{1})</source>
         <translation>{0}（第{1}名）</translation>
+    </message>
+</context>
+<context>
+    <name>LossPlot</name>
+    <message>
+        <source>training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>held-out</source>
+        <translation>留出集</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
     </message>
 </context>
 <context>
@@ -2393,6 +2459,228 @@
     <message>
         <source>This text was made by {0}: open that model to see its sampling stages.</source>
         <translation>这段文本由 {0} 生成：打开该模型才能查看它的采样阶段。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainForm</name>
+    <message>
+        <source>Text (characters)</source>
+        <translation>文本（字符）</translation>
+    </message>
+    <message>
+        <source>Digits (28×28)</source>
+        <translation>数字（28×28）</translation>
+    </message>
+    <message>
+        <source>Emoji (16×16)</source>
+        <translation>表情（16×16）</translation>
+    </message>
+    <message>
+        <source>a UTF-8 text file</source>
+        <translation>一个 UTF-8 文本文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>the model&apos;s own</source>
+        <translation>模型自己的</translation>
+    </message>
+    <message>
+        <source>Peak learning rate; empty: the size&apos;s own (3e-4 to fine-tune)</source>
+        <translation>峰值学习率；留空：按模型大小的默认值（微调时为 3e-4）</translation>
+    </message>
+    <message>
+        <source>Saved as NAME.safetensors in your model folder</source>
+        <translation>保存为你的模型文件夹中的 NAME.safetensors</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Start from</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Save as</source>
+        <translation>保存为</translation>
+    </message>
+    <message>
+        <source>New model, %1</source>
+        <translation>新模型，%1</translation>
+    </message>
+    <message>
+        <source>New model</source>
+        <translation>新模型</translation>
+    </message>
+    <message>
+        <source>Fine-tune %1</source>
+        <translation>微调 %1</translation>
+    </message>
+    <message>
+        <source>an MNIST folder</source>
+        <translation>一个 MNIST 文件夹</translation>
+    </message>
+    <message>
+        <source>a folder or .tar.gz of PNG images</source>
+        <translation>PNG 图片的文件夹或 .tar.gz</translation>
+    </message>
+    <message>
+        <source>MNIST folder</source>
+        <translation>MNIST 文件夹</translation>
+    </message>
+    <message>
+        <source>Training data</source>
+        <translation>训练数据</translation>
+    </message>
+    <message>
+        <source>Choose the training data first.</source>
+        <translation>请先选择训练数据。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainTab</name>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>by step</source>
+        <translation>按步数</translation>
+    </message>
+    <message>
+        <source>by time</source>
+        <translation>按时间</translation>
+    </message>
+    <message>
+        <source>Not training.</source>
+        <translation>未在训练。</translation>
+    </message>
+    <message>
+        <source>Samples from the current weights appear here.</source>
+        <translation>当前权重生成的样本会出现在这里。</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>样本</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>解释</translation>
+    </message>
+    <message>
+        <source>Starting the training process…</source>
+        <translation>正在启动训练进程…</translation>
+    </message>
+    <message>
+        <source>Stopping: saving a checkpoint…</source>
+        <translation>正在停止：保存检查点…</translation>
+    </message>
+    <message>
+        <source>This run has no snapshots yet.</source>
+        <translation>这次训练还没有快照。</translation>
+    </message>
+    <message>
+        <source>Opening %1 snapshots…</source>
+        <translation>正在打开 %1 个快照…</translation>
+    </message>
+    <message>
+        <source>Training %1 from step %2</source>
+        <translation>正在训练 %1，从第 %2 步开始</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+        <source>%1 pixels/s</source>
+        <translation>%1 像素/秒</translation>
+    </message>
+    <message>
+        <source>step %1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <source>loss %1</source>
+        <translation>损失 %1</translation>
+    </message>
+    <message>
+        <source>held-out %1</source>
+        <translation>留出集 %1</translation>
+    </message>
+    <message>
+        <source>elapsed %1</source>
+        <translation>已用 %1</translation>
+    </message>
+    <message>
+        <source>left %1</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>— step %1 —</source>
+        <translation>— 第 %1 步 —</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <source>Stopped at step %1; the checkpoint is saved, Resume goes on.</source>
+        <translation>已在第 %1 步停止；检查点已保存，点“继续”接着训练。</translation>
+    </message>
+    <message>
+        <source>Saved %1 after %2 steps: held-out %3 %4.</source>
+        <translation>已保存 %1，共 %2 步：留出集 %3 %4。</translation>
+    </message>
+    <message>
+        <source>%1: one column per snapshot, oldest first; the prompt&apos;s own character is marked.</source>
+        <translation>%1：每个快照一列，最早的在前；提示词中本来的字符已标出。</translation>
+    </message>
+    <message>
+        <source>Explain shows text models&apos; characters.</source>
+        <translation>“解释”只用于文本模型的字符。</translation>
+    </message>
+    <message>
+        <source>%1 snapshots of this run to compare.</source>
+        <translation>这次训练有 %1 个快照可以比较。</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
     </message>
 </context>
 <context>

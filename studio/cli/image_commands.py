@@ -16,7 +16,10 @@ from studio.cli.train_flags import (
     add_budget_flags,
     add_machine_flags,
     add_set_flag,
+    add_watch_flags,
+    finish_plot,
     run_fields,
+    watch_from,
 )
 
 
@@ -29,6 +32,7 @@ def add_train_image_args(p: argparse.ArgumentParser) -> None:
         "default: $AIGC_STUDIO_DATA/mnist or $AIGC_STUDIO_DATA/noto-emoji-png32/...",
     )
     add_budget_flags(p, max_steps=100_000)
+    add_watch_flags(p)
     p.add_argument(
         "--init-from",
         metavar="MODEL_FILE",
@@ -75,12 +79,13 @@ def train_image_command(args: argparse.Namespace) -> int:
     data = args.data or default_data(args.model_kind)
     if not data:
         return _fail("--data is needed (the MNIST folder or the emoji tarball)")
+    watch = watch_from(args)
     cfg = ImageTrainConfig(
         kind=args.model_kind, data=data, init_from=args.init_from, **run_fields(args)
     )
     err = sys.stderr
     last_line = -1
-    for e in train_image(cfg):
+    for e in train_image(cfg, watch):
         if e.kind == "start":
             print(f"training {e.message}; starting at step {e.step}", file=err, flush=True)
         elif e.kind == "step" and e.step // 25 != last_line:
@@ -100,6 +105,7 @@ def train_image_command(args: argparse.Namespace) -> int:
                 file=err,
                 flush=True,
             )
+    finish_plot(args)
     return 0
 
 

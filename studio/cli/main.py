@@ -16,7 +16,10 @@ from studio.cli.train_flags import (
     add_budget_flags,
     add_machine_flags,
     add_set_flag,
+    add_watch_flags,
+    finish_plot,
     run_fields,
+    watch_from,
 )
 
 if TYPE_CHECKING:  # the engine loads only when a command needs it
@@ -235,7 +238,14 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--corpus", required=True, help="UTF-8 text file")
     t.add_argument("--out", required=True, help="model file to write (.safetensors)")
     t.add_argument("--preset", default="small", help="model size: tiny, small, medium, large")
+    t.add_argument(
+        "--init-from",
+        metavar="MODEL_FILE",
+        help="fine-tune this character-level text model (its sizes and vocabulary; --lr 3e-4 "
+        "unless given)",
+    )
     add_budget_flags(t, max_steps=5000)
+    add_watch_flags(t)
     t.add_argument("--seed", type=int, default=1337)
     t.add_argument("--val-fraction", type=float, default=0.1, help="held out from the end")
     t.add_argument("--source", default="", help="a SOURCE.md file or text naming the data")
@@ -295,6 +305,12 @@ def _cmd_download(args: argparse.Namespace) -> int:
     return download_command(args)
 
 
+def _cmd_plot_loss(args: argparse.Namespace) -> int:
+    from studio.cli.plot_command import plot_loss_command
+
+    return plot_loss_command(args)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     if args.train_kind == "image":
         from studio.cli.image_commands import train_image_command
@@ -311,9 +327,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if source and Path(source).is_file():
         source = Path(source).read_text(encoding="utf-8").strip().splitlines()[0].lstrip("# ")
     align = args.align.encode().decode("unicode_escape") if args.align else None
+    watch = watch_from(args)
     cfg = TrainConfig(
         corpus=args.corpus,
         preset=args.preset,
+        init_from=args.init_from,
         val_fraction=args.val_fraction,
         source=source,
         license=args.license,
@@ -324,8 +342,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from studio.cli.progress import TrainProgress
 
     progress = TrainProgress(sys.stderr)
-    for event in train_text(cfg):
+    for event in train_text(cfg, watch):
         progress.show(event)
+    finish_plot(args)
     return 0
 
 
@@ -366,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     from studio.cli.download_command import add_download_args
 
     add_download_args(sub)
+    from studio.cli.plot_command import add_plot_args
+
+    add_plot_args(sub)
     return parser
 
 
@@ -388,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "inspect": _cmd_inspect,
         "compare": _cmd_compare,
         "download": _cmd_download,
+        "plot-loss": _cmd_plot_loss,
     }
     try:
         return handlers[args.command](args)

@@ -14,6 +14,47 @@ def add_budget_flags(p: argparse.ArgumentParser, max_steps: int) -> None:
     p.add_argument("--resume", action="store_true", help="continue from <out>.ckpt")
 
 
+def add_watch_flags(p: argparse.ArgumentParser) -> None:
+    """What a run writes besides the model: the curve's picture and numbered snapshots."""
+    p.add_argument(
+        "--plot",
+        metavar="PNG",
+        help="save the loss curve (from <out>.loss.jsonl) to this picture when the run ends",
+    )
+    p.add_argument(
+        "--snapshot-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep a snapshot of the weights every N steps in <out>.snapshots/ (a few, spread)",
+    )
+
+
+def watch_from(args: argparse.Namespace):  # noqa: ANN201 - the engine's Watch, imported late
+    """The trainer's Watch for these flags; a --plot path that cannot be written is refused first."""
+    from studio.engine.train.trainer import Watch
+
+    if args.plot:
+        from studio.cli.plot_command import check_plot_path
+
+        check_plot_path(args.plot, force=True)  # the run's own curve, drawn again each run
+    if args.snapshot_every < 0:
+        raise ValueError("--snapshot-every must be 0 (none) or more")
+    return Watch(snapshot_every=args.snapshot_every)
+
+
+def finish_plot(args: argparse.Namespace) -> None:
+    """Save the curve of the run that just ended, as --plot asked (under torchrun, by rank 0
+    alone, which wrote the log)."""
+    import os
+
+    if args.plot and os.environ.get("RANK", "0") == "0":
+        from studio.cli.plot_command import save_plot
+        from studio.core.loss_log import loss_log_path
+
+        save_plot(loss_log_path(args.out), args.plot)
+
+
 def add_machine_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--half", action="store_true", help="store float16 weights")
     p.add_argument("--threads", type=int)

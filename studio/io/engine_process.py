@@ -38,13 +38,15 @@ from pathlib import Path
 from studio.core.wire import WireError, dumps, read_message
 
 FROZEN_FLAG = "--engine-server"  # how a frozen app's executable is told to be the engine
+TRAIN_FLAG = "--train-server"  # ... and the training process (studio.server.train)
 
 
-def engine_command() -> list[str]:
-    """The command line that starts the engine process."""
+def engine_command(role: str = "engine") -> list[str]:
+    """The command line that starts the engine process (role "engine") or the training process
+    (role "train")."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, FROZEN_FLAG]
-    return [sys.executable, "-m", "studio.server"]
+        return [sys.executable, TRAIN_FLAG if role == "train" else FROZEN_FLAG]
+    return [sys.executable, "-m", "studio.server.train" if role == "train" else "studio.server"]
 
 
 def _child_env() -> dict[str, str]:

@@ -30,6 +30,7 @@ from studio.ui.run_state import RunState
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.status_bar import StudioStatusBar
 from studio.ui.text_workspace import TextWorkspace
+from studio.ui.train_tab import add_train_tab
 from studio.ui.window_files import WindowFiles
 from studio.ui.window_layout import columns
 from studio.ui.window_menus import build_menus
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text, self.tr("Text"))
         self.tabs.addTab(self.image, self.tr("Image"))
+        self.train = add_train_tab(self.tabs, self.engine)
         # repetition penalty, length and stop strings mean nothing to pixels
         self.tabs.currentChanged.connect(lambda i: self.sampling.set_text_controls_enabled(i == 0))
 
@@ -394,6 +396,7 @@ class MainWindow(QMainWindow):
             except OSError as e:
                 print(f"aigc-studio: could not save settings: {e}")
             self.engine.shutdown()
+            self.train.shutdown()
             self.history_panel.detach()
             self.history.close()
         event.accept()

@@ -73,7 +73,7 @@ class ModelSlot(QObject):
     def _on_listed(self, models: list, problems: list) -> None:
         if self.runs.closed:
             return
-        self.listed = True
+        again, self.listed = self.listed, True
         self.picker.set_models(models)
         self.picker.set_listed()
         self.picker.set_state(
@@ -81,6 +81,8 @@ class ModelSlot(QObject):
         )
         for p in problems:
             self.status.showMessage(self.tr("Could not read a model: {0}").format(p), 8000)
+        if again:
+            return  # listed anew (a model trained in the window): the loaded model stays
         wanted = self.initial or self.last or ""
         if wanted and (self.picker.find(path=wanted) or Path(wanted).exists()):
             self._fallback = self._first_text_model()

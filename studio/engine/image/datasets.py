@@ -74,6 +74,9 @@ def read_mnist(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
     labels = read_idx(folder / MNIST_LABELS)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise CorpusError(f"{folder}: images {images.shape} and labels {labels.shape} do not match")
+    if images.shape[1:] != (28, 28):
+        h, w = images.shape[1:]
+        raise CorpusError(f"{folder}: the images are {h}x{w} pixels; digits are 28x28")
     return images, labels
 
 
@@ -145,9 +148,12 @@ def downsample_rgba(png: bytes, size: int) -> np.ndarray:
 def read_emoji_tar(
     path: str | Path, size: int = 16, skip_skin_tones: bool = True
 ) -> tuple[np.ndarray, list[str]]:
-    """Every `png/32/emoji_u*.png` in the tarball, sorted by name: (N, size, size, 3) uint8, names."""
+    """Every `png/32/emoji_u*.png` in the tarball (or every PNG in a folder of them), sorted by
+    name: (N, size, size, 3) uint8, names."""
     path = Path(path)
     images, names = [], []
+    if path.is_dir():
+        return _read_emoji_folder(path, size, skip_skin_tones)
     try:
         with tarfile.open(path, "r:gz") as tar:
             members = sorted(
@@ -167,6 +173,24 @@ def read_emoji_tar(
         raise CorpusError(f"{path}: cannot read the emoji tarball ({e})") from None
     if not images:
         raise CorpusError(f"{path}: no PNG images in the tarball")
+    return np.stack(images), names
+
+
+def _read_emoji_folder(
+    folder: Path, size: int, skip_skin_tones: bool
+) -> tuple[np.ndarray, list[str]]:
+    """The PNGs of a folder (and its subfolders), as read_emoji_tar reads a tarball's."""
+    images, names = [], []
+    for p in sorted(folder.rglob("*.png")):
+        if skip_skin_tones and any(t in p.stem for t in SKIN_TONES):
+            continue
+        try:
+            images.append(downsample_rgba(p.read_bytes(), size))
+        except (OSError, ValueError) as e:
+            raise CorpusError(f"{p}: not a readable PNG ({e})") from None
+        names.append(p.stem)
+    if not images:
+        raise CorpusError(f"{folder}: no PNG images in the folder")
     return np.stack(images), names
 
 

@@ -65,11 +65,11 @@ def shared_state(ranks: Ranks, state: dict | None) -> dict | None:
     return box[0]
 
 
-def shared_step_plan(ranks: Ranks, lr: float, go_on: bool) -> tuple[float, bool]:
-    """Rank 0's learning rate and go-on decision for the next step, on every rank."""
-    plan = torch.tensor([lr, 1.0 if go_on else 0.0], dtype=torch.float64)
+def shared_step_plan(ranks: Ranks, lr: float, go_on: bool, stop: bool) -> tuple[float, bool, bool]:
+    """Rank 0's learning rate, go-on decision and Stop for the next step, on every rank."""
+    plan = torch.tensor([lr, float(go_on), float(stop)], dtype=torch.float64)
     dist.broadcast(plan, src=0)
-    return float(plan[0]), bool(plan[1] > 0.5)
+    return float(plan[0]), bool(plan[1] > 0.5), bool(plan[2] > 0.5)
 
 
 def rank_slice(

@@ -18,6 +18,7 @@ Losses are reported in bits per dimension (per grey level, or per palette index 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,9 @@ from studio.engine.image.evaluation import evaluate_bits_per_dim
 from studio.engine.networks.gpt import GPT, GPTConfig
 from studio.engine.networks.image_gpt import make_image_gpt, sequence_nll
 from studio.engine.networks.pixelcnn import PixelCNN, PixelCNNConfig
+from studio.engine.train.init_from import start_from
 from studio.engine.train.loop import TrainEvent
-from studio.engine.train.trainer import FinishedRun, Inputs, run_training
+from studio.engine.train.trainer import FinishedRun, Inputs, Watch, run_training
 
 LN2 = math.log(2)
 EVAL_DIGITS = 200  # held-out digits the eval events score (all of them in the card)
@@ -212,6 +214,40 @@ class ImageTask:
     def card(self, run: FinishedRun) -> dict:
         return build_card(self.cfg, self.h, self, run)
 
+    def snapshot_card(self, run: FinishedRun) -> dict:
+        return build_card(self.cfg, self.h, self, run, metrics={})
+
+    def sample(self, stop: threading.Event) -> np.ndarray | None:
+        """Eight images the current weights draw (seed 0, any digit): a (2h+3, 4w+5, 3) uint8
+        grid with a one-pixel grey border; None when `stop` was set meanwhile."""
+        from studio.core.events import DoneEvent
+        from studio.engine.formats.studio_file import LoadedModel
+        from studio.engine.image.generation import generate_image
+        from studio.settings.frozen import ImageSettings
+
+        if isinstance(self.model, PixelCNN):
+            kind, size = "image-pixelcnn", 28
+            extras = {"labels": [str(i) for i in range(10)], "any_label": 10, "palette": None}
+        else:
+            kind, size = "image-gpt", self.size
+            extras = {"labels": None, "any_label": None, "palette": self.colours()}
+        extras |= {"height": size, "width": size}
+        loaded = LoadedModel(self.cfg.kind, "", kind, {}, self.model, extras=extras)
+        images = [
+            e.image
+            for e in generate_image(loaded, ImageSettings(seed=0, num_samples=8), cancel=stop)
+            if isinstance(e, DoneEvent)
+        ]
+        if stop.is_set():
+            return None
+        grid = np.full((2 * size + 3, 4 * size + 5, 3), 128, dtype=np.uint8)
+        for i, img in enumerate(images):
+            r, c = divmod(i, 4)
+            rgb = img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=-1)
+            y, x = 1 + r * (size + 1), 1 + c * (size + 1)
+            grid[y : y + size, x : x + size] = rgb
+        return grid
+
     def remeasure(self, out: Path, card: dict) -> dict:
         from studio.engine.formats.studio_image_model import load_image_model
 
@@ -224,33 +260,9 @@ class ImageTask:
         return card["metrics"]["heldout_bits_per_dim"]
 
 
-def train_image(cfg: ImageTrainConfig) -> Iterator[TrainEvent]:
+def train_image(cfg: ImageTrainConfig, watch: Watch | None = None) -> Iterator[TrainEvent]:
     h = cfg.hyper()
-    yield from run_training(cfg, lambda state: ImageTask(cfg, h, state))
-
-
-def start_from(model: torch.nn.Module, path: str) -> dict:
-    """Load the weights of the model file at `path` into `model`, which may add parameters that
-    start as a no-op (position biases): those stay as they are, and nothing else may differ.
-
-    Returns what the new model's card says about its start: the file's name and its own training
-    record and metrics, so the whole recipe stays in one card."""
-    from studio.core.errors import ModelFileError
-    from studio.engine.formats.studio_file import load_state_into, load_tensors, read_card
-
-    try:
-        base, tensors = read_card(path), load_tensors(path)
-    except ModelFileError as e:
-        raise CorpusError(f"cannot start from it: {e}") from None
-    try:
-        load_state_into(path, model, tensors, lambda name: name.endswith(".pos"))
-    except ModelFileError as e:
-        raise CorpusError(f"{e}; --init-from needs the same sizes") from None
-    return {
-        "file": Path(path).name,
-        "training": base.get("training"),
-        "metrics": base.get("metrics"),
-    }
+    yield from run_training(cfg, lambda state: ImageTask(cfg, h, state), watch)
 
 
 def _metrics(cfg: ImageTrainConfig, task: ImageTask) -> dict:
@@ -277,8 +289,14 @@ def _metrics(cfg: ImageTrainConfig, task: ImageTask) -> dict:
     return m
 
 
-def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun) -> dict:
+def build_card(
+    cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun, metrics: dict | None = None
+) -> dict:
+    """The model's card; `metrics` None measures them on the held-out images (a snapshot's card
+    passes {} and is written in a moment)."""
     name = cfg.name or Path(cfg.out).stem
+    if metrics is None:
+        metrics = _metrics(cfg, task)
     training = {
         "command": run.commands[0],
         "steps": run.steps,
@@ -315,7 +333,7 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun
                 "path": str(Path(cfg.data).resolve()),
                 "label_drop": cfg.label_drop,
             },
-            "metrics": _metrics(cfg, task),
+            "metrics": metrics,
             "training": training | {"label_drop": cfg.label_drop},
         }
     size, palette = task.size, task.colours()
@@ -349,6 +367,6 @@ def build_card(cfg: ImageTrainConfig, h: dict, task: ImageTask, run: FinishedRun
                 "trains in under an hour on one CPU thread"
             ),
         },
-        "metrics": _metrics(cfg, task),
+        "metrics": metrics,
         "training": training | {"augmentation": "random horizontal flips"},
     }

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import torch
 
+from studio.core.train_events import TrainEvent  # noqa: F401 - the loop's events, re-exported
+
 
 def adamw(model: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim.AdamW:
     """AdamW with weight decay on matrices and kernels only (not on biases, norms or gains)."""
@@ -120,16 +122,3 @@ def restore_state(
     opt.load_state_dict(state["optim"])
     gen.set_state(state["gen_state"])
     return int(state["step"]), float(state["elapsed_s"])
-
-
-@dataclass(frozen=True)
-class TrainEvent:
-    kind: str  # "start" | "step" | "eval" | "checkpoint" | "done"
-    step: int
-    max_steps: int
-    loss: float | None = None
-    val_loss: float | None = None
-    tokens_per_s: float = 0.0
-    elapsed_s: float = 0.0
-    eta_s: float | None = None
-    message: str = ""

@@ -14,6 +14,7 @@ time is up. The finished file is a model file whose card records data, metrics a
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -24,8 +25,9 @@ from studio.core.errors import CorpusError
 from studio.engine.networks.gpt import GPT, GPTConfig
 from studio.engine.text.evaluation import evaluate_ids
 from studio.engine.tokenizers import CharTokenizer
+from studio.engine.train.init_from import start_from
 from studio.engine.train.loop import TrainEvent
-from studio.engine.train.trainer import FinishedRun, Inputs, run_training
+from studio.engine.train.trainer import FinishedRun, Inputs, Watch, run_training
 
 # Sizes that fit a 2-core laptop-class CPU. tokens/s are rough, measured with 2 threads.
 PRESETS: dict[str, dict] = {
@@ -64,6 +66,7 @@ class TrainConfig:
     checkpoint_interval: int = 250
     overrides: dict = field(default_factory=dict)  # per-field preset overrides (n_layer=..., ...)
     command: str = ""  # recorded in the card
+    init_from: str | None = None  # a text model file to fine-tune: its sizes and vocabulary
 
     def hyper(self) -> dict:
         if self.preset not in PRESETS:
@@ -71,6 +74,12 @@ class TrainConfig:
         h = dict(PRESETS[self.preset])
         h.update(self.overrides)
         return h
+
+
+FINE_TUNE_LR = 3e-4  # a fine-tuning run's peak learning rate unless one is given
+MAX_UNKNOWN = (
+    0.05  # share of a corpus's characters a fine-tuned model may lack (they become spaces)
+)
 
 
 def read_corpus(path: str | Path, min_chars: int) -> str:
@@ -85,6 +94,8 @@ def read_corpus(path: str | Path, min_chars: int) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: not UTF-8 text (bad byte at offset {e.start})") from None
+    if "\x00" in text:
+        raise CorpusError(f"{path}: a binary file, not text (it has NUL bytes)")
     if len(text) < min_chars:
         raise CorpusError(
             f"{path}: the corpus has {len(text)} characters, fewer than the {min_chars} needed "
@@ -99,14 +110,29 @@ class TextTask:
     per_nat = 1.0  # losses are reported in nats per token
 
     def __init__(self, cfg: TrainConfig, h: dict, state: dict | None) -> None:
+        base = _base_model(cfg.init_from) if cfg.init_from else None
+        if base is not None:
+            # the model's own sizes; the batch and (unless given) a gentler learning rate
+            h = h | base["sizes"] | {"lr": cfg.overrides.get("lr", FINE_TUNE_LR)}
+        if state is not None and "hyper" in state:
+            h = dict(state["hyper"])
         self.cfg, self.h = cfg, h
         block = self.block = h["block_size"]
         self.text = text = read_corpus(cfg.corpus, min_chars=2 * (block + 1))
         if state is not None:
             self.tokenizer = CharTokenizer(list(state["vocab"]), eos=state.get("eos"))
+        elif base is not None:
+            self.tokenizer = base["tokenizer"]
         else:
             self.tokenizer = CharTokenizer.from_text(text)
         data = torch.tensor(self.tokenizer.encode(text), dtype=torch.long)  # (N,)
+        self.unknown = len(self.tokenizer.last_unknown)
+        if self.unknown > MAX_UNKNOWN * len(text):
+            raise CorpusError(
+                f"{cfg.corpus}: {self.unknown:,} of its {len(text):,} characters are not in "
+                f"{Path(cfg.init_from or '').name}'s vocabulary; fine-tune a model of this "
+                "language, or train a new one"
+            )
         n_val = int(len(data) * cfg.val_fraction)
         if n_val < block + 1 or len(data) - n_val < block + 1:
             raise CorpusError(
@@ -130,7 +156,10 @@ class TextTask:
         self.val_nats = math.nan  # the final held-out loss, as the card reports it
 
     def describe(self) -> str:
-        return f"{self.gconf.num_params() / 1e6:.2f}M parameters"
+        said = f"{self.gconf.num_params() / 1e6:.2f}M parameters"
+        if self.unknown:
+            said += f"; {self.unknown:,} characters outside the vocabulary read as spaces"
+        return said
 
     def _windows(self, ids: torch.Tensor, ix: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Inputs and next-token targets (B, T) of the windows of `ids` starting at `ix` (B,)."""
@@ -169,17 +198,55 @@ class TextTask:
         model.train()
         return sum(losses) / len(losses)
 
-    def start_from(self) -> None:
-        return None  # text runs start from scratch
+    def start_from(self) -> dict | None:
+        if not self.cfg.init_from:
+            return None
+        return start_from(self.model, self.cfg.init_from)
+
+    def sample(self, stop: threading.Event) -> str | None:
+        """160 characters the current weights write after the first 16 of the held-out text,
+        drawn at temperature 0.8 with a fixed seed (so samples compare across steps); None when
+        `stop` was set meanwhile."""
+        model = self.model
+        device = next(model.parameters()).device
+        g = torch.Generator().manual_seed(0)
+        start = self.val_ids[:16]
+        ids = start.tolist()
+        with torch.inference_mode():
+            for _ in range(160):
+                if stop.is_set():
+                    return None
+                context = torch.tensor([ids[-self.block :]], device=device)  # (1, T)
+                logits = model(context, last_only=True)[0, -1].float().cpu() / 0.8  # (V,)
+                ids.append(int(torch.multinomial(logits.softmax(-1), 1, generator=g)))
+        return self.tokenizer.decode(ids)
+
+    def snapshot_card(self, run: FinishedRun) -> dict:
+        return self._card(run, metrics={})
 
     def checkpoint_extra(self) -> dict:
         tok = self.tokenizer
         return {"vocab": "".join(tok.chars), "eos": tok.eos, "hyper": dict(self.h)}
 
     def card(self, run: FinishedRun) -> dict:
-        cfg, h = self.cfg, self.h
         self.val_nats = evaluate_ids(self.model, self.val_ids)
+        return self._card(run, _metrics(self.val_nats) | {"val_tokens": len(self.val_ids)})
+
+    def _card(self, run: FinishedRun, metrics: dict) -> dict:
+        cfg, h = self.cfg, self.h
         name = cfg.name or Path(cfg.out).stem
+        training = {
+            "command": " && ".join(run.commands),
+            "steps": run.steps,
+            "minutes": run.minutes,
+            "seed": run.seed,
+            "preset": cfg.preset,
+            "hyper": h,
+            "tokens_seen": run.steps * self.units_per_step,
+            "device": run.device,
+        }
+        if run.init_from is not None:
+            training["init_from"] = run.init_from
         return {
             "name": name,
             "title": cfg.title or name,
@@ -194,17 +261,8 @@ class TextTask:
                 "source": cfg.source,
                 "license": cfg.license,
             },
-            "metrics": _metrics(self.val_nats) | {"val_tokens": len(self.val_ids)},
-            "training": {
-                "command": " && ".join(run.commands),
-                "steps": run.steps,
-                "minutes": run.minutes,
-                "seed": run.seed,
-                "preset": cfg.preset,
-                "hyper": h,
-                "tokens_seen": run.steps * self.units_per_step,
-                "device": run.device,
-            },
+            "metrics": metrics,
+            "training": training,
         }
 
     def remeasure(self, out: Path, card: dict) -> dict:
@@ -219,6 +277,23 @@ class TextTask:
 
     def final_score(self, card: dict) -> float:
         return self.val_nats
+
+
+def _base_model(path: str) -> dict:
+    """The sizes and vocabulary of the character-level text model to fine-tune."""
+    from studio.core.errors import ModelFileError
+    from studio.engine.formats.studio_file import read_card
+
+    try:
+        card = read_card(path)
+    except ModelFileError as e:
+        raise CorpusError(f"cannot start from it: {e}") from None
+    tok = card.get("tokenizer") or {}
+    if card.get("kind") != "text-gpt" or tok.get("type") != "char":
+        raise CorpusError(f"{Path(path).name}: only character-level text models can be fine-tuned")
+    arch = card.get("architecture") or {}
+    sizes = {k: arch[k] for k in ("n_layer", "n_head", "n_embd", "block_size", "bias") if k in arch}
+    return {"sizes": sizes, "tokenizer": CharTokenizer.from_card(tok)}
 
 
 def _metrics(nats: float) -> dict:
@@ -244,11 +319,11 @@ def _window_starts(text: str, align: str | None, limit: int) -> torch.Tensor | N
     return torch.tensor(starts, dtype=torch.long)
 
 
-def train_text(cfg: TrainConfig) -> Iterator[TrainEvent]:
+def train_text(cfg: TrainConfig, watch: Watch | None = None) -> Iterator[TrainEvent]:
     h = cfg.hyper()
     if not 0.0 < cfg.val_fraction < 1.0:
         raise ValueError(f"val_fraction={cfg.val_fraction} must be between 0 and 1")
-    yield from run_training(cfg, lambda state: TextTask(cfg, h, state))
+    yield from run_training(cfg, lambda state: TextTask(cfg, h, state), watch)
 
 
 def config_as_dict(cfg: TrainConfig) -> dict:
