@@ -23,6 +23,10 @@ class ImageRequest:
     mask: np.ndarray | None = None  # (H, W) bool, True = keep the init pixel
     pace_s: float = 0.0  # seconds to wait after each pixel step; changed mid-run by set_pace
     label_name: str = "any"
+    # step mode's Run on: sample 0's drawn pixels taken so far (values in drawing order), and the
+    # (row, col) of those picked by hand, which the run's record marks
+    resume: tuple[int, ...] = ()
+    hand: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,12 @@ def do_image(
         batcher = EventBatcher(IMAGE_FRAME_S, send)
         pace = server.pace
         for ev in generate_image(
-            loaded, settings, init=request.init, mask=request.mask, cancel=cancel
+            loaded,
+            settings,
+            init=request.init,
+            mask=request.mask,
+            cancel=cancel,
+            resume=request.resume,
         ):
             batcher.add(ev)
             if isinstance(ev, PixelEvent) and ev.sample == last:

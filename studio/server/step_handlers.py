@@ -1,5 +1,6 @@
-"""The engine's requests for steering a text run: step mode (one token at a time), running on
-from the tokens taken, and A/B compare. Same conventions as handlers.py."""
+"""The engine's requests for steering a run: step mode (one token or one pixel at a time),
+running on from the tokens taken, and A/B compare. Same conventions as handlers.py. (An image
+run in step mode runs on as an ordinary image run whose request carries the pixels taken.)"""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from collections.abc import Callable
 
 from studio.core.batching import TEXT_BATCH_S, EventBatcher
 from studio.core.events import DoneEvent, TokenEvent
+from studio.core.image_frames import ImageRequest
 from studio.engine.cpu_threads import set_threads_for_run
+from studio.engine.image.step_mode import next_pixel_step
 from studio.engine.text.compare import compare_runs, find_parting, same_seed
 from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.text.step_mode import next_step
 from studio.server.handlers import EngineServer, _model_that_made, _need_model, message_of
+from studio.settings import ImageSettings
 
 
 def do_step(
@@ -34,6 +38,27 @@ def do_step(
         server.send("step_failed", len(ids), message_of(e))
         return
     server.send("stepped", outcome)
+
+
+def do_pixel_step(
+    server: EngineServer,
+    model_path: str,
+    request: ImageRequest,
+    values: list,
+    pick: int | None,
+) -> None:
+    """One pixel of sample 0 of an image run in step mode, after `values` (sample 0's drawn
+    pixels taken so far): a PixelStepOutcome. `request` holds the settings (its seed set) and
+    any pixels to keep."""
+    try:
+        loaded = _model_that_made(server, model_path)
+        settings = ImageSettings.from_dict(request.settings)
+        ids = [int(v) for v in values]
+        outcome = next_pixel_step(loaded, settings, ids, pick, request.init, request.mask)
+    except Exception as e:  # noqa: BLE001
+        server.send("pixel_step_failed", len(values), message_of(e))
+        return
+    server.send("pixel_stepped", outcome)
 
 
 def do_resume(
@@ -97,6 +122,7 @@ def do_compare(
 
 HANDLERS: dict[str, Callable[..., None]] = {
     "step": do_step,
+    "pixel_step": do_pixel_step,
     "resume": do_resume,
     "compare": do_compare,
 }
