@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from studio.core.batching import TEXT_BATCH_S, EventBatcher
 from studio.core.events import DoneEvent, TokenEvent
@@ -51,7 +52,9 @@ def do_pixel_step(
     pixels taken so far): a PixelStepOutcome. `request` holds the settings (its seed set) and
     any pixels to keep."""
     try:
-        loaded = _model_that_made(server, model_path)
+        loaded, info = _need_model(server, image=True)
+        if Path(info["path"]).resolve() != Path(model_path).resolve():
+            raise ValueError(f"{info['title']} is loaded now, not the model of this picture.")
         settings = ImageSettings.from_dict(request.settings)
         ids = [int(v) for v in values]
         outcome = next_pixel_step(loaded, settings, ids, pick, request.init, request.mask)
