@@ -103,6 +103,8 @@ class PixelStepDialog(StepDialog):
                 "number u falls in the drawn value's slice (outlined)."
             )
         )
+        self.stages_label.setText(self.tr("Stages, and the values each removed (greyed)"))
+        self.choices_label.setText(self.tr("Values"))
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.layout().insertWidget(1, self.note)
