@@ -83,7 +83,8 @@ def test_u_falls_in_the_drawn_values_slice_of_the_bar(request, model):
         k = ids.index(o.drawn.id)
         lo = cum[k - 1] if k else 0.0
         assert lo - 1e-6 <= o.u <= cum[k] + 1e-6
-        assert o.stages[0].name == "model" and [s.name for s in o.stages[1:]] == ["temperature", "top-k"]
+        names = [s.name for s in o.stages]
+        assert names == ["model", "temperature", "top-k"]
         palette = loaded.extras.get("palette")
         V = 256 if palette is None else len(palette)
         assert len(o.dists) == len(o.stages) and o.dists[0].shape == (V,)

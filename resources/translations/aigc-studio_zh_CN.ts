@@ -1653,6 +1653,10 @@
         <translation>（去掉 {0} 个）</translation>
     </message>
     <message>
+        <source>Each value&apos;s probability, value 0 on the left (height: its square root).</source>
+        <translation>每个取值的概率，取值 0 在最左（柱高为概率的平方根）。</translation>
+    </message>
+    <message>
         <source>… and {0} more</source>
         <translation>… 另有 {0} 个</translation>
     </message>

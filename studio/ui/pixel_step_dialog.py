@@ -19,8 +19,8 @@ from studio.ui.cumulative_bar import CumulativeBar
 from studio.ui.data_words import stage_name
 from studio.ui.step_dialog import ID_ROLE, REMOVED_LISTED, StepDialog
 
-HIST_SIZE = QSize(256, 30)  # a stage's distribution over the values
-_HIST_BACK = QColor(226, 216, 190)  # neither black nor white, so both grey extremes show
+HIST_SIZE = QSize(168, 26)  # a stage's distribution over the values
+_HIST_BACK = QColor(105, 120, 145)  # a mid tone: white, pale colours and black all show
 
 
 def swatch(rgb, size: int = 14) -> QIcon:
@@ -35,8 +35,9 @@ def swatch(rgb, size: int = 14) -> QIcon:
 
 
 def histogram(dist: np.ndarray, colours: np.ndarray, size: QSize = HIST_SIZE) -> QPixmap:
-    """dist (V,) as columns left to right, value 0 first, each in its value's colour and as tall
-    as its probability relative to the most likely value."""
+    """dist (V,) as columns left to right, value 0 first, each in its value's colour, its height
+    the square root of its probability relative to the most likely value's (so that a value of
+    1% beside one of 90% still shows)."""
     pm = QPixmap(size)
     pm.fill(_HIST_BACK)
     p = QPainter(pm)
@@ -44,7 +45,7 @@ def histogram(dist: np.ndarray, colours: np.ndarray, size: QSize = HIST_SIZE) ->
     top = float(dist.max()) if V else 0.0
     w = size.width() / max(1, V)
     for v in np.nonzero(dist > 0)[0]:
-        h = max(1.0, (size.height() - 2) * float(dist[v]) / top)
+        h = max(1.0, (size.height() - 2) * (float(dist[v]) / top) ** 0.5)
         r = QRectF(v * w, size.height() - 1 - h, max(1.0, w), h)
         rgb = colours[v]
         p.fillRect(r, QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
@@ -109,10 +110,12 @@ class PixelStepDialog(StepDialog):
         self.note.setWordWrap(True)
         self.layout().insertWidget(1, self.note)
         self.stages.setHeaderLabels(
-            [self.tr("Stage"), self.tr("Kept"), self.tr("Entropy"), self.tr("Distribution")]
+            [self.tr("Stage"), self.tr("Distribution"), self.tr("Kept"), self.tr("Entropy")]
         )
         self.stages.setIconSize(HIST_SIZE)
-        self.stages.setColumnWidth(0, 260)
+        for column, width in enumerate((220, HIST_SIZE.width() + 12, 50)):
+            self.stages.setColumnWidth(column, width)
+        self.resize(920, 600)
         self.choices.setToolTip(
             self.tr("The values you may take, most likely first; double-click one to pick it.")
         )
@@ -188,8 +191,12 @@ class PixelStepDialog(StepDialog):
             name = stage_name(s.name) + (f" {s.setting}" if s.setting else "")
             if s.removed_count:
                 name += "  " + self.tr("(removed {0})").format(s.removed_count)
-            item = QTreeWidgetItem([name, str(s.kept), f"{s.entropy:.2f}", ""])
-            item.setIcon(3, QIcon(histogram(dist, self.colours)))
+            item = QTreeWidgetItem([name, "", str(s.kept), f"{s.entropy:.2f}"])
+            item.setIcon(1, QIcon(histogram(dist, self.colours)))
+            item.setToolTip(
+                1,
+                self.tr("Each value's probability, value 0 on the left (height: its square root)."),
+            )
             for c in s.removed[:REMOVED_LISTED]:
                 child = QTreeWidgetItem([f"{self.value_text(c.id)}   {pct(c.prob)}", "", "", ""])
                 child.setIcon(0, swatch(self.colours[c.id]))
@@ -204,6 +211,8 @@ class PixelStepDialog(StepDialog):
                 more.setForeground(0, grey)
                 item.addChild(more)
             t.addTopLevelItem(item)
+            for i in range(item.childCount()):  # a removed value's line is wider than its column
+                item.child(i).setFirstColumnSpanned(True)
             item.setExpanded(bool(s.removed))
 
     def _fill_choices(self, o: PixelStepOutcome) -> None:  # type: ignore[override]
