@@ -628,6 +628,33 @@
     </message>
 </context>
 <context>
+    <name>ImageStepMode</name>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>Draw one pixel and pause with its sampling stages: you are the sampler (F10).</source>
+        <translation>画一个像素并停下，显示它的各采样阶段：由你来当采样器（F10）。</translation>
+    </message>
+    <message>
+        <source>Step mode: sample 0, seed {0}.</source>
+        <translation>单步模式：样本 0，种子 {0}。</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>pixels/s</source>
+        <translation>像素/秒</translation>
+    </message>
+    <message>
+        <source>first pixel –</source>
+        <translation>首像素 –</translation>
+    </message>
+</context>
+<context>
     <name>ImageWorkspace</name>
     <message>
         <source>Generate</source>
@@ -1705,6 +1732,125 @@
     </message>
 </context>
 <context>
+    <name>PixelStepDialog</name>
+    <message>
+        <source>Step mode: pixels</source>
+        <translation>单步模式：像素</translation>
+    </message>
+    <message>
+        <source>The final distribution as a bar in the draw&apos;s order, value 0 first; the draw&apos;s number u falls in the drawn value&apos;s slice (outlined).</source>
+        <translation>最终分布按抽样的顺序画成一条累积条，取值 0 在最左；抽样的随机数 u 落在被抽中取值的那一段里（描了边框）。</translation>
+    </message>
+    <message>
+        <source>Stages, and the values each removed (greyed)</source>
+        <translation>各阶段，以及每个阶段去掉的取值（灰色）</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>取值</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>Distribution</source>
+        <translation>分布</translation>
+    </message>
+    <message>
+        <source>The values you may take, most likely first; double-click one to pick it.</source>
+        <translation>可以选用的取值，最可能的在前；双击即可选用。</translation>
+    </message>
+    <message>
+        <source>Take the value selected instead (double-click).</source>
+        <translation>改用选中的取值（双击）。</translation>
+    </message>
+    <message>
+        <source>Take the drawn value (Enter).</source>
+        <translation>采用抽中的取值（Enter）。</translation>
+    </message>
+    <message>
+        <source>Take the drawn value and show the next pixel (F10).</source>
+        <translation>采用抽中的取值并显示下一个像素（F10）。</translation>
+    </message>
+    <message>
+        <source>Take the drawn value and go on as an ordinary image run with the same seed (F5).</source>
+        <translation>采用抽中的取值，然后用同一种子照常画下去（F5）。</translation>
+    </message>
+    <message>
+        <source>Step mode draws sample 0 (seed {0}).</source>
+        <translation>单步模式画的是样本 0（种子 {0}）。</translation>
+    </message>
+    <message>
+        <source>The other {0} images of the batch are drawn when you run on.</source>
+        <translation>这一批其余 {0} 张图在继续运行时再画。</translation>
+    </message>
+    <message>
+        <source>colour {0} (#{1:02x}{2:02x}{3:02x})</source>
+        <translation>颜色 {0}（#{1:02x}{2:02x}{3:02x}）</translation>
+    </message>
+    <message>
+        <source>grey {0}</source>
+        <translation>灰度 {0}</translation>
+    </message>
+    <message>
+        <source>Pixel {0}: computing…</source>
+        <translation>第 {0} 个像素：计算中…</translation>
+    </message>
+    <message>
+        <source>greedy: the most likely value, no draw</source>
+        <translation>贪心：取最可能的值，不抽样</translation>
+    </message>
+    <message>
+        <source>u = {0:.4f} (seed {1}, step {2})</source>
+        <translation>u = {0:.4f}（种子 {1}，第 {2} 步）</translation>
+    </message>
+    <message>
+        <source>Pixel {0} at (row {1}, col {2}): drawn &lt;b&gt;{3}&lt;/b&gt; with probability {4} — {5}</source>
+        <translation>第 {0} 个像素（第 {1} 行，第 {2} 列）：抽中 &lt;b&gt;{3}&lt;/b&gt;，概率 {4} — {5}</translation>
+    </message>
+    <message>
+        <source>picked by hand</source>
+        <translation>手动选取</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Pixel {0} at (row {1}, col {2}) {3}: &lt;b&gt;{4}&lt;/b&gt;.</source>
+        <translation>第 {0} 个像素（第 {1} 行，第 {2} 列）{3}：&lt;b&gt;{4}&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>The picture has all its pixels.</source>
+        <translation>这幅图的像素已全部画完。</translation>
+    </message>
+    <message>
+        <source>Step again (F10) or run on (F5).</source>
+        <translation>再走一步（F10）或继续运行（F5）。</translation>
+    </message>
+    <message>
+        <source>(removed {0})</source>
+        <translation>（去掉 {0} 个）</translation>
+    </message>
+    <message>
+        <source>Each value&apos;s probability, value 0 on the left (height: its square root).</source>
+        <translation>每个取值的概率，取值 0 在最左（柱高为概率的平方根）。</translation>
+    </message>
+    <message>
+        <source>… and {0} more</source>
+        <translation>… 另有 {0} 个</translation>
+    </message>
+</context>
+<context>
     <name>ProbLegend</name>
     <message>
         <source>Background of each generated token: the probability it had when it was drawn.</source>
@@ -2041,6 +2187,10 @@
     <message>
         <source>greedy</source>
         <translation>贪心</translation>
+    </message>
+    <message>
+        <source>guidance</source>
+        <translation>引导</translation>
     </message>
 </context>
 <context>

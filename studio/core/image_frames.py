@@ -26,6 +26,10 @@ class ImageRequest:
     # a branch of a run (engine/image/branching.py): {"row", "col", "value", "sample"}; init is
     # then the run's picture (its sample `sample`) and mask the run's kept pixels (or None)
     branch: dict | None = None
+    # step mode's Run on: sample 0's drawn pixels taken so far (values in drawing order), and the
+    # (row, col) of those picked by hand, which the run's record marks
+    resume: tuple[int, ...] = ()
+    hand: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""Step mode ("you are the sampler") and A/B compare as plain data: computed by the engine, shown
-by the window and the command line."""
+"""Step mode ("you are the sampler", for tokens and pixels) and A/B compare as plain data:
+computed by the engine, shown by the window and the command line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.events import Candidate, TokenEvent
+import numpy as np
+
+from studio.core.events import Candidate, PixelEvent, TokenEvent
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,23 @@ class Parting:
     setting_a: str
     setting_b: str
     why: str  # one line: what that stage did there
+
+
+@dataclass(frozen=True)
+class PixelStepOutcome:
+    """One pixel of sample 0 of an image run, drawn but not yet taken: step mode for pixels.
+    Candidates name values (grey levels or palette indices) by their number; the window shows
+    them as grey levels or colour swatches."""
+
+    step: int  # the index of the pixel among the drawn ones (kept pixels of a completion skipped)
+    seed: int  # sample 0's seed
+    row: int
+    col: int
+    stages: tuple[StepStage, ...]  # the model's (guided where asked), then each stage that acts
+    dists: tuple[np.ndarray, ...]  # each stage's distribution over all values, (V,) float32
+    bar: tuple[Candidate, ...]  # the final distribution in the draw's order: value 0 first
+    u: float | None  # the draw's uniform number on that bar; None for greedy (no draw)
+    drawn: Candidate  # the value the run draws here
+    event: PixelEvent  # what the run reports for the value taken (drawn, or picked by hand)
+    hand: bool  # the value taken was picked by hand, not drawn
+    ends: str  # "" if pixels remain after this one, else "length"

@@ -148,6 +148,9 @@ class ImageRun:
             "model_prob": np.round(self.model_prob, 4).tolist(),
             "entropy": np.round(self.entropy, 3).tolist(),
         }
+        if self.request.resume:  # run on from step mode: sample 0's first pixels were taken
+            media["stepped"] = len(self.request.resume)
+            media["hand"] = [[int(r), int(c)] for r, c in self.request.hand]
         what = f"image: label {self.request.label_name}" if self.has_labels else "image"
         guidance = settings.get("guidance", 1.0)
         if guidance != 1.0:  # the workspace sends 1 with "any"
@@ -158,6 +161,10 @@ class ImageRun:
         if chosen is not None:
             media["chosen"] = chosen
             what += f", branch at pixel ({chosen['row']}, {chosen['col']}) = {chosen['value']}"
+        if self.request.resume:
+            what += f", {len(self.request.resume)} pixels stepped"
+            if self.request.hand:
+                what += f" ({len(self.request.hand)} picked by hand)"
         return RunRecord(
             model_name=self.model["name"],
             model_title=self.model.get("title") or self.model["name"],

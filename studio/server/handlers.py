@@ -192,7 +192,13 @@ def do_image(
         pace = server.pace
         branch = PixelBranch.from_dict(request.branch) if request.branch else None
         for ev in generate_image(
-            loaded, settings, init=request.init, mask=request.mask, cancel=cancel, branch=branch
+            loaded,
+            settings,
+            init=request.init,
+            mask=request.mask,
+            cancel=cancel,
+            resume=request.resume,
+            branch=branch,
         ):
             batcher.add(ev)
             if isinstance(ev, PixelEvent) and ev.sample == last:

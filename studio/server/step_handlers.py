@@ -1,19 +1,24 @@
-"""The engine's requests for steering a text run: step mode (one token at a time), running on
-from the tokens taken, and A/B compare. Same conventions as handlers.py."""
+"""The engine's requests for steering a run: step mode (one token or one pixel at a time),
+running on from the tokens taken, and A/B compare. Same conventions as handlers.py. (An image
+run in step mode runs on as an ordinary image run whose request carries the pixels taken.)"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from studio.core.batching import TEXT_BATCH_S, EventBatcher
 from studio.core.events import DoneEvent, TokenEvent
+from studio.core.image_frames import ImageRequest
 from studio.engine.cpu_threads import set_threads_for_run
+from studio.engine.image.step_mode import next_pixel_step
 from studio.engine.text.compare import compare_runs, find_parting, same_seed
 from studio.engine.text.generation import GenerationSettings, generate_text
 from studio.engine.text.step_mode import next_step
 from studio.server.handlers import EngineServer, _model_that_made, _need_model, message_of
+from studio.settings import ImageSettings
 
 
 def do_step(
@@ -34,6 +39,29 @@ def do_step(
         server.send("step_failed", len(ids), message_of(e))
         return
     server.send("stepped", outcome)
+
+
+def do_pixel_step(
+    server: EngineServer,
+    model_path: str,
+    request: ImageRequest,
+    values: list,
+    pick: int | None,
+) -> None:
+    """One pixel of sample 0 of an image run in step mode, after `values` (sample 0's drawn
+    pixels taken so far): a PixelStepOutcome. `request` holds the settings (its seed set) and
+    any pixels to keep."""
+    try:
+        loaded, info = _need_model(server, image=True)
+        if Path(info["path"]).resolve() != Path(model_path).resolve():
+            raise ValueError(f"{info['title']} is loaded now, not the model of this picture.")
+        settings = ImageSettings.from_dict(request.settings)
+        ids = [int(v) for v in values]
+        outcome = next_pixel_step(loaded, settings, ids, pick, request.init, request.mask)
+    except Exception as e:  # noqa: BLE001
+        server.send("pixel_step_failed", len(values), message_of(e))
+        return
+    server.send("pixel_stepped", outcome)
 
 
 def do_resume(
@@ -97,6 +125,7 @@ def do_compare(
 
 HANDLERS: dict[str, Callable[..., None]] = {
     "step": do_step,
+    "pixel_step": do_pixel_step,
     "resume": do_resume,
     "compare": do_compare,
 }

@@ -28,6 +28,12 @@ class CumulativeBar(QWidget):
         self._u: float | None = None
         self._drawn: int | None = None
 
+    labelled = True  # slices wide enough show their token's text
+
+    def slice_colour(self, n: int, c) -> QColor:
+        """The colour of slice n (candidate c; None for the rest)."""
+        return _REST if c is None else _DRAWN if c.id == self._drawn else _SLICES[n % 2]
+
     def sizeHint(self) -> QSize:
         return QSize(480, 58)
 
@@ -71,9 +77,8 @@ class CumulativeBar(QWidget):
         fm = p.fontMetrics()
         for n, (a, b, c) in enumerate(self.slices()):
             r = QRectF(1 + a * w, 1, max(1.0, (b - a) * w), bar_h)
-            colour = _REST if c is None else _DRAWN if c.id == self._drawn else _SLICES[n % 2]
-            p.fillRect(r, colour)
-            if c is not None:
+            p.fillRect(r, self.slice_colour(n, c))
+            if c is not None and self.labelled:
                 label = show_text(c.text)
                 if fm.horizontalAdvance(label) + 4 < r.width():
                     p.setPen(Qt.GlobalColor.black)

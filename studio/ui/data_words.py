@@ -26,6 +26,7 @@ STAGE_NAMES = (
     QT_TRANSLATE_NOOP("Stage", "top-p"),
     QT_TRANSLATE_NOOP("Stage", "min-p"),
     QT_TRANSLATE_NOOP("Stage", "greedy"),
+    QT_TRANSLATE_NOOP("Stage", "guidance"),  # classifier-free guidance, image step mode
 )
 """engine/text/sampling_stages.py's StageDistribution.name values."""
 

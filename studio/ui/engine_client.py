@@ -94,6 +94,10 @@ class EngineClient(QObject):
     """Step mode's next token, drawn and not yet taken: a core.step.StepOutcome."""
     sig_step_failed = Signal(int, str)
     """(step, one-line reason) when step mode's next token could not be computed."""
+    sig_pixel_stepped = Signal(object)
+    """Step mode's next pixel, drawn and not yet taken: a core.step.PixelStepOutcome."""
+    sig_pixel_step_failed = Signal(int, str)
+    """(step, one-line reason) when step mode's next pixel could not be computed."""
     sig_compare_events = Signal(int, object)
     """A/B compare: (side, 0 for A and 1 for B, a batch of that run's events)."""
     sig_compared = Signal(object, int)
@@ -158,6 +162,15 @@ class EngineClient(QObject):
         them too); `settings` hold the seed step mode used."""
         message = ("resume", prompt, settings, [t.id for t in taken])
         self._run("text", message, prompt=prompt, taken=list(taken))
+
+    def step_pixel(
+        self, model_path: str, request: ImageRequest, values: list, pick: int | None = None
+    ) -> None:
+        """Step mode for pixels: sample 0's next pixel after `values` (its drawn pixels taken),
+        stage by stage, with the seed stream at that step; `request` holds the settings with
+        the seed; `pick`: the person's own value to take instead."""
+        message = ("pixel_step", model_path, request, list(values), pick)
+        self._request(message, ("pixel_step", len(values)))
 
     def compare(self, prompt: str, a: dict, b: dict) -> None:
         """Settings A and B on `prompt` with one seed, side by side (stop() stops both)."""
@@ -330,6 +343,12 @@ class EngineClient(QObject):
         elif name == "step_failed":
             self._pop(s, "step")
             self.sig_step_failed.emit(m[1], m[2])
+        elif name == "pixel_stepped":
+            self._pop(s, "pixel_step")
+            self.sig_pixel_stepped.emit(m[1])
+        elif name == "pixel_step_failed":
+            self._pop(s, "pixel_step")
+            self.sig_pixel_step_failed.emit(m[1], m[2])
         elif name == "compare_events":
             self.sig_compare_events.emit(m[1], m[2])
         elif name == "compared":
@@ -466,6 +485,8 @@ class EngineClient(QObject):
                 self.sig_step_failed.emit(p[1], why)
             elif p[0] == "compare":
                 self.sig_compare_failed.emit(why)
+            elif p[0] == "pixel_step":
+                self.sig_pixel_step_failed.emit(p[1], why)
             elif p[0] == "inspect_pixel":
                 self.sig_pixel_inspect_failed.emit(why)
             elif p[0] == "chat":

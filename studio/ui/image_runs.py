@@ -133,7 +133,7 @@ class ImageRunner(QObject):
         settings, self.pending_settings = self.pending_settings, None
         record, self.pending_record = self.pending_record, None
         if settings is not None:
-            self.ws.apply_settings(settings)
+            self._apply_settings(settings)
         if record is None:
             return
         tree, self.pending_tree = self.pending_tree or RunTree(record), None
@@ -147,6 +147,17 @@ class ImageRunner(QObject):
             ttft=self.tr("first pixel {0:.0f} ms").format(record.ttft_ms),
             stop=stop_text(record.stop_reason, "image"),
         )
+
+    def _apply_settings(self, settings: dict) -> None:
+        """Label, guidance and batch from ImageSettings.to_dict() (the sampling panel takes the
+        rest)."""
+        ws = self.ws
+        ws.set_label(settings.get("label"))
+        g = settings.get("guidance", 1.0)
+        if isinstance(g, int | float) and not isinstance(g, bool):
+            ws.guidance_spin.setValue(float(g))
+        if isinstance(settings.get("num_samples"), int):
+            ws.set_batch(settings["num_samples"])
 
     # ---- export -------------------------------------------------------------------------------
 

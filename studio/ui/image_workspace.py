@@ -36,6 +36,7 @@ from studio.ui.image_drawing import DrawingTools
 from studio.ui.image_overlay import PixelOverlay
 from studio.ui.image_pixels import ImagePixels, argb_words
 from studio.ui.image_runs import ImageRunner
+from studio.ui.image_step_mode import ImageStepMode, step_button
 from studio.ui.message_bar import MessageBar
 from studio.ui.run_state import RunState
 from studio.ui.status_bar import stop_text
@@ -71,6 +72,7 @@ class ImageWorkspace(QWidget):
         self.set_model(None)
         self.runner = ImageRunner(self, engine, runs, sampling)
         self.look.attach(self.canvas, engine, runs)
+        self.stepping = ImageStepMode(self, engine, runs, sampling)  # Step (F10): one pixel
 
     # ---- building -----------------------------------------------------------------------------
 
@@ -83,6 +85,7 @@ class ImageWorkspace(QWidget):
         self.complete_button.setToolTip(
             self.tr("Draw the rest around the pixels you drew or loaded, keeping them exactly.")
         )
+        self.step_button = step_button(self)
         self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setToolTip(self.tr("Stop and keep the pixels so far (Esc)."))
         self.export_button = QPushButton(self.tr("Export…"))
@@ -126,7 +129,7 @@ class ImageWorkspace(QWidget):
 
         # the controls wrap onto more rows in a narrow window rather than widen it
         run_row = flow_row(
-            group(self.generate_button, self.complete_button, self.stop_button),
+            group(self.generate_button, self.step_button, self.complete_button, self.stop_button),
             self.batch_combo,
             group(self.label_caption, self.label_combo),
             group(self.guidance_caption, self.guidance_spin),
@@ -268,7 +271,12 @@ class ImageWorkspace(QWidget):
         )
 
     def update_buttons(self, running: bool) -> None:
-        for b in (self.generate_button, self.complete_button, self.drawing.load_button):
+        for b in (
+            self.generate_button,
+            self.step_button,
+            self.complete_button,
+            self.drawing.load_button,
+        ):
             b.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.export_button.setEnabled(not running and self.record is not None)
@@ -481,12 +489,3 @@ class ImageWorkspace(QWidget):
         self.canvas.argb[:, row, col] = word
         for i in range(self.canvas.argb.shape[0]):
             self.canvas.update(self.canvas.pixel_rect(i, row, col))
-
-    def apply_settings(self, settings: dict) -> None:
-        """Label and batch from ImageSettings.to_dict() (the sampling panel takes the rest)."""
-        self.set_label(settings.get("label"))
-        g = settings.get("guidance", 1.0)
-        if isinstance(g, int | float) and not isinstance(g, bool):
-            self.guidance_spin.setValue(float(g))
-        if isinstance(settings.get("num_samples"), int):
-            self.set_batch(settings["num_samples"])

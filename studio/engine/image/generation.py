@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -198,21 +199,52 @@ class _GPTCached(_Stepper):
         self.pending.append(values)
 
 
-def generate_image(
+@dataclass
+class PixelLoop:
+    """A run's model between pixels: the stepper of B samples (2B rows when guided), the chain,
+    and each sample's generator. Generation and step mode (step_mode.py) both draw through it,
+    so a pixel stepped to has exactly the numbers of the uninterrupted run's."""
+
+    stepper: _Stepper
+    rows: int
+    guided: bool
+    guidance: float
+    chain: list
+    greedy: bool
+    gens: list[torch.Generator]
+    given: np.ndarray  # (N,) bool: kept pixels
+    given_values: np.ndarray  # (N,) int64: their values
+    device: torch.device
+
+    def scores(self, t: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(the scores (B, V) of pixel t before the sampling chain, guided where asked; the
+        model's probabilities (B, V) under the label alone)."""
+        scores = self.stepper.logits(t).float()  # (B, V), or (2B, V) when guided
+        if self.guided:
+            return guide(scores, self.guidance)
+        return scores, scores.softmax(dim=-1)
+
+    def keep(self, t: int) -> int:
+        """Feed kept pixel t to the model; its value."""
+        self.stepper.skip(t)
+        v = int(self.given_values[t])
+        self.stepper.put(t, torch.full((self.rows,), v, dtype=torch.long, device=self.device))
+        return v
+
+    def put(self, t: int, values: torch.Tensor) -> None:
+        """Feed the values (B,) taken at pixel t."""
+        self.stepper.put(t, torch.cat([values, values]) if self.guided else values)
+
+
+def open_loop(
     loaded: LoadedModel,
-    settings: ImageSettings | None = None,
+    settings: ImageSettings,
+    seed: int,
     init: np.ndarray | None = None,
     mask: np.ndarray | None = None,
-    cancel: threading.Event | None = None,
-    branch: PixelBranch | None = None,
-) -> Iterator[Event]:
-    """Draw `settings.num_samples` images; with `init` and `mask` ((H, W) bool, True = keep), complete
-    the init image. init is (H, W) uint8 grey or (H, W, 3) uint8 RGB, as the model draws.
-
-    With a `branch`, `init` is the run's picture and `mask` its kept pixels (None: it kept none):
-    the pixels before the branch's pixel are kept as well, that pixel takes the branch's value, and
-    the rest are drawn (see the module's docstring)."""
-    settings = settings or ImageSettings()
+) -> PixelLoop:
+    """The loop of a run of `settings.num_samples` samples, seeded `seed + i`; raises
+    SettingsError with one line for settings or an init image that do not fit the model."""
     if not loaded.kind.startswith("image-"):
         raise SettingsError(f"{loaded.name} is not an image model")
     model = loaded.model
@@ -221,15 +253,7 @@ def generate_image(
     N = H * W
     B = settings.num_samples
     label, guided = check_settings(loaded, settings)
-    fork = -1  # the branch's raster position
-    run_kept: np.ndarray | None = None
-    if branch is not None:
-        if init is None:
-            raise SettingsError("a branch needs the picture of the run it branches")
-        run_kept = None if mask is None else np.asarray(mask, dtype=bool)
-        fork = check_branch(loaded, branch, run_kept)
-        mask = branch_given(run_kept, fork, H, W)
-    elif (init is None) != (mask is None):
+    if (init is None) != (mask is None):
         raise SettingsError("completion needs both an init image and a mask of the pixels to keep")
     if init is not None:
         mask = np.asarray(mask)
@@ -238,16 +262,6 @@ def generate_image(
     else:
         given_values = np.zeros((H, W), dtype=np.int64)
         given = np.zeros((H, W), dtype=bool)
-    seed = settings.seed if settings.seed is not None else draw_seed()
-    t0 = time.perf_counter()
-    yield StartEvent(
-        model=loaded.name,
-        settings=settings.to_dict(),
-        seed=seed,
-        prompt_tokens=int(given.sum()),
-        num_samples=B,
-    )
-
     fast = settings.sampler == "fast"
     rows = 2 * B if guided else B  # rows B..2B-1 draw the same pixels with "any" as the label
     if loaded.kind == "image-pixelcnn":
@@ -267,16 +281,76 @@ def generate_image(
     else:
         gpt = loaded.network(GPT)
         stepper = _GPTCached(gpt, B, device) if fast else _GPTNaive(gpt, B, N, device)
+    return PixelLoop(
+        stepper=stepper,
+        rows=rows,
+        guided=guided,
+        guidance=settings.guidance,
+        chain=build_chain(settings.sampling),
+        greedy=settings.sampling.greedy,
+        gens=[torch.Generator(device=device).manual_seed(seed + i) for i in range(B)],
+        given=given.reshape(-1),
+        given_values=given_values.reshape(-1),
+        device=device,
+    )
 
-    chain = build_chain(settings.sampling)
-    greedy = settings.sampling.greedy
-    gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
-    if branch is not None and not greedy:
-        advance(gens, draws_through(run_kept, fork), device)
-    no_history = torch.zeros((B, 0), dtype=torch.long, device=device)
+
+def generate_image(
+    loaded: LoadedModel,
+    settings: ImageSettings | None = None,
+    init: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
+    cancel: threading.Event | None = None,
+    resume: Sequence[int] = (),
+    branch: PixelBranch | None = None,
+) -> Iterator[Event]:
+    """Draw `settings.num_samples` images; with `init` and `mask` ((H, W) bool, True = keep), complete
+    the init image. init is (H, W) uint8 grey or (H, W, 3) uint8 RGB, as the model draws.
+
+    `resume`: the values of sample 0's first drawn pixels, taken in step mode (accepted or picked
+    by hand). Each is computed and drawn as ever (its generator moves on by the same number), then
+    the value taken replaces sample 0's: the run goes on from step mode's state with the same seed
+    stream, and is the uninterrupted run when every value was accepted. Their PixelEvents are sent
+    too, so the run's record holds every pixel.
+
+    With a `branch`, `init` is the run's picture and `mask` its kept pixels (None: it kept none):
+    the pixels before the branch's pixel are kept as well, that pixel takes the branch's value, and
+    the rest are drawn (see the module's docstring)."""
+    settings = settings or ImageSettings()
+    H, W = loaded.extras.get("height", 0), loaded.extras.get("width", 0)
+    N = H * W
+    B = settings.num_samples
+    seed = settings.seed if settings.seed is not None else draw_seed()
+    fork = -1  # the branch's raster position
+    run_kept: np.ndarray | None = None
+    if branch is not None:
+        if init is None:
+            raise SettingsError("a branch needs the picture of the run it branches")
+        if resume:
+            raise SettingsError("a branch starts from its own pixel, not from stepped pixels")
+        run_kept = None if mask is None else np.asarray(mask, dtype=bool)
+        fork = check_branch(loaded, branch, run_kept)
+        mask = branch_given(run_kept, fork, H, W)
+    loop = open_loop(loaded, settings, seed, init, mask)
+    if branch is not None and not loop.greedy:
+        advance(loop.gens, draws_through(run_kept, fork), loop.device)
+    V = len(loaded.extras["palette"]) if loaded.extras.get("palette") is not None else 256
+    if any(not 0 <= int(v) < V for v in resume):
+        raise SettingsError(f"resumed pixel values must lie in 0..{V - 1}")
+    if len(resume) > int((~loop.given).sum()):
+        raise SettingsError("more resumed pixels than the picture draws")
+    forced = torch.tensor([int(v) for v in resume], dtype=torch.long, device=loop.device)
+    given = loop.given.reshape(H, W)
+    t0 = time.perf_counter()
+    yield StartEvent(
+        model=loaded.name,
+        settings=settings.to_dict(),
+        seed=seed,
+        prompt_tokens=int(given.sum()),
+        num_samples=B,
+    )
+
     tokens = np.zeros((B, N), dtype=np.int64)
-    flat_given = given.reshape(-1)
-    flat_values = given_values.reshape(-1)
     drawn = 0
     reason = "length"
     t_first: float | None = None
@@ -286,30 +360,26 @@ def generate_image(
                 reason = "cancelled"
                 break
             r, c = divmod(t, W)
-            if flat_given[t]:
-                stepper.skip(t)
-                v = int(flat_values[t])
-                tokens[:, t] = v
-                stepper.put(t, torch.full((rows,), v, dtype=torch.long, device=device))
+            if loop.given[t]:
+                tokens[:, t] = loop.keep(t)
                 continue
-            scores = stepper.logits(t).float()  # (B, V), or (2B, V) when guided
-            if guided:
-                scores, model_probs = guide(scores, settings.guidance)
-            else:
-                model_probs = scores.softmax(dim=-1)
-            shaped = apply_chain(chain, no_history, scores) if chain else scores
+            scores, model_probs = loop.scores(t)  # (B, V) each
+            shaped = apply_chain(loop.chain, no_history(B, loop.device), scores)
             by_hand = t == fork  # a branch's value, not drawn (and no generator used)
-            if greedy:
+            if loop.greedy:
                 nxt = greedy_pick(shaped)  # (B,): the first maximum
                 probs = torch.zeros_like(shaped).scatter_(1, nxt[:, None], 1.0)
             else:
                 probs = shaped.softmax(dim=-1)  # (B, V)
                 if not by_hand:
-                    nxt = draw(probs, gens)
+                    nxt = draw(probs, loop.gens)
             if by_hand:  # under greedy, probability 1 only where greedy would have gone
                 assert branch is not None
-                nxt = torch.full((B,), branch.value, dtype=torch.long, device=device)
-            stepper.put(t, torch.cat([nxt, nxt]) if guided else nxt)
+                nxt = torch.full((B,), branch.value, dtype=torch.long, device=loop.device)
+            if drawn < len(forced):
+                nxt = nxt.clone()
+                nxt[0] = forced[drawn]  # step mode's value for sample 0
+            loop.put(t, nxt)
             values = nxt.tolist()
             chosen = probs.gather(1, nxt[:, None])[:, 0].tolist()
             chosen_model = model_probs.gather(1, nxt[:, None])[:, 0].tolist()
@@ -347,6 +417,11 @@ def generate_image(
         )
 
 
+def no_history(B: int, device: torch.device) -> torch.Tensor:
+    """The chain's input ids for pixels: none (repetition penalty has no meaning here), (B, 0)."""
+    return torch.zeros((B, 0), dtype=torch.long, device=device)
+
+
 def guide(scores: torch.Tensor, g: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Classifier-free guidance. scores (2B, V): rows 0..B-1 with the label, B..2B-1 with "any".
     Returns the guided scores any + g * (label - any) of the two log-distributions (B, V), and the
@@ -359,8 +434,14 @@ def draw(probs: torch.Tensor, gens: list[torch.Generator]) -> torch.Tensor:
     """One value per row of probs (B, V), row i by inverse CDF with one uniform number from
     gens[i]: as exact as torch.multinomial and, at batch 64, ten times cheaper (one small call
     per row instead of one multinomial). Never returns a value of probability 0."""
-    B, V = probs.shape
     u = torch.cat([torch.rand(1, generator=g, device=probs.device) for g in gens])  # (B,)
+    return draw_at(probs, u)
+
+
+def draw_at(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """The values where the uniform numbers u (B,) fall on the cumulative bars of probs (B, V),
+    value 0 first (step mode shows this u)."""
+    V = probs.shape[1]
     cum = probs.cumsum(dim=-1)  # (B, V)
     target = (u * cum[:, -1])[:, None]  # rescaled, so rounding in the sum cannot overshoot it
     idx = torch.searchsorted(cum, target, right=True)[:, 0]  # first value whose CDF passes u
