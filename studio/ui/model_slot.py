@@ -49,6 +49,7 @@ class ModelSlot(QObject):
         self.loading_path: str | None = None  # the model loading, if one is
         self.reload_path: str | None = None  # the model the engine lost when it ended
         self.listed = False  # the engine has listed the models
+        self.choose_when_listed: str | None = None  # a model to load once listed again (downloaded)
         self.initial: str | None = None  # the model named on the command line
         self.last: str | None = None  # the one loaded when the window last closed
         # the first text model, opened instead when the one asked for at start fails to open
@@ -82,7 +83,12 @@ class ModelSlot(QObject):
         for p in problems:
             self.status.showMessage(self.tr("Could not read a model: {0}").format(p), 8000)
         if again:
-            return  # listed anew (a model trained in the window): the loaded model stays
+            # listed anew: a downloaded model is loaded; after a model trained in the window, the
+            # loaded model stays
+            path, self.choose_when_listed = self.choose_when_listed, None
+            if path:
+                self.choose(path)
+            return
         wanted = self.initial or self.last or ""
         if wanted and (self.picker.find(path=wanted) or Path(wanted).exists()):
             self._fallback = self._first_text_model()

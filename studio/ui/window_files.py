@@ -70,8 +70,8 @@ class WindowFiles:
         dialog.activateWindow()
 
     def _downloaded(self, path: str) -> None:
-        # listed again, then chosen as a model named at start would be (studio.ui.model_slot)
-        self.w.models.initial = path
+        # listed again, then loaded (studio.ui.model_slot)
+        self.w.models.choose_when_listed = path
         self.w.engine.list_models()
 
     # ---- export -------------------------------------------------------------------------------
