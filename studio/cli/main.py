@@ -223,6 +223,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on your own data")
     tsub = p.add_subparsers(dest="train_kind", required=True)
     _add_train_image(tsub)
+    _add_train_translate(tsub)
     t = tsub.add_parser("text", help="train a character-level GPT on a UTF-8 text file")
     t.add_argument("--corpus", required=True, help="UTF-8 text file")
     t.add_argument("--out", required=True, help="model file to write (.safetensors)")
@@ -246,6 +247,16 @@ def _add_train_image(tsub: argparse._SubParsersAction) -> None:
     from studio.cli.image_commands import add_train_image_args
 
     add_train_image_args(tsub.add_parser("image", help="train an image model (digits, emoji)"))
+
+
+def _add_train_translate(tsub: argparse._SubParsersAction) -> None:
+    from studio.cli.translate_commands import add_train_translate_args
+
+    add_train_translate_args(
+        tsub.add_parser(
+            "translate", help="train an English→Chinese encoder–decoder on sentence pairs"
+        )
+    )
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
@@ -279,6 +290,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from studio.cli.image_commands import train_image_command
 
         return train_image_command(args)
+    if args.train_kind == "translate":
+        from studio.cli.translate_commands import train_translate_command
+
+        return train_translate_command(args)
     from pathlib import Path
 
     from studio.engine.train.text_task import TrainConfig, train_text
