@@ -48,6 +48,19 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "template, and the answer ends at the model's end of turn",
     )
     p.add_argument("--system", metavar="TEXT", help="with --chat: a system message before it")
+    p.add_argument(
+        "--source",
+        metavar="TEXT",
+        help="translation models: the English sentence to translate (- reads standard input)",
+    )
+    p.add_argument(
+        "--beam",
+        type=int,
+        default=1,
+        metavar="N",
+        help="translation models: beam search of width N instead of sampling (1: sample, or "
+        "greedy with --temperature 0)",
+    )
     # every generation setting, text and image, from the schema (studio.settings)
     add_setting_flags(p, GENERATE_SETTINGS)
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
@@ -88,7 +101,17 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="score a model on held-out data")
     p.add_argument("--model", help="model name or path (`aigc-studio models` lists them)")
     p.add_argument("--text", help="UTF-8 text file to score (text models)")
-    p.add_argument("--data", help="image models: the MNIST folder or the emoji tarball")
+    p.add_argument(
+        "--data",
+        help="image models: the MNIST folder or the emoji tarball; translation models: the "
+        "folder of the pairs they were trained on (default: the shared tatoeba-cmn-eng)",
+    )
+    p.add_argument(
+        "--beam",
+        type=int,
+        default=4,
+        help="translation models: the beam width scored besides greedy",
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--threads", type=int)
@@ -155,6 +178,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     # said before the model loads; the formats the model's kind takes are checked once it has
     check_generate_outputs(args.output, args.gif, None, args.force)
     loaded = _load_model(args)
+    from studio.cli.translate_commands import check_source_flags
+
+    check_source_flags(args, loaded)
+    if args.source is not None:
+        from studio.cli.translate_commands import generate_translation_command
+
+        return generate_translation_command(args, loaded)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import generate_image_command
 
@@ -200,6 +230,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     _need_model(args)
     loaded = _load_model(args)
+    if loaded.kind == "translate-seq2seq":
+        from studio.cli.translate_commands import eval_translation_command
+
+        return eval_translation_command(args, loaded)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import eval_image_command
 

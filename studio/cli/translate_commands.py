@@ -40,3 +40,82 @@ def train_translate_command(args: argparse.Namespace) -> int:
     for event in train_translate(cfg):
         progress.show(event)
     return 0
+
+
+def check_source_flags(args: argparse.Namespace, loaded) -> None:
+    """--source goes with translation models, and they need it; SettingsError otherwise."""
+    from studio.core.errors import SettingsError
+
+    translation = loaded.kind == "translate-seq2seq"
+    if args.source is not None and not translation:
+        raise SettingsError(
+            f"--source is for translation models; {loaded.name} is not one (use --prompt)"
+        )
+    if translation and args.source is None:
+        raise SettingsError(
+            f'{loaded.name} translates: give the English sentence with --source "..."'
+        )
+    if not translation and args.beam != 1:
+        raise SettingsError(f"--beam is for translation models; {loaded.name} is not one")
+    if translation and (args.prompt or args.chat or args.system is not None):
+        raise SettingsError(f"{loaded.name} translates --source; --prompt and --chat do not apply")
+
+
+def generate_translation_command(args: argparse.Namespace, loaded) -> int:
+    """Stream the translation of args.source, as text runs stream their text."""
+    from studio.cli.text_commands import generate_text_command
+    from studio.engine.text.translation import translate
+    from studio.settings import SCHEMA, GenerationSettings
+
+    image_only = (
+        args.label
+        or args.gif
+        or args.init
+        or args.keep_rows is not None
+        or args.scale is not None
+        or args.guidance != SCHEMA["guidance"].default
+        or args.sampler != SCHEMA["sampler"].default
+    )
+    if image_only:
+        from studio.core.errors import SettingsError
+
+        raise SettingsError(
+            "--label, --guidance, --sampler, --gif, --init, --keep-rows and --scale are for "
+            f"image models; {loaded.name} is a translation model"
+        )
+    source = sys.stdin.read() if args.source == "-" else args.source
+    settings = GenerationSettings.from_values(vars(args))
+    args.prompt = source
+
+    def events(cancel):
+        return translate(loaded, source, settings, cancel=cancel, beam=args.beam)
+
+    return generate_text_command(args, loaded, settings, events)
+
+
+def eval_translation_command(args: argparse.Namespace, loaded) -> int:
+    """BLEU and chrF on the held-out pairs of the model's training data, greedy and beam."""
+    import json
+    from pathlib import Path
+
+    from studio.engine.text.translation_eval import evaluate_model
+
+    data = args.data or str(_default_data())
+    r = evaluate_model(loaded, data, args.beam)
+    if args.json:
+        print(json.dumps(r, ensure_ascii=False))
+        return 0
+    print(f"{loaded.name} on {r['heldout_pairs']} held-out pairs of {Path(data).name}:")
+    print(f"  held-out loss {r['heldout_loss_nats_per_token']:.4f} nats/token")
+    print(f"  greedy        BLEU {r['bleu_greedy']:.2f}  chrF {r['chrf_greedy']:.2f}")
+    b = args.beam
+    if b > 1:
+        print(f"  beam {b:<8} BLEU {r[f'bleu_beam{b}']:.2f}  chrF {r[f'chrf_beam{b}']:.2f}")
+    return 0
+
+
+def _default_data():
+
+    from studio.core.paths import bundled_models_dir
+
+    return bundled_models_dir().parent.parent / "shared" / "data" / "tatoeba-cmn-eng"

@@ -62,3 +62,40 @@ def score_pairs(
         r = bleu_chrf(translate_all(model, src_tok, tgt_tok, sources, width), refs)
         scores[f"bleu_{name}"], scores[f"chrf_{name}"] = r["bleu"], r["chrf"]
     return scores
+
+
+def evaluate_model(loaded, data: str, beam_width: int = 4) -> dict:
+    """The card's metrics measured again: the held-out pairs of `data` split as the card's run
+    split them (its seed and held-out count), scored greedy and with beam search."""
+    from pathlib import Path
+
+    import torch
+
+    from studio.core.errors import CorpusError
+    from studio.engine.text.translation_data import read_pairs, split_pairs
+
+    card = loaded.card
+    seed = (card.get("training") or {}).get("seed")
+    n_heldout = (card.get("data") or {}).get("heldout_pairs")
+    if not isinstance(seed, int) or not isinstance(n_heldout, int):
+        raise CorpusError(f"{loaded.name}: the card does not say how its pairs were split")
+    if not Path(data).exists():
+        raise CorpusError(f"{data}: no such folder; give --data DIR, the folder holding cmn.txt")
+    _, heldout = split_pairs(read_pairs(data), n_heldout, seed)
+    model: Seq2Seq = loaded.network(Seq2Seq)
+    src_tok = loaded.extras["source_tokenizer"]
+    tgt_tok = loaded.tokenizer
+    # the held-out loss, as the card's (BOS + target + EOS, no label smoothing)
+    device = next(model.parameters()).device
+    total, count = 0.0, 0
+    with torch.inference_mode():
+        for en, zh in heldout:
+            src = torch.tensor([src_tok.encode(en)[: model.config.max_src]], device=device)
+            tgt = tgt_tok.encode(BOS + zh + EOS)[: model.config.max_tgt + 1]
+            t = torch.tensor([tgt], device=device)
+            total += model.loss(src, t[:, :-1], t[:, 1:]).item() * (len(tgt) - 1)
+            count += len(tgt) - 1
+    return {
+        "model": loaded.name,
+        "heldout_loss_nats_per_token": round(total / max(count, 1), 4),
+    } | score_pairs(model, src_tok, tgt_tok, heldout, beam_width)
