@@ -87,6 +87,11 @@ class EngineClient(QObject):
     """Inside one token: (step, core.inspection.Inspection) with what was asked of it."""
     sig_inspect_failed = Signal(int, str)
     """(step, one-line reason) when a token could not be looked inside."""
+    sig_translation_attention = Signal(object)
+    """A translation's cross-attention: a dict of source_tokens, target_tokens (lists of str),
+    cross (layers, heads, target, source) and average (target, source) float32 arrays."""
+    sig_translation_attention_failed = Signal(str)
+    """(one-line reason) when a translation's attention could not be computed."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -146,6 +151,12 @@ class EngineClient(QObject):
         step = len(ids) - 1
         message = ("inspect", model_path, prompt, list(ids), settings, tuple(what))
         self._request(message, ("inspect", step))
+
+    def translation_attention(self, model_path: str, source: str, target: str) -> None:
+        """The cross-attention the translation model at `model_path` (loaded) used making
+        `target` from `source` (sig_translation_attention answers)."""
+        message = ("translation_attention", model_path, source, target)
+        self._request(message, ("translation_attention",))
 
     def shutdown(self) -> None:
         """End the engine process (used on window close); later requests are ignored."""
@@ -245,6 +256,12 @@ class EngineClient(QObject):
         elif name == "inspect_failed":
             self._pop(s, "inspect")
             self.sig_inspect_failed.emit(m[1], m[2])
+        elif name == "translation_attention":
+            self._pop(s, "translation_attention")
+            self.sig_translation_attention.emit(m[1])
+        elif name == "translation_attention_failed":
+            self._pop(s, "translation_attention")
+            self.sig_translation_attention_failed.emit(m[1])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -351,5 +368,7 @@ class EngineClient(QObject):
                 self.sig_stages_failed.emit(p[1], why)
             elif p[0] == "inspect":
                 self.sig_inspect_failed.emit(p[1], why)
+            elif p[0] == "translation_attention":
+                self.sig_translation_attention_failed.emit(why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")

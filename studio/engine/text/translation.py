@@ -38,7 +38,7 @@ from studio.engine.sampling.greedy import greedy_pick
 from studio.engine.sampling.seeds import draw_seed
 from studio.engine.text.generation import _StopFilter
 from studio.engine.text.translation_data import BOS, EOS
-from studio.engine.text.translation_search import beam_search
+from studio.engine.text.translation_search import ban, banned_ids, beam_search
 from studio.engine.tokenizers import BPETokenizer, CharTokenizer
 from studio.settings import GenerationSettings, SamplingSettings
 
@@ -131,6 +131,7 @@ def _sampled_events(
     gens = [torch.Generator(device=device).manual_seed(seed + i) for i in range(B)]
     limit = min(settings.max_new_tokens, model.config.max_tgt)
     eos = frozenset() if settings.ignore_eos else frozenset({tok.stoi[EOS]})
+    banned = banned_ids(tok)
     top_n = min(settings.top_n, model.config.tgt_vocab)
     k = max(top_n, 1)
     # every sample's target so far from BOS, (B, 1 + limit): the repetition penalty's context
@@ -149,7 +150,7 @@ def _sampled_events(
                     if active[i]:
                         active[i], reasons[i] = False, "cancelled"
                 break
-            scores = logits.float()
+            scores = ban(logits.float(), banned)
             model_probs = scores.softmax(dim=-1)  # (B, V)
             shaped = apply_chain(chain, history[:, : step + 1], scores) if chain else scores
             if greedy:
@@ -215,7 +216,9 @@ def _beam_events(
     t0 = time.perf_counter()
     limit = min(settings.max_new_tokens, model.config.max_tgt)
     eos = tok.stoi[EOS]
-    best = beam_search(model, src, tok.stoi[BOS], eos, width, limit, keep_steps=True)
+    best = beam_search(
+        model, src, tok.stoi[BOS], eos, width, limit, keep_steps=True, banned=banned_ids(tok)
+    )
     t_end = time.perf_counter()
     top_n = min(settings.top_n, model.config.tgt_vocab)
     filt = _StopFilter(settings.stop)
@@ -259,7 +262,7 @@ class TranslationAttention:
     Each row sums to 1. self_attention (L, H, T, T): the decoder's own, causal."""
 
     source_tokens: list[str]  # S token texts, as the tokenizer cut the source
-    target_tokens: list[str]  # T: the target's characters, then "</s>"
+    target_tokens: list[str]  # T: the target's characters, then "</s>" (unless it ran out)
     cross: np.ndarray
     self_attention: np.ndarray
 
@@ -276,18 +279,23 @@ def cross_attention(loaded: LoadedModel, source: str, target: str) -> Translatio
     src, _ = source_ids(loaded, source)
     tgt = tgt_tok.encode(target)
     limit = model.config.max_tgt
-    if len(tgt) + 1 > limit:
+    if len(tgt) > limit:
         raise SettingsError(
-            f"the target has {len(tgt)} characters, more than {loaded.name}'s {limit - 1}"
+            f"the target has {len(tgt)} characters, more than {loaded.name}'s {limit}"
         )
+    # a target that filled every position never fed its last token back, nor made EOS
+    rows = [tgt_tok.token_text(i) for i in tgt] + ["</s>"]
+    if len(tgt) == limit:
+        rows = rows[:-1]
+    fed = [tgt_tok.stoi[BOS], *tgt][: len(rows)]
     device = next(model.parameters()).device
     with torch.inference_mode():
         x = torch.tensor([src], dtype=torch.long, device=device)
-        y = torch.tensor([[tgt_tok.stoi[BOS], *tgt]], dtype=torch.long, device=device)
+        y = torch.tensor([fed], dtype=torch.long, device=device)
         cross, dec_self, _ = model.attention(x, y)  # (L, 1, H, T, S), (L, 1, H, T, T)
     return TranslationAttention(
         source_tokens=[src_tok.token_text(i) for i in src],
-        target_tokens=[tgt_tok.token_text(i) for i in tgt] + ["</s>"],
+        target_tokens=rows,
         cross=cross[:, 0].float().cpu().numpy(),
         self_attention=dec_self[:, 0].float().cpu().numpy(),
     )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from studio.engine.networks.seq2seq import Seq2Seq
 from studio.engine.text.translation_data import BOS, EOS
-from studio.engine.text.translation_search import beam_search, greedy_batch
+from studio.engine.text.translation_search import banned_ids, beam_search, greedy_batch
 from studio.engine.tokenizers import BPETokenizer, CharTokenizer
 
 BATCH = 100
@@ -27,13 +27,14 @@ def translate_all(
     """The translation of every source: greedy when beam is 1, else beam search of that width."""
     model.eval()
     bos, eos = tgt_tok.stoi[BOS], tgt_tok.stoi[EOS]
+    banned = banned_ids(tgt_tok)
     ids = [src_tok.encode(s)[: model.config.max_src] for s in sources]
     out: list[list[int]] = []
     if beam <= 1:
         for i in range(0, len(ids), BATCH):
-            out += greedy_batch(model, ids[i : i + BATCH], bos, eos)
+            out += greedy_batch(model, ids[i : i + BATCH], bos, eos, banned=banned)
     else:
-        out = [beam_search(model, s, bos, eos, beam).ids for s in ids]
+        out = [beam_search(model, s, bos, eos, beam, banned=banned).ids for s in ids]
     return [tgt_tok.decode(t) for t in out]
 
 

@@ -12,11 +12,26 @@ width 1 it takes the single best token every step: exactly greedy decoding.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
 
 from studio.engine.networks.seq2seq import Seq2Seq
+
+
+def banned_ids(tok) -> tuple[int, ...]:
+    """The target ids a translation never produces: padding, start, and the unknown character."""
+    from studio.engine.text.translation_data import BOS, PAD, UNK
+
+    return tuple(tok.stoi[c] for c in (PAD, BOS, UNK) if c in tok.stoi)
+
+
+def ban(logits: torch.Tensor, banned: Sequence[int]) -> torch.Tensor:
+    """logits (B, V) with the `banned` ids at -inf (in place)."""
+    if banned:
+        logits[:, list(banned)] = float("-inf")
+    return logits
 
 
 def source_tensor(src: list[list[int]], pad: int, device: torch.device) -> torch.Tensor:
@@ -30,7 +45,12 @@ def source_tensor(src: list[list[int]], pad: int, device: torch.device) -> torch
 
 @torch.inference_mode()
 def greedy_batch(
-    model: Seq2Seq, src: list[list[int]], bos: int, eos: int, max_len: int | None = None
+    model: Seq2Seq,
+    src: list[list[int]],
+    bos: int,
+    eos: int,
+    max_len: int | None = None,
+    banned: Sequence[int] = (),
 ) -> list[list[int]]:
     """The greedy target of each source (EOS excluded), decoded as one batch with the cache."""
     c = model.config
@@ -43,7 +63,7 @@ def greedy_batch(
     out: list[list[int]] = [[] for _ in range(B)]
     done = [False] * B
     for _ in range(max_len):
-        ids = model.step(ids, cache).argmax(dim=-1)  # (B,)
+        ids = ban(model.step(ids, cache), banned).argmax(dim=-1)  # (B,)
         for i, t in enumerate(ids.tolist()):
             if not done[i]:
                 if t == eos:
@@ -77,6 +97,7 @@ def beam_search(
     width: int,
     max_len: int | None = None,
     keep_steps: bool = False,
+    banned: Sequence[int] = (),
 ) -> Hypothesis:
     """The best target of one source by beam search of `width` (see the module's docstring).
     keep_steps: each hypothesis keeps its steps' log-probabilities (for the events' alternatives)."""
@@ -91,7 +112,7 @@ def beam_search(
     ended: list[Hypothesis] = []
     last = torch.tensor([bos], dtype=torch.long, device=device)
     for t in range(max_len):
-        logp = model.step(last, cache).float().log_softmax(dim=-1)  # (beams, V)
+        logp = ban(model.step(last, cache).float(), banned).log_softmax(dim=-1)  # (beams, V)
         total = logp + torch.tensor([h.logprob for h in live], device=device)[:, None]
         V = logp.size(-1)
         top = torch.topk(total.view(-1), min(2 * width, total.numel()))
