@@ -20,8 +20,9 @@ from studio.engine.formats.studio_file import (
     read_header,
 )
 from studio.engine.networks.seq2seq import Seq2Seq, Seq2SeqConfig
-from studio.engine.text.translation_data import BOS, EOS, target_tokenizer
-from studio.engine.tokenizers import BPETokenizer, tokenizer_from_card
+from studio.engine.tokenizers import TARGET_BOS as BOS
+from studio.engine.tokenizers import TARGET_EOS as EOS
+from studio.engine.tokenizers import BPETokenizer, target_tokenizer, tokenizer_from_card
 
 KIND = "translate-seq2seq"
 

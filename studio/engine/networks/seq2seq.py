@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -285,7 +286,8 @@ class Seq2Seq(nn.Module):
         """The cache for decoding memory (B, S, C) of sources src (B, S)."""
         c = self.config
         B = memory.size(0)
-        cross = torch.stack([layer.cross.keys_values(memory) for layer in self.decoder])
+        layers = cast(list[DecoderLayer], list(self.decoder))
+        cross = torch.stack([layer.cross.keys_values(memory) for layer in layers])
         shape = (c.dec_layers, B, 2, c.n_head, c.max_tgt, c.d_model // c.n_head)
         self_kv = torch.empty(shape, device=memory.device, dtype=memory.dtype)
         return Seq2SeqCache(self_kv, cross, self.source_mask(src))

@@ -18,12 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from studio.core.errors import CorpusError
-from studio.engine.tokenizers import BPETokenizer, CharTokenizer
+from studio.engine.tokenizers import TARGET_BOS as BOS
+from studio.engine.tokenizers import TARGET_EOS as EOS
+from studio.engine.tokenizers import TARGET_PAD as PAD
+from studio.engine.tokenizers import TARGET_UNK as UNK
+from studio.engine.tokenizers import BPETokenizer, target_tokenizer
 
-# The target side's special tokens, as characters no Chinese sentence holds (CharTokenizer's
-# vocabulary is one character per token): padding, start, end, and what stands for a character the
-# vocabulary lacks.
-PAD, BOS, EOS, UNK = "\x00", "\x02", "\x03", "\ufffd"
+__all__ = ["BOS", "EOS", "PAD", "UNK", "read_pairs", "split_pairs", "target_tokenizer"]
+
 SRC_PAD = "<pad>"  # the source's padding token, id 0
 
 
@@ -93,14 +95,3 @@ def train_source_tokenizer(sentences: Sequence[str], vocab_size: int) -> BPEToke
     )
     tok.train_from_iterator(sentences, trainer)
     return BPETokenizer(tok.to_str(), eos=None)
-
-
-def target_tokenizer(
-    sentences: Sequence[str] | None = None, vocab: str | None = None
-) -> CharTokenizer:
-    """One token per character: PAD, BOS, EOS, UNK (ids 0-3), then the sentences' characters
-    sorted, or the characters of `vocab` (a card's) as they are."""
-    if vocab is None:
-        chars = sorted(set("".join(sentences or ())) - {PAD, BOS, EOS, UNK})
-        vocab = PAD + BOS + EOS + UNK + "".join(chars)
-    return CharTokenizer(list(vocab), eos=EOS, unk=UNK)
