@@ -306,3 +306,17 @@ def test_window_text_runs_refuse_a_translation_model_in_one_line(trained):
 
     with pytest.raises(ValueError, match="cannot run translations yet"):
         _need_model(Server(), image=False)
+
+
+def test_stages_of_a_translation_step(trained):
+    from studio.engine.text.sampling_stages import sampling_stages
+
+    loaded = load_model(str(trained), device="cpu")
+    settings = gs(temperature=0.9, top_k=5, repetition_penalty=1.3, seed=4, max_new_tokens=6)
+    tokens = [e for e in translate(loaded, "We like tea.", settings) if e.event == "token"]
+    ids = [t.id for t in tokens]
+    for step, t in enumerate(tokens):
+        stages = sampling_stages(loaded, "We like tea.", ids[: step + 1], settings)
+        assert [s.name for s in stages] == ["model", "repetition penalty", "temperature", "top-k"]
+        assert stages[0].chosen_prob == pytest.approx(t.model_prob, abs=1e-5)
+        assert stages[-1].chosen_prob == pytest.approx(t.prob, abs=1e-5)

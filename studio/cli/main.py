@@ -134,6 +134,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
             for key, unit in (
                 ("val_loss_nats_per_token", "nats/token"),
                 ("heldout_bits_per_dim", "bits/dim"),
+                ("bleu_greedy", "BLEU (greedy)"),
             ):
                 v = metrics.get(key)
                 if isinstance(v, (int, float)) and not isinstance(v, bool):

@@ -49,7 +49,7 @@ def is_translation(loaded: LoadedModel) -> bool:
     return loaded.kind == "translate-seq2seq"
 
 
-def _parts(loaded: LoadedModel) -> tuple[Seq2Seq, BPETokenizer, CharTokenizer]:
+def translation_parts(loaded: LoadedModel) -> tuple[Seq2Seq, BPETokenizer, CharTokenizer]:
     if not is_translation(loaded):
         raise SettingsError(f"{loaded.name} is not a translation model")
     return loaded.network(Seq2Seq), loaded.extras["source_tokenizer"], loaded.tokenizer
@@ -62,7 +62,7 @@ def source_ids(loaded: LoadedModel, source: str) -> tuple[list[int], str | None]
         raise SettingsError(f"the source must be text, got {type(source).__name__}")
     if not source.strip():
         raise SettingsError("the source is empty: give an English sentence to translate")
-    model, src_tok, _ = _parts(loaded)
+    model, src_tok, _ = translation_parts(loaded)
     ids = src_tok.encode(source.strip())
     limit = model.config.max_src
     if len(ids) <= limit:
@@ -83,7 +83,7 @@ def translate(
     """Translate `source`: a StartEvent, any WarningEvents, TokenEvents step by step (samples in
     order within a step), then one DoneEvent per sample (its `prompt` is the source)."""
     settings = settings or GenerationSettings()
-    model, _, tgt_tok = _parts(loaded)
+    model, _, tgt_tok = translation_parts(loaded)
     ids, warning = source_ids(loaded, source)
     if not isinstance(beam, int) or isinstance(beam, bool) or not 1 <= beam <= MAX_BEAM:
         raise SettingsError(f"--beam must be a whole number from 1 to {MAX_BEAM}, got {beam!r}")
@@ -275,7 +275,7 @@ class TranslationAttention:
 def cross_attention(loaded: LoadedModel, source: str, target: str) -> TranslationAttention:
     """The attention weights the model used making `target` from `source` (one uncached pass
     over BOS + target; the weights are those the outputs were computed from)."""
-    model, src_tok, tgt_tok = _parts(loaded)
+    model, src_tok, tgt_tok = translation_parts(loaded)
     src, _ = source_ids(loaded, source)
     tgt = tgt_tok.encode(target)
     limit = model.config.max_tgt
