@@ -52,6 +52,19 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "template, and the answer ends at the model's end of turn",
     )
     p.add_argument("--system", metavar="TEXT", help="with --chat: a system message before it")
+    p.add_argument(
+        "--source",
+        metavar="TEXT",
+        help="translation models: the English sentence to translate (- reads standard input)",
+    )
+    p.add_argument(
+        "--beam",
+        type=int,
+        default=1,
+        metavar="N",
+        help="translation models: beam search of width N instead of sampling (1: sample, or "
+        "greedy with --temperature 0)",
+    )
     # every generation setting, text and image, from the schema (studio.settings)
     add_setting_flags(p, GENERATE_SETTINGS)
     p.add_argument("--format", choices=["text", "jsonl"], default="text")
@@ -95,7 +108,17 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="score a model on held-out data")
     p.add_argument("--model", help="model name or path (`aigc-studio models` lists them)")
     p.add_argument("--text", help="UTF-8 text file to score (text models)")
-    p.add_argument("--data", help="image models: the MNIST folder or the emoji tarball")
+    p.add_argument(
+        "--data",
+        help="image models: the MNIST folder or the emoji tarball; translation models: the "
+        "folder of the pairs they were trained on (default: the shared tatoeba-cmn-eng)",
+    )
+    p.add_argument(
+        "--beam",
+        type=int,
+        default=4,
+        help="translation models: the beam width scored besides greedy",
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--threads", type=int)
@@ -118,6 +141,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
             for key, unit in (
                 ("val_loss_nats_per_token", "nats/token"),
                 ("heldout_bits_per_dim", "bits/dim"),
+                ("bleu_greedy", "BLEU (greedy)"),
             ):
                 v = metrics.get(key)
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -166,6 +190,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     # said before the model loads; the formats the model's kind takes are checked once it has
     check_generate_outputs(args.output, args.gif, None, args.force)
     loaded = _load_model(args)
+    from studio.cli.translate_commands import check_source_flags
+
+    check_source_flags(args, loaded)
+    if args.source is not None:
+        from studio.cli.translate_commands import generate_translation_command
+
+        return generate_translation_command(args, loaded)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import generate_image_command
 
@@ -211,6 +242,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     _need_model(args)
     loaded = _load_model(args)
+    if loaded.kind == "translate-seq2seq":
+        from studio.cli.translate_commands import eval_translation_command
+
+        return eval_translation_command(args, loaded)
     if loaded.kind.startswith("image-"):
         from studio.cli.image_commands import eval_image_command
 
@@ -234,6 +269,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on your own data")
     tsub = p.add_subparsers(dest="train_kind", required=True)
     _add_train_image(tsub)
+    _add_train_translate(tsub)
     t = tsub.add_parser("text", help="train a character-level GPT on a UTF-8 text file")
     t.add_argument("--corpus", required=True, help="UTF-8 text file")
     t.add_argument("--out", required=True, help="model file to write (.safetensors)")
@@ -264,6 +300,16 @@ def _add_train_image(tsub: argparse._SubParsersAction) -> None:
     from studio.cli.image_commands import add_train_image_args
 
     add_train_image_args(tsub.add_parser("image", help="train an image model (digits, emoji)"))
+
+
+def _add_train_translate(tsub: argparse._SubParsersAction) -> None:
+    from studio.cli.translate_commands import add_train_translate_args
+
+    add_train_translate_args(
+        tsub.add_parser(
+            "translate", help="train an English→Chinese encoder–decoder on sentence pairs"
+        )
+    )
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
@@ -316,6 +362,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from studio.cli.image_commands import train_image_command
 
         return train_image_command(args)
+    if args.train_kind == "translate":
+        from studio.cli.translate_commands import train_translate_command
+
+        return train_translate_command(args)
     from pathlib import Path
 
     from studio.engine.train.text_task import TrainConfig, train_text

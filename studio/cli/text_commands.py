@@ -17,9 +17,17 @@ from studio.cli.interrupt import EXIT_INTERRUPTED, ctrl_c_cancels, stop_phrase
 from studio.cli.outputs import OutputError, check_generate_outputs
 
 
-def generate_text_command(args: argparse.Namespace, loaded, settings) -> int:
-    """Run `settings` (GenerationSettings) on `loaded` from args.prompt; the exit status."""
+def generate_text_command(args: argparse.Namespace, loaded, settings, events=None) -> int:
+    """Run `settings` (GenerationSettings) on `loaded` from args.prompt; the exit status.
+    `events(cancel)`, when given, makes the run's events instead of continuing the prompt (a
+    translation of args.prompt): the prompt is then recorded but not printed before the output."""
     from studio.engine.text.generation import generate_text
+
+    shown = args.prompt if events is None else ""
+    if events is None:
+
+        def events(cancel):
+            return generate_text(loaded, args.prompt, settings, cancel=cancel)
 
     fmt = check_generate_outputs(args.output, None, "text", args.force)
     if fmt in (".json", ".md") and settings.num_samples > 1:
@@ -35,7 +43,7 @@ def generate_text_command(args: argparse.Namespace, loaded, settings) -> int:
     keep_run = fmt in (".json", ".md")
     cancel = threading.Event()
     with ctrl_c_cancels(cancel):
-        for event in generate_text(loaded, args.prompt, settings, cancel=cancel):
+        for event in events(cancel):
             kind = event.event
             if keep_run:
                 if kind == "token" and event.sample == 0:
@@ -57,16 +65,16 @@ def generate_text_command(args: argparse.Namespace, loaded, settings) -> int:
                 if not settings.sampling.greedy:
                     print(f"seed {event.seed}", file=sys.stderr)
                 if not multi:
-                    out.write(args.prompt)
+                    out.write(shown)
             elif kind == "token" and not multi:
                 out.write(event.text)
                 out.flush()
             elif kind == "done":
                 texts[event.sample] = event.text
-                _show_done(out, event, args.prompt, settings.max_new_tokens, multi)
+                _show_done(out, event, shown, settings.max_new_tokens, multi)
     out.flush()
     if args.output:
-        _write(args, fmt, loaded, settings, run, texts, jsonl_lines)
+        _write(args, fmt, loaded, settings, run, texts, jsonl_lines, shown)
     return EXIT_INTERRUPTED if cancel.is_set() else 0
 
 
@@ -87,7 +95,9 @@ def _summary(event, limit: int) -> str:
     )
 
 
-def _write(args, fmt, loaded, settings, run: dict, texts: dict, jsonl_lines: list[str]) -> None:
+def _write(
+    args, fmt, loaded, settings, run: dict, texts: dict, jsonl_lines: list[str], shown: str
+) -> None:
     """Write --output in the format its extension names, atomically."""
     from studio.core.atomic import atomic_write_text
 
@@ -109,7 +119,7 @@ def _write(args, fmt, loaded, settings, run: dict, texts: dict, jsonl_lines: lis
             atomic_write_text(args.output, "\n".join(jsonl_lines) + "\n")
         else:  # .txt: every sample as printed, a blank line between them
             atomic_write_text(
-                args.output, "\n\n".join(args.prompt + texts[i] for i in sorted(texts)) + "\n"
+                args.output, "\n\n".join(shown + texts[i] for i in sorted(texts)) + "\n"
             )
     except OSError as e:
         raise OutputError(f"--output {args.output}: cannot write ({e.strerror or e})") from None

@@ -92,6 +92,24 @@ class CharTokenizer:
         return cls(chars, eos=card.get("eos"))
 
 
+# The target side of a translation model: one token per character, its special tokens characters
+# no Chinese sentence holds (padding, start, end, and what stands for a character the vocabulary
+# lacks), ids 0-3.
+TARGET_PAD, TARGET_BOS, TARGET_EOS, TARGET_UNK = "\x00", "\x02", "\x03", "\ufffd"
+
+
+def target_tokenizer(
+    sentences: Sequence[str] | None = None, vocab: str | None = None
+) -> CharTokenizer:
+    """A translation target's tokenizer: the four special tokens, then the sentences' characters
+    sorted, or the characters of `vocab` (a card's) as they are."""
+    specials = TARGET_PAD + TARGET_BOS + TARGET_EOS + TARGET_UNK
+    if vocab is None:
+        chars = sorted(set("".join(sentences or ())) - set(specials))
+        vocab = specials + "".join(chars)
+    return CharTokenizer(list(vocab), eos=TARGET_EOS, unk=TARGET_UNK)
+
+
 @lru_cache(maxsize=1)
 def _byte_decoder() -> dict[str, int]:
     """GPT-2's printable stand-ins for bytes, inverted: stand-in character -> byte value."""

@@ -123,6 +123,11 @@ def _need_model(server: EngineServer, image: bool) -> tuple:
     if server.loaded is None or info is None:
         raise ValueError("No model is loaded yet.")
     is_image = info["kind"].startswith("image-")
+    if info["kind"] == "translate-seq2seq":
+        raise ValueError(
+            f"{info['title']} translates, and the window cannot run translations yet; on the "
+            f'command line: aigc-studio generate --model {info["name"]} --source "..."'
+        )
     if image and not is_image:
         raise ValueError(f"{info['title']} is a text model: choose an image model to draw.")
     if not image and is_image:
@@ -290,6 +295,35 @@ def do_chat(server: EngineServer, messages: list) -> None:
     server.send("chat_prompt", text)
 
 
+def do_translation_attention(
+    server: EngineServer, model_path: str, source: str, target: str
+) -> None:
+    """The cross-attention the loaded translation model (the one at `model_path`) used making
+    `target` from `source`: a dict of source_tokens, target_tokens, cross (L, H, T, S) and
+    average (T, S) float32 arrays (text/translation.py's TranslationAttention)."""
+    from studio.engine.text.translation import cross_attention, is_translation
+
+    try:
+        loaded, info = server.loaded, server.info
+        if loaded is None or info is None:
+            raise ValueError("No model is loaded yet.")
+        if Path(info["path"]).resolve() != Path(model_path).resolve():
+            raise ValueError(f"{info['title']} is loaded now, not the model that made this text.")
+        if not is_translation(loaded):  # type: ignore[arg-type]
+            raise ValueError(f"{info['title']} is not a translation model.")
+        found = cross_attention(loaded, source, target)  # type: ignore[arg-type]
+        answer = {
+            "source_tokens": found.source_tokens,
+            "target_tokens": found.target_tokens,
+            "cross": found.cross,
+            "average": found.average,
+        }
+    except Exception as e:  # noqa: BLE001
+        server.send("translation_attention_failed", message_of(e))
+        return
+    server.send("translation_attention", answer)
+
+
 def _model_that_made(server: EngineServer, model_path: str):
     """The loaded text model, if it is the one at `model_path` (a model switch may have been
     asked for since the text was made)."""
@@ -310,4 +344,5 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "inspect": do_inspect,
     "inspect_pixel": do_inspect_pixel,
     "chat": do_chat,
+    "translation_attention": do_translation_attention,
 }

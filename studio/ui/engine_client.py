@@ -16,8 +16,6 @@ starts a fresh engine process, which loads the last model again first.
 from __future__ import annotations
 
 import time
-from collections import deque
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
@@ -28,32 +26,9 @@ from studio.io.image_run import ImageRun
 from studio.io.run import RunRecord
 from studio.io.run_tree import chosen_token
 from studio.io.text_run import TextRun
+from studio.ui.engine_runs import _Run, _Session
 
 ENGINE_DIED = "engine-died"  # the stop reason of a run the engine process did not live to end
-
-
-@dataclass
-class _Run:
-    """A run asked for and not ended yet."""
-
-    kind: str  # "text" | "image"
-    t0: float  # perf_counter when it was asked for
-    prompt: str = ""
-    request: ImageRequest | None = None
-    collector: TextRun | ImageRun | None = None  # made at the first batch (the model is known)
-    link: dict | None = None  # a branch: its parent's history id and its fork, for the record
-    taken: list = field(default_factory=list)  # TokenEvents taken in step mode before it ran on
-
-
-@dataclass
-class _Session:
-    """One engine process and what it has been asked and not yet answered, in order."""
-
-    process: EngineProcess
-    pending: deque = field(default_factory=deque)  # ("list",), ("load", path, device), ...
-    runs: dict = field(default_factory=dict)  # run id -> _Run
-    info: dict | None = None  # the model it has loaded
-    dead: bool = False
 
 
 class EngineClient(QObject):
@@ -112,6 +87,11 @@ class EngineClient(QObject):
     """The prompt a chat model continues for the conversation asked for (its template's text)."""
     sig_chat_failed = Signal(str)
     """(one-line reason) when the conversation could not be rendered."""
+    sig_translation_attention = Signal(object)
+    """A translation's cross-attention: a dict of source_tokens, target_tokens (lists of str),
+    cross (layers, heads, target, source) and average (target, source) float32 arrays."""
+    sig_translation_attention_failed = Signal(str)
+    """(one-line reason) when a translation's attention could not be computed."""
     sig_engine_died = Signal(str)
     """The engine process ended unasked: one line saying so; the next request starts another."""
 
@@ -223,6 +203,12 @@ class EngineClient(QObject):
         model at `model_path` with `label`) looked at: its attention or gradient saliency."""
         message = ("inspect_pixel", model_path, picture, int(row), int(col), label)
         self._request(message, ("inspect_pixel", row, col))
+
+    def translation_attention(self, model_path: str, source: str, target: str) -> None:
+        """The cross-attention the translation model at `model_path` (loaded) used making
+        `target` from `source` (sig_translation_attention answers)."""
+        message = ("translation_attention", model_path, source, target)
+        self._request(message, ("translation_attention",))
 
     def shutdown(self) -> None:
         """End the engine process (used on window close); later requests are ignored."""
@@ -369,6 +355,12 @@ class EngineClient(QObject):
         elif name == "chat_failed":
             self._pop(s, "chat")
             self.sig_chat_failed.emit(m[1])
+        elif name == "translation_attention":
+            self._pop(s, "translation_attention")
+            self.sig_translation_attention.emit(m[1])
+        elif name == "translation_attention_failed":
+            self._pop(s, "translation_attention")
+            self.sig_translation_attention_failed.emit(m[1])
         elif name == "error":
             self.sig_error.emit(m[1])
 
@@ -491,5 +483,7 @@ class EngineClient(QObject):
                 self.sig_pixel_inspect_failed.emit(why)
             elif p[0] == "chat":
                 self.sig_chat_failed.emit(why)
+            elif p[0] == "translation_attention":
+                self.sig_translation_attention_failed.emit(why)
         # after the runs it left have ended with what arrived (their records stored and shown)
         self.sig_engine_died.emit(f"The engine stopped: {reason}. The next action starts it again.")

@@ -142,6 +142,10 @@ def load_model(name_or_path: str, device: str = "auto") -> LoadedModel:
             from studio.engine.formats.studio_image_model import load_image_model
 
             loaded = load_image_model(path, card)
+        elif kind == "translate-seq2seq":
+            from studio.engine.formats.studio_translate_model import load_translate_model
+
+            loaded = load_translate_model(path, card)
         else:
             raise ModelFileError(path, f"unknown model kind {kind!r}")
     loaded.model.to(dev).eval()
