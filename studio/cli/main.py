@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from studio.cli.setting_flags import add_dtype_flag
 from studio.cli.train_flags import (
     add_budget_flags,
     add_machine_flags,
@@ -65,6 +66,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="overwrite --output and --gif if they exist"
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    add_dtype_flag(p)
     p.add_argument(
         "--threads",
         type=int,
@@ -91,6 +93,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="image models: the MNIST folder or the emoji tarball")
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    add_dtype_flag(p)
     p.add_argument("--threads", type=int)
 
 
@@ -130,7 +133,7 @@ def _load_model(args: argparse.Namespace) -> LoadedModel:
     from studio.engine.formats.model_finder import load_model
 
     set_threads(args.threads)
-    loaded = load_model(args.model, device=args.device)
+    loaded = load_model(args.model, device=args.device, dtype=args.dtype)
     if args.threads is None:
         from studio.engine.cpu_threads import set_threads_for_run
 

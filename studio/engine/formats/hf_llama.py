@@ -4,14 +4,16 @@ A folder holds config.json, weights in model.safetensors (or shards listed by
 model.safetensors.index.json, or pytorch_model.bin), tokenizer.json, and maybe generation_config.json
 (end-of-sequence ids, default sampling values), tokenizer_config.json (a chat template, the end-of-turn
 token) and a README.md whose front matter names a license.
-Weights stored in float32, float16 or bfloat16 are computed in float32 unless another dtype is
-asked for. Tensor names are Hugging Face's, which `Llama` uses as its own. Everything refused
+Weights stored in float32, float16 or bfloat16 are computed as stored (float16: in float32) unless
+another precision is asked for (formats/precision.py). Tensor names are Hugging Face's, which `Llama` uses as its own. Everything refused
 raises ModelFileError with one line.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -20,7 +22,10 @@ from studio.core.errors import ModelFileError
 from studio.engine.formats.chat_template import read_chat, special_tokens
 from studio.engine.formats.foreign_checks import read_json_object
 from studio.engine.formats.hf_gpt2 import weight_files
+from studio.engine.formats.precision import describe as describe_precision
+from studio.engine.formats.precision import resolve
 from studio.engine.formats.studio_file import LoadedModel, check_tensor_shapes, read_header
+from studio.engine.networks.int8_linear import int8_skeleton, quantise_into
 from studio.engine.networks.llama import Llama
 from studio.engine.networks.llama_layers import LlamaConfig
 from studio.engine.tokenizer_json import TokenizerJSON
@@ -36,6 +41,8 @@ MAX_README_BYTES = 1024 * 1024
 # safetensors' dtype names -> ours
 STORED_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
 # what generation_config.json may say about sampling, kept in the card as the model's defaults
+EMBED = "model.embed_tokens.weight"
+TIED = ("model.embed_tokens", "lm_head")  # a tied output layer shares the token table
 SAMPLING_KEYS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 
 
@@ -224,7 +231,7 @@ def _card(
             if (folder / f).is_file():
                 data["license"] = f"see {f}"
                 break
-    stored = "/".join(sorted(dtypes)) or "unknown"
+    stored = sorted(dtypes)
     return {
         "name": name,
         "title": f"{name} ({arch})",
@@ -234,7 +241,8 @@ def _card(
             "model_class": arch,
             "parameters": config.num_params(),
             "context_length": config.block_size,
-            "precision": f"{stored} weights, computed in float32",
+            "precision": describe_precision("float32", "/".join(stored) or "unknown"),
+            "stored_dtypes": stored,  # taken out again by the loader and describe_hf_llama
             **config.to_dict(),
         },
         "tokenizer": tok.to_card(),
@@ -272,14 +280,24 @@ def _open(folder: Path) -> tuple[LlamaConfig, TokenizerJSON, list[Path], dict]:
 
 def describe_hf_llama(folder: Path) -> dict:
     """The card of a Llama-family folder, from its config, headers and tokenizer only."""
-    return _open(folder)[3]
+    card = _open(folder)[3]
+    stored = card["architecture"].pop("stored_dtypes")
+    precision = resolve("auto", set(stored))
+    card["architecture"]["precision"] = describe_precision(precision, "/".join(stored) or "unknown")
+    return card
 
 
-def _tensors_of(f: Path) -> dict[str, torch.Tensor]:
+def _tensors_of(f: Path) -> Iterator[tuple[str, torch.Tensor, Callable[[], None]]]:
+    """(name, tensor, release) of each tensor in a weight file: safetensors through a memory map,
+    a tensor at a time, `release()` handing its pages back once it is copied; pickled state dicts
+    whole (they cannot be mapped)."""
     if f.suffix == ".safetensors":
-        from studio.engine.formats.studio_file import load_tensors
+        from studio.engine.formats.mapped_tensors import MappedSafetensors
 
-        return load_tensors(f)
+        with MappedSafetensors(f) as mapped:
+            for name in list(mapped.names()):
+                yield name, mapped.get(name), partial(mapped.release, name)
+        return
     from studio.engine.formats.safe_unpickler import load_torch_weights_only
 
     part = load_torch_weights_only(f)
@@ -287,47 +305,65 @@ def _tensors_of(f: Path) -> dict[str, torch.Tensor]:
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in part.items()
     ):
         raise ModelFileError(f, "not a state dict (names -> tensors)")
-    return part
+    for name in list(part):
+        yield name, part.pop(name), lambda: None
 
 
-def load_hf_llama(folder: Path, dtype: torch.dtype = torch.float32) -> LoadedModel:
-    """Open a Llama-family folder for generation, computing in `dtype` (on the CPU, eval mode)."""
-    config, tok, files, card = _open(folder)
-    # built without initialising: every weight is overwritten next, and a random init of a
-    # billion parameters would take longer than reading them
+def _skeleton(config: LlamaConfig, precision: str) -> Llama:
+    """The network with uninitialised weights in the chosen precision (int8: Int8Linear layers)."""
+    # built on the meta device: every weight is overwritten next, and a random init of a billion
+    # parameters would take longer than reading them
     with torch.device("meta"):
         model = Llama(config)
+        if precision == "bfloat16":
+            model = model.to(torch.bfloat16)
+        elif precision == "int8":
+            int8_skeleton(model, TIED if config.tie_embeddings else None)
     model = model.to_empty(device="cpu")
-    if config.tie_embeddings:
+    if precision == "int8":  # to_empty made separate copies of what the tie shares
+        int8_skeleton(model, TIED if config.tie_embeddings else None, retie_only=True)
+    elif config.tie_embeddings:
         model.lm_head.weight = model.model.embed_tokens.weight
-    params = model.state_dict()
+    return model
+
+
+def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> LoadedModel:
+    """Open a Llama-family folder for generation (on the CPU, eval mode), computing in `dtype`:
+    torch.float32 / torch.bfloat16, or a precision name ("auto", "float32", "bfloat16", "int8").
+
+    Each stored tensor is read (memory-mapped), converted into its parameter (int8: quantised per
+    output channel) and its pages handed back before the next, so memory holds the model in its
+    chosen precision plus one tensor, never a float32 copy of the whole."""
+    config, tok, files, card = _open(folder)
+    stored = card["architecture"].pop("stored_dtypes")
+    asked = dtype if isinstance(dtype, str) else str(dtype).removeprefix("torch.")
+    precision = resolve(asked, set(stored))
+    model = _skeleton(config, precision)
+    params = model.state_dict(keep_vars=True)
     expected = config.tensor_shapes()
     filled: set[str] = set()
-    for f in files:  # a shard at a time: memory holds the model and one shard
-        part = _tensors_of(f)
-        present = {k: tuple(t.shape) for k, t in part.items() if not _ignored(k, config)}
-        check_tensor_shapes(f, expected, present, lambda k: True)  # names and shapes of this shard
+    for f in files:
         with torch.no_grad():
-            for k, t in part.items():
+            for k, t, release in _tensors_of(f):
                 if _ignored(k, config):
                     continue
+                if k not in expected or tuple(t.shape) != expected[k]:
+                    check_tensor_shapes(f, expected, {k: tuple(t.shape)}, lambda k: True)
                 if not t.is_floating_point():
                     raise ModelFileError(
                         f, f"tensor {k} has dtype {t.dtype}, expected floating point"
                     )
-                params[k].copy_(t)
+                if not _finite(t):
+                    raise ModelFileError(folder, "weights contain NaN or infinity")
+                _fill(params, k, t, precision, config)
                 filled.add(k)
-        del part
+                del t
+                release()
     missing = [k for k in expected if k not in filled]
     if missing:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise ModelFileError(folder, f"missing tensors: {', '.join(missing[:3])}{more}")
-    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-        raise ModelFileError(folder, "weights contain NaN or infinity")
-    if dtype != torch.float32:
-        model = model.to(dtype)
-        precision = card["architecture"]["precision"].replace("float32", str(dtype)[6:])
-        card["architecture"]["precision"] = precision
+    card["architecture"]["precision"] = describe_precision(precision, "/".join(stored) or "unknown")
     return LoadedModel(
         name=card["name"],
         path=str(folder),
@@ -336,5 +372,23 @@ def load_hf_llama(folder: Path, dtype: torch.dtype = torch.float32) -> LoadedMod
         model=model.eval(),
         tokenizer=tok,
         read_only=True,
-        extras={"format": "hf-llama"},
+        extras={"format": "hf-llama", "precision": precision},
     )
+
+
+def _fill(params: dict, name: str, t: torch.Tensor, precision: str, config: LlamaConfig) -> None:
+    """Copy one stored tensor into its parameter (int8 layers: quantised into weight and scale)."""
+    if precision == "int8" and name.endswith(".weight"):
+        tied = config.tie_embeddings and name == EMBED  # the table is the output layer's int8
+        layer = "lm_head" if tied else name.removesuffix(".weight")
+        if layer + ".scale" in params:
+            quantise_into(t, params[layer + ".weight"].data, params[layer + ".scale"].data)
+            return
+    params[name].copy_(t)
+
+
+def _finite(t: torch.Tensor) -> bool:
+    """No NaN or infinity in t, checked in pieces (no boolean copy of a whole large tensor)."""
+    flat = t.reshape(-1)
+    step = 1 << 22
+    return all(bool(torch.isfinite(flat[i : i + step]).all()) for i in range(0, flat.numel(), step))

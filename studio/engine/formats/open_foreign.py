@@ -75,20 +75,25 @@ def describe_foreign(path: Path) -> dict:
     return describe_nanogpt(target)
 
 
-def load_foreign(path: Path) -> LoadedModel:
-    """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only)."""
+def load_foreign(path: Path, dtype: str = "auto") -> LoadedModel:
+    """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only), computing
+    in the precision `dtype` names (formats/precision.py)."""
+    from studio.engine.formats import precision
+
     fmt, target = _format_of(Path(path))
     if fmt == "hf" and _hf_family(target) == "llama":
         from studio.engine.formats.hf_llama import load_hf_llama
 
-        return load_hf_llama(target)
+        return load_hf_llama(target, dtype)  # read straight into the precision
     if fmt == "hf":
         from studio.engine.formats.hf_gpt2 import load_hf_gpt2
 
-        return load_hf_gpt2(target)
-    from studio.engine.formats.nanogpt import load_nanogpt
+        loaded = load_hf_gpt2(target)
+    else:
+        from studio.engine.formats.nanogpt import load_nanogpt
 
-    return load_nanogpt(target)
+        loaded = load_nanogpt(target)
+    return precision.convert(loaded, precision.resolve(dtype, None))
 
 
 # --- shared by the readers -------------------------------------------------------------------------

@@ -46,7 +46,7 @@ class Llama(nn.Module):
                     p.data = p.data.t().contiguous().t()
 
     def new_cache(self, batch: int = 1) -> LlamaCache:
-        p = self.model.embed_tokens.weight
+        p = self.model.norm.weight  # the compute dtype (the token table may be int8)
         return LlamaCache(self.config, batch, p.device, p.dtype)
 
     def decoder(self, cache: LlamaCache) -> LlamaDecoder:

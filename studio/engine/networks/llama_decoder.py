@@ -15,9 +15,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.int8_linear import embedder, linear_product
 from studio.engine.networks.llama_layers import Block, LlamaCache, LlamaConfig, Rotary, Trunk
 from studio.engine.networks.norms import rms_norm
-from studio.engine.networks.row_products import RowProduct, row_product
+from studio.engine.networks.row_products import RowProduct
 
 
 class LlamaParts(Protocol):
@@ -25,7 +26,7 @@ class LlamaParts(Protocol):
 
     training: bool
     model: Trunk
-    lm_head: nn.Linear
+    lm_head: nn.Module  # nn.Linear, or Int8Linear (networks/int8_linear.py)
     rotary: Rotary
 
     @property
@@ -57,13 +58,13 @@ class LlamaDecoder:
         self.cache = cache
         self.config = cfg
         self.rotary = model.rotary
-        self.embed = model.model.embed_tokens.weight  # (V, C)
+        self.embed = embedder(model.model.embed_tokens)  # ids (B,) -> (B, C)
         self.norm = model.model.norm.weight
         rows = cache.kv.shape[1]  # B
-        threads = torch.get_num_threads() if self.embed.device.type == "cpu" else 1
+        threads = torch.get_num_threads() if self.norm.device.type == "cpu" else 1
 
-        def product(linear: nn.Linear) -> RowProduct:
-            return row_product(linear.weight, linear.bias, rows, threads)
+        def product(linear: nn.Module) -> RowProduct:
+            return linear_product(linear, rows, threads)
 
         self.head = product(model.lm_head)  # (B, C) -> (B, V)
         self.layers: list[Layer] = []
@@ -97,7 +98,7 @@ class LlamaDecoder:
         nh, nkv, hd, eps = cfg.n_head, cfg.n_kv_head, cfg.head_dim, cfg.norm_eps
         group = nh // nkv
         L = pos + 1
-        x = torch.embedding(self.embed, idx)  # (B, C)
+        x = self.embed(idx)  # (B, C)
         cos, sin = self.rotary(pos, 1, x.device, x.dtype)  # (1, hd) each
         half = hd // 2
         sdpa = F.scaled_dot_product_attention
