@@ -8,7 +8,7 @@ the pipes are plain stdin/stdout, so the child sees the end of stdin the moment 
 dies, whatever killed it, and exits: no orphans.
 
 Requests (window -> engine), tuples `(name, *fields)`:
-    ("list",)  ("load", path, device)  ("generate", run_id, prompt, settings)
+    ("list",)  ("load", path, device, dtype)  ("generate", run_id, prompt, settings)
     ("image", run_id, ImageRequest)  ("png", path)  ("stages", model_path, prompt, ids, settings)
     ("pace", seconds)  ("stop",)  ("shutdown",)
 Replies (engine -> window):

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from studio.core.errors import ModelFileError
 from studio.engine.formats.chat_template import read_chat, special_tokens
@@ -42,6 +43,7 @@ MAX_README_BYTES = 1024 * 1024
 STORED_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
 # what generation_config.json may say about sampling, kept in the card as the model's defaults
 EMBED = "model.embed_tokens.weight"
+FILL_BYTES = 1 << 18  # a tensor is copied (or quantised) this many bytes of the file at a time
 TIED = ("model.embed_tokens", "lm_head")  # a tied output layer shares the token table
 SAMPLING_KEYS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 
@@ -287,10 +289,10 @@ def describe_hf_llama(folder: Path) -> dict:
     return card
 
 
-def _tensors_of(f: Path) -> Iterator[tuple[str, torch.Tensor, Callable[[], None]]]:
+def _tensors_of(f: Path) -> Iterator[tuple[str, torch.Tensor, Callable[[int, int], None]]]:
     """(name, tensor, release) of each tensor in a weight file: safetensors through a memory map,
-    a tensor at a time, `release()` handing its pages back once it is copied; pickled state dicts
-    whole (they cannot be mapped)."""
+    a tensor at a time, `release(first, rows)` handing rows' pages back once they are copied;
+    pickled state dicts whole (they cannot be mapped)."""
     if f.suffix == ".safetensors":
         from studio.engine.formats.mapped_tensors import MappedSafetensors
 
@@ -306,7 +308,7 @@ def _tensors_of(f: Path) -> Iterator[tuple[str, torch.Tensor, Callable[[], None]
     ):
         raise ModelFileError(f, "not a state dict (names -> tensors)")
     for name in list(part):
-        yield name, part.pop(name), lambda: None
+        yield name, part.pop(name), lambda first, rows: None
 
 
 def _skeleton(config: LlamaConfig, precision: str) -> Llama:
@@ -319,11 +321,23 @@ def _skeleton(config: LlamaConfig, precision: str) -> Llama:
             model = model.to(torch.bfloat16)
         elif precision == "int8":
             int8_skeleton(model, TIED if config.tie_embeddings else None)
-    model = model.to_empty(device="cpu")
-    if precision == "int8":  # to_empty made separate copies of what the tie shares
-        int8_skeleton(model, TIED if config.tie_embeddings else None, retie_only=True)
-    elif config.tie_embeddings:
-        model.lm_head.weight = model.model.embed_tokens.weight
+    return _materialise(model)
+
+
+def _materialise(model: nn.Module) -> nn.Module:
+    """Meta parameters replaced by uninitialised CPU ones of the same shape, dtype and strides; a
+    parameter shared by two modules (a tied table) stays one. (`Module.to_empty` would do it
+    through torch's reference ops, whose first use imports its symbolic machinery: 500 modules,
+    tens of MB and seconds, once per process.)"""
+    made: dict[int, nn.Parameter] = {}
+    for module in model.modules():
+        for name, p in list(module._parameters.items()):
+            if p is None:
+                continue
+            if id(p) not in made:
+                t = torch.empty_strided(p.shape, p.stride(), dtype=p.dtype, device="cpu")
+                made[id(p)] = nn.Parameter(t, requires_grad=p.requires_grad)
+            module._parameters[name] = made[id(p)]
     return model
 
 
@@ -353,12 +367,12 @@ def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> Loa
                     raise ModelFileError(
                         f, f"tensor {k} has dtype {t.dtype}, expected floating point"
                     )
-                if not _finite(t):
-                    raise ModelFileError(folder, "weights contain NaN or infinity")
-                _fill(params, k, t, precision, config)
+                try:
+                    _fill(params, k, t, precision, config, release)
+                except ValueError as e:
+                    raise ModelFileError(f, f"tensor {k}: {e}") from None
                 filled.add(k)
                 del t
-                release()
     missing = [k for k in expected if k not in filled]
     if missing:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
@@ -376,15 +390,30 @@ def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> Loa
     )
 
 
-def _fill(params: dict, name: str, t: torch.Tensor, precision: str, config: LlamaConfig) -> None:
-    """Copy one stored tensor into its parameter (int8 layers: quantised into weight and scale)."""
+def _fill(
+    params: dict, name: str, t: torch.Tensor, precision: str, config: LlamaConfig, release
+) -> None:
+    """Copy one stored tensor into its parameter (int8 layers: quantised into weight and scale),
+    a block of rows at a time, each block's file pages released once copied (`release(first,
+    rows)`), so that no more than a block of the file is held beside the model."""
+    target, scale = params[name], None
     if precision == "int8" and name.endswith(".weight"):
         tied = config.tie_embeddings and name == EMBED  # the table is the output layer's int8
         layer = "lm_head" if tied else name.removesuffix(".weight")
         if layer + ".scale" in params:
-            quantise_into(t, params[layer + ".weight"].data, params[layer + ".scale"].data)
-            return
-    params[name].copy_(t)
+            target, scale = params[layer + ".weight"], params[layer + ".scale"]
+    rows = max(1, FILL_BYTES // max(1, t[0].numel() * t.element_size())) if t.dim() else 1
+    for first in range(0, t.shape[0] if t.dim() else 1, rows):
+        if not _finite(t[first : first + rows] if t.dim() else t):
+            raise ValueError("weights contain NaN or infinity")
+        if scale is not None:
+            block = slice(first, first + rows)
+            quantise_into(t[block], target.data[block], scale.data[block])
+        elif t.dim():
+            target[first : first + rows].copy_(t[first : first + rows])
+        else:
+            target.copy_(t)
+        release(first, rows)
 
 
 def _finite(t: torch.Tensor) -> bool:

@@ -79,11 +79,16 @@ class MappedSafetensors:
         flat = torch.frombuffer(self.map, dtype=dtype, count=count, offset=self.base + begin)
         return flat.view(shape)
 
-    def release(self, name: str) -> None:
-        """Give back the memory of the tensor's whole pages (they are read again if touched)."""
+    def release(self, name: str, first: int = 0, rows: int | None = None) -> None:
+        """Give back the memory of the tensor's whole pages (they are read again if touched):
+        all of it, or of `rows` rows (along its first dimension) from `first`."""
         if self.map is None:
             return
         begin, end = self.header[name]["data_offsets"]
+        shape = self.header[name].get("shape") or [1]
+        if rows is not None and shape[0]:
+            row_bytes = (end - begin) // shape[0]
+            begin, end = begin + first * row_bytes, min(end, begin + (first + rows) * row_bytes)
         start = -(-(self.base + begin) // PAGE) * PAGE
         stop = (self.base + end) // PAGE * PAGE
         dontneed = getattr(mmap, "MADV_DONTNEED", None)  # not on every system

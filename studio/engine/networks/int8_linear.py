@@ -36,14 +36,15 @@ def quantise_into(w: torch.Tensor, q: torch.Tensor, scale: torch.Tensor) -> None
     """Fill q (out, in) int8 and scale (out,) bfloat16 from w (out, in), any float dtype, a
     block of rows at a time (w may be a memory map: only one block is ever held in float32)."""
     for start in range(0, w.shape[0], CHUNK_ROWS):
-        block = w[start : start + CHUNK_ROWS].float()  # (rows, in)
+        block = w[start : start + CHUNK_ROWS].float()  # (rows, in); w itself if float32
         s = (block.abs().amax(dim=1) / QMAX).clamp_min(1e-30)
         s16 = s.to(torch.bfloat16)
         # rounded up, so that no weight needs more than 127 steps of the stored scale
         s16 = torch.where(s16.float() < s, torch.nextafter(s16, s16.new_tensor(1e30)), s16)
         scale[start : start + CHUNK_ROWS] = s16
         step = s16.float().unsqueeze(1)
-        q[start : start + CHUNK_ROWS] = block.div_(step).round_().clamp_(-QMAX, QMAX).to(torch.int8)
+        # out of place: `block` may be the caller's tensor (or a read-only file map)
+        q[start : start + CHUNK_ROWS] = (block / step).round_().clamp_(-QMAX, QMAX).to(torch.int8)
 
 
 def quantise(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -156,17 +157,15 @@ def quantise_network(model: nn.Module, tied: tuple[str, str] | None) -> nn.Modul
     return model
 
 
-def int8_skeleton(model: nn.Module, tied: tuple[str, str] | None, retie_only: bool = False) -> None:
+def int8_skeleton(model: nn.Module, tied: tuple[str, str] | None) -> None:
     """Every nn.Linear of `model` replaced by an uninitialised Int8Linear (made on the current
     default device: the meta device while a loader builds), for a loader to fill with
-    `quantise_into`; `tied` as for quantise_network. `retie_only`: just share the head's tensors
-    with the embedding again (after `to_empty`, which copies each module's tensors apart)."""
-    if not retie_only:
-        for name, m in [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)]:
-            parent_name, _, attr = name.rpartition(".")
-            parent = model.get_submodule(parent_name) if parent_name else model
-            dtype = m.bias.dtype if m.bias is not None else torch.float32
-            setattr(parent, attr, Int8Linear.empty(*m.weight.shape, m.bias is not None, dtype))
+    `quantise_into`; `tied` as for quantise_network."""
+    for name, m in [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)]:
+        parent_name, _, attr = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        dtype = m.bias.dtype if m.bias is not None else torch.float32
+        setattr(parent, attr, Int8Linear.empty(*m.weight.shape, m.bias is not None, dtype))
     if tied is not None:
         embed_name, head_name = tied
         head = model.get_submodule(head_name)
