@@ -15,7 +15,9 @@ depend on what the weights learned). Measured:
     sampler) for 256 new tokens on the tiny model;
 (d) time to first token for a 200-token prompt;
 (e) the bundled model on each thread count and on the default choice, with 0, 1 and 2 busy
-    processes beside it (benchmarks/text_under_load.py).
+    processes beside it (benchmarks/text_under_load.py);
+(f) SmolLM2-135M's and Qwen2.5-0.5B's shapes, float32 and int8 (benchmarks/text_llama.py).
+`--rows gpt|llama` runs (a)-(e) or (f) alone.
 
 Times are the best of a few repeats after a warm-up; tokens/s = new tokens / wall time of the call
 that produced them (prompt included; prompts are short except in (d)).
@@ -86,14 +88,19 @@ TINY = GPTConfig(block_size=256, vocab_size=65, n_layer=6, n_head=6, n_embd=192)
 def run(args: argparse.Namespace) -> int:
     """Measure, then print a table (or one JSON object with --json). Returns the exit status."""
     plan = QUICK if args.quick else FULL
+    rows = getattr(args, "rows", "all")
     old_threads = torch.get_num_threads()
     torch.set_num_threads(plan.threads)
     try:
-        results = measure(plan)
+        results = measure(plan) if rows != "llama" else {"machine": machine()}
+        if rows != "gpt":  # (f) the Llama family, float32 and int8 (benchmarks/text_llama.py)
+            from studio.benchmarks.text_llama import measure_llama_rows
+
+            results["llama"] = measure_llama_rows(args.quick)
     finally:
         torch.set_num_threads(old_threads)
     results["quick"] = bool(args.quick)
-    if not args.quick:  # (e) needs seconds of busy processes: not in the smoke test
+    if not args.quick and rows != "llama":  # (e) needs seconds of busy processes
         from studio.benchmarks.text_under_load import measure_under_load
         from studio.engine.formats.model_finder import load_model
 
@@ -105,20 +112,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def measure(plan: Plan) -> dict:
+def machine() -> dict:
     import transformers
 
     transformers.utils.logging.set_verbosity_error()
-    results: dict = {
-        "machine": {
-            "device": "cpu",
-            "threads": torch.get_num_threads(),
-            "cpu": _cpu_name(),
-            "cpu_count": os.cpu_count(),
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-        }
+    transformers.utils.logging.disable_progress_bar()
+    return {
+        "device": "cpu",
+        "threads": torch.get_num_threads(),
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
     }
+
+
+def measure(plan: Plan) -> dict:
+    results: dict = {"machine": machine()}
     g = torch.Generator().manual_seed(0)
 
     # (a) the tiny model
@@ -412,12 +422,23 @@ def _seconds(fn: Callable[[], object]) -> float:
 
 
 def format_table(r: dict) -> str:
-    m, t, g, c, f = r["machine"], r["tiny"], r["gpt2"], r["cache"], r["ttft"]
-    gc = g["config"]
-    rows = [
+    m = r["machine"]
+    head = (
         f"greedy decoding, {m['device']} ({m['cpu']}, {m['cpu_count']} cores), {m['threads']} "
         f"threads; torch {m['torch']}, "
-        f"transformers {m['transformers']}{'  (--quick: smoke test sizes)' if r['quick'] else ''}",
+        f"transformers {m['transformers']}{'  (--quick: smoke test sizes)' if r['quick'] else ''}"
+    )
+    llama = []
+    if "llama" in r:
+        from studio.benchmarks.text_llama import format_llama_rows
+
+        llama = ["", format_llama_rows(r["llama"])]
+    if "tiny" not in r:
+        return "\n".join([head, *llama])
+    t, g, c, f = r["tiny"], r["gpt2"], r["cache"], r["ttft"]
+    gc = g["config"]
+    rows = [
+        head,
         "",
         f"{'':<30}{'':<34}{'tokens/s':>10}   ratio",
         f"{'tiny 6x192, vocab 65':<30}{'generate_text (all events)':<34}{t['ours_tok_s']:>10.1f}"
@@ -444,6 +465,7 @@ def format_table(r: dict) -> str:
         f"same greedy tokens as transformers: tiny {t['same_tokens_as_hf']}, "
         f"GPT-2 shape {g['same_tokens_as_hf']}; cached = uncached: {c['same_tokens']}",
     ]
+    rows += llama
     if "under_load" in r:
         from studio.benchmarks.text_under_load import format_rows
 

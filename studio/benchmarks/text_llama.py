@@ -96,17 +96,21 @@ def weight_bytes_per_token(loaded: LoadedModel) -> int:
     """Bytes a decoding step reads: every weight once (a tied token table once, as the output
     layer; an untied one a row only)."""
     model = loaded.model
-    seen: set[int] = set()
-    total = 0
-    for p in model.parameters():
-        if id(p) not in seen:
-            seen.add(id(p))
-            total += p.numel() * p.element_size()
+    total = weight_bytes(model)
     embed = model.model.embed_tokens
     if not model.config.tie_embeddings:
         w = embed.weight
         total -= w.numel() * w.element_size() - w.shape[1] * w.element_size()
     return total
+
+
+def weight_bytes(model: torch.nn.Module) -> int:
+    """Bytes of a network's weights, each storage once (tied tables, and the q/k/v layers that
+    are views of one stacked matrix, share theirs)."""
+    storages = {
+        p.untyped_storage().data_ptr(): p.untyped_storage().nbytes() for p in model.parameters()
+    }
+    return sum(storages.values())
 
 
 def _hf(folder: Path) -> torch.nn.Module:
@@ -125,7 +129,7 @@ def _ours(folder: Path, dtype: str, vocab: int) -> LoadedModel:
     return loaded
 
 
-def measure_shape(shape: Shape, repeats: int | None = None) -> dict:
+def measure_shape(shape: Shape, repeats: int | None = None, bandwidth_mb: int = 512) -> dict:
     """One row: ours float32 and int8 against transformers, bandwidth, time to first token."""
     from studio.benchmarks.text import _generate_fn, _hf_fn, _ttft, race, read_bandwidth
 
@@ -146,7 +150,7 @@ def measure_shape(shape: Shape, repeats: int | None = None) -> dict:
         },
         repeats,
     )
-    bandwidth = read_bandwidth(512)
+    bandwidth = read_bandwidth(bandwidth_mb)
     f32_bytes, i8_bytes = weight_bytes_per_token(f32), weight_bytes_per_token(i8)
     tok_s = {k: n / v.seconds for k, v in t.items()}
     long_prompt = torch.randint(0, shape.vocab, (500,), generator=g).tolist()
@@ -193,7 +197,7 @@ def measure_llama_rows(quick: bool) -> list[dict]:
     shapes = [QUICK] if quick else [SMOLLM2, QWEN25]
     rows = []
     for shape in shapes:
-        rows.append(measure_shape(shape))
+        rows.append(measure_shape(shape, bandwidth_mb=32 if quick else 512))
         rows[-1]["targets"] = TARGETS
     return rows
 

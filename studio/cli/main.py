@@ -256,6 +256,13 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("what", choices=["text", "ui", "image"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens, for a smoke test")
+    p.add_argument(
+        "--rows",
+        choices=["all", "gpt", "llama"],
+        default="all",
+        help="text: only the GPT rows (tiny, GPT-2 shape, under load) or only the Llama-family "
+        "rows (SmolLM2-135M and Qwen2.5-0.5B shapes: float32, int8, transformers)",
+    )
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:

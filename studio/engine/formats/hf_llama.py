@@ -12,8 +12,7 @@ raises ModelFileError with one line.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -25,9 +24,11 @@ from studio.engine.formats.foreign_checks import read_json_object
 from studio.engine.formats.hf_gpt2 import weight_files
 from studio.engine.formats.precision import describe as describe_precision
 from studio.engine.formats.precision import resolve
+from studio.engine.formats.stored_tensors import StoredTensor, in_memory, safetensors_tensors
 from studio.engine.formats.studio_file import LoadedModel, check_tensor_shapes, read_header
 from studio.engine.networks.int8_linear import int8_skeleton, quantise_into
 from studio.engine.networks.llama import Llama
+from studio.engine.networks.llama_fused import fuse_projections
 from studio.engine.networks.llama_layers import LlamaConfig
 from studio.engine.tokenizer_json import TokenizerJSON
 
@@ -43,7 +44,7 @@ MAX_README_BYTES = 1024 * 1024
 STORED_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
 # what generation_config.json may say about sampling, kept in the card as the model's defaults
 EMBED = "model.embed_tokens.weight"
-FILL_BYTES = 1 << 18  # a tensor is copied (or quantised) this many bytes of the file at a time
+FILL_BYTES = 1 << 18  # a tensor is read (and copied or quantised) this many bytes at a time
 TIED = ("model.embed_tokens", "lm_head")  # a tied output layer shares the token table
 SAMPLING_KEYS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 
@@ -289,16 +290,11 @@ def describe_hf_llama(folder: Path) -> dict:
     return card
 
 
-def _tensors_of(f: Path) -> Iterator[tuple[str, torch.Tensor, Callable[[int, int], None]]]:
-    """(name, tensor, release) of each tensor in a weight file: safetensors through a memory map,
-    a tensor at a time, `release(first, rows)` handing rows' pages back once they are copied;
-    pickled state dicts whole (they cannot be mapped)."""
+def _tensors_of(f: Path) -> Iterator[tuple[str, StoredTensor]]:
+    """(name, tensor) of each tensor in a weight file: safetensors read a block of rows at a time
+    (stored_tensors.py), pickled state dicts whole (they cannot be read in part)."""
     if f.suffix == ".safetensors":
-        from studio.engine.formats.mapped_tensors import MappedSafetensors
-
-        with MappedSafetensors(f) as mapped:
-            for name in list(mapped.names()):
-                yield name, mapped.get(name), partial(mapped.release, name)
+        yield from safetensors_tensors(f)
         return
     from studio.engine.formats.safe_unpickler import load_torch_weights_only
 
@@ -308,7 +304,7 @@ def _tensors_of(f: Path) -> Iterator[tuple[str, torch.Tensor, Callable[[int, int
     ):
         raise ModelFileError(f, "not a state dict (names -> tensors)")
     for name in list(part):
-        yield name, part.pop(name), lambda first, rows: None
+        yield name, in_memory(part.pop(name))
 
 
 def _skeleton(config: LlamaConfig, precision: str) -> Llama:
@@ -321,7 +317,9 @@ def _skeleton(config: LlamaConfig, precision: str) -> Llama:
             model = model.to(torch.bfloat16)
         elif precision == "int8":
             int8_skeleton(model, TIED if config.tie_embeddings else None)
-    return _materialise(model)
+    model = _materialise(model)
+    fuse_projections(model, copy=False)  # q|k|v and gate|up as one matrix each, filled by views
+    return model
 
 
 def _materialise(model: nn.Module) -> nn.Module:
@@ -345,9 +343,9 @@ def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> Loa
     """Open a Llama-family folder for generation (on the CPU, eval mode), computing in `dtype`:
     torch.float32 / torch.bfloat16, or a precision name ("auto", "float32", "bfloat16", "int8").
 
-    Each stored tensor is read (memory-mapped), converted into its parameter (int8: quantised per
-    output channel) and its pages handed back before the next, so memory holds the model in its
-    chosen precision plus one tensor, never a float32 copy of the whole."""
+    Each stored tensor is read a block of rows at a time, each block converted into its parameter
+    (int8: quantised per output channel) before the next is read, so memory holds the model in its
+    chosen precision plus one block, never a float32 copy of the whole."""
     config, tok, files, card = _open(folder)
     stored = card["architecture"].pop("stored_dtypes")
     asked = dtype if isinstance(dtype, str) else str(dtype).removeprefix("torch.")
@@ -358,7 +356,7 @@ def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> Loa
     filled: set[str] = set()
     for f in files:
         with torch.no_grad():
-            for k, t, release in _tensors_of(f):
+            for k, t in _tensors_of(f):
                 if _ignored(k, config):
                     continue
                 if k not in expected or tuple(t.shape) != expected[k]:
@@ -368,7 +366,7 @@ def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> Loa
                         f, f"tensor {k} has dtype {t.dtype}, expected floating point"
                     )
                 try:
-                    _fill(params, k, t, precision, config, release)
+                    _fill(params, k, t, precision, config)
                 except ValueError as e:
                     raise ModelFileError(f, f"tensor {k}: {e}") from None
                 filled.add(k)
@@ -390,30 +388,31 @@ def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> Loa
     )
 
 
-def _fill(
-    params: dict, name: str, t: torch.Tensor, precision: str, config: LlamaConfig, release
-) -> None:
-    """Copy one stored tensor into its parameter (int8 layers: quantised into weight and scale),
-    a block of rows at a time, each block's file pages released once copied (`release(first,
-    rows)`), so that no more than a block of the file is held beside the model."""
+def _fill(params: dict, name: str, t: StoredTensor, precision: str, config: LlamaConfig) -> None:
+    """Read one stored tensor into its parameter (int8 layers: quantised into weight and scale),
+    a block of rows at a time, so that no more than a block of the file is held beside the model."""
     target, scale = params[name], None
     if precision == "int8" and name.endswith(".weight"):
         tied = config.tie_embeddings and name == EMBED  # the table is the output layer's int8
         layer = "lm_head" if tied else name.removesuffix(".weight")
         if layer + ".scale" in params:
             target, scale = params[layer + ".weight"], params[layer + ".scale"]
-    rows = max(1, FILL_BYTES // max(1, t[0].numel() * t.element_size())) if t.dim() else 1
-    for first in range(0, t.shape[0] if t.dim() else 1, rows):
-        if not _finite(t[first : first + rows] if t.dim() else t):
+    if t.dim() <= 1:
+        block = t.rows(0, 1)
+        if not _finite(block):
             raise ValueError("weights contain NaN or infinity")
+        target.copy_(block)
+        return
+    rows = max(1, FILL_BYTES // t.row_bytes())
+    for first in range(0, t.shape[0], rows):
+        block = t.rows(first, rows)
+        if not _finite(block):
+            raise ValueError("weights contain NaN or infinity")
+        part = slice(first, first + block.shape[0])
         if scale is not None:
-            block = slice(first, first + rows)
-            quantise_into(t[block], target.data[block], scale.data[block])
-        elif t.dim():
-            target[first : first + rows].copy_(t[first : first + rows])
+            quantise_into(block, target.data[part], scale.data[part])
         else:
-            target.copy_(t)
-        release(first, rows)
+            target[part].copy_(block)
 
 
 def _finite(t: torch.Tensor) -> bool:
