@@ -18,6 +18,14 @@ from pathlib import Path
 
 import torch
 
+from studio.benchmarks.text_timing import (
+    generate_fn,
+    greedy,
+    hf_fn,
+    race,
+    read_bandwidth,
+    time_to_first_token,
+)
 from studio.core.events import DoneEvent
 from studio.engine.formats.model_finder import load_model
 from studio.engine.formats.studio_file import LoadedModel
@@ -131,8 +139,6 @@ def _ours(folder: Path, dtype: str, vocab: int) -> LoadedModel:
 
 def measure_shape(shape: Shape, repeats: int | None = None, bandwidth_mb: int = 512) -> dict:
     """One row: ours float32 and int8 against transformers, bandwidth, time to first token."""
-    from studio.benchmarks.text import _generate_fn, _hf_fn, _ttft, race, read_bandwidth
-
     repeats = shape.repeats if repeats is None else repeats
     g = torch.Generator().manual_seed(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -144,9 +150,9 @@ def measure_shape(shape: Shape, repeats: int | None = None, bandwidth_mb: int = 
     n = shape.tokens
     t = race(
         {
-            "f32": _generate_fn(f32, prompt, n),
-            "int8": _generate_fn(i8, prompt, n),
-            "hf": _hf_fn(hf, prompt, n),
+            "f32": generate_fn(f32, prompt, n),
+            "int8": generate_fn(i8, prompt, n),
+            "hf": hf_fn(hf, prompt, n),
         },
         repeats,
     )
@@ -154,7 +160,7 @@ def measure_shape(shape: Shape, repeats: int | None = None, bandwidth_mb: int = 
     f32_bytes, i8_bytes = weight_bytes_per_token(f32), weight_bytes_per_token(i8)
     tok_s = {k: n / v.seconds for k, v in t.items()}
     long_prompt = torch.randint(0, shape.vocab, (500,), generator=g).tolist()
-    ttft_f32, ttft_hf = _ttft(f32, hf, long_prompt, shape.ttft_repeats)
+    ttft_f32, ttft_hf = time_to_first_token(f32, hf, long_prompt, shape.ttft_repeats)
     ttft_i8 = _ttft_ours(i8, long_prompt, shape.ttft_repeats)
     same = sum(a == b for a, b in zip(t["f32"].ids, t["hf"].ids, strict=True))
     same_i8 = sum(a == b for a, b in zip(t["f32"].ids, t["int8"].ids, strict=True))
@@ -183,12 +189,10 @@ def measure_shape(shape: Shape, repeats: int | None = None, bandwidth_mb: int = 
 
 
 def _ttft_ours(loaded: LoadedModel, ids: list[int], repeats: int) -> float:
-    from studio.benchmarks.text import _greedy
-
     prompt = loaded.tokenizer.decode(ids)
     times = []
     for _ in range(repeats + 1):  # the first warms up
-        done = [e for e in generate_text(loaded, prompt, _greedy(1)) if isinstance(e, DoneEvent)]
+        done = [e for e in generate_text(loaded, prompt, greedy(1)) if isinstance(e, DoneEvent)]
         times.append(done[0].ttft_ms)
     return min(times[1:])
 
