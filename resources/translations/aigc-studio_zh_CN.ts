@@ -1216,11 +1216,11 @@
     </message>
     <message>
         <source>float&amp;32</source>
-        <translation>float32(&amp;3)</translation>
+        <translation>float32（单精度）(&amp;3)</translation>
     </message>
     <message>
         <source>&amp;bfloat16</source>
-        <translation>bfloat16(&amp;B)</translation>
+        <translation>bfloat16（半精度）(&amp;B)</translation>
     </message>
     <message>
         <source>&amp;int8 (weights only)</source>

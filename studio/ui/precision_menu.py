@@ -7,25 +7,12 @@ its line ("float32 weights, computed in int8 (weight-only, per output channel)")
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from studio.io.preferences import save_settings
 from studio.settings.precision import DEFAULT_PRECISION, PRECISIONS
-
-NAMES = {
-    "auto": QT_TRANSLATE_NOOP("Precision", "&Auto (as stored)"),
-    "float32": QT_TRANSLATE_NOOP("Precision", "float&32"),
-    "bfloat16": QT_TRANSLATE_NOOP("Precision", "&bfloat16"),
-    "int8": QT_TRANSLATE_NOOP("Precision", "&int8 (weights only)"),
-}
-TIP = QT_TRANSLATE_NOOP(
-    "Precision",
-    "The precision the model computes in. int8 keeps the large matrices in 8 bits, a quarter of "
-    "float32's memory, and is faster on most processors; bfloat16 halves it. Image models "
-    "compute in float32.",
-)
 
 
 def precision(values: dict) -> str:
@@ -43,11 +30,23 @@ def add_precision_menu(w, menu: QMenu) -> QMenu:
     group = QActionGroup(sub)
     w.precision_actions = {}
     current = precision(w._settings)
+    names = {
+        "auto": translate("Precision", "&Auto (as stored)"),
+        "float32": translate("Precision", "float&32"),
+        "bfloat16": translate("Precision", "&bfloat16"),
+        "int8": translate("Precision", "&int8 (weights only)"),
+    }
+    tip = translate(
+        "Precision",
+        "The precision the model computes in. int8 keeps the large matrices in 8 bits, a quarter "
+        "of float32's memory, and is faster on most processors; bfloat16 halves it. Image models "
+        "compute in float32.",
+    )
     for choice in PRECISIONS:
-        a = QAction(translate("Precision", NAMES[choice]), sub)
+        a = QAction(names[choice], sub)
         a.setCheckable(True)
         a.setChecked(choice == current)
-        a.setToolTip(translate("Precision", TIP))
+        a.setToolTip(tip)
         a.triggered.connect(lambda _on=False, c=choice: choose_precision(w, c))
         group.addAction(a)
         sub.addAction(a)

@@ -317,7 +317,7 @@ def _skeleton(config: LlamaConfig, precision: str) -> Llama:
             model = model.to(torch.bfloat16)
         elif precision == "int8":
             int8_skeleton(model, TIED if config.tie_embeddings else None)
-    model = _materialise(model)
+    _materialise(model)
     fuse_projections(model, copy=False)  # q|k|v and gate|up as one matrix each, filled by views
     return model
 

@@ -53,7 +53,7 @@ def weights_in_memory(path: Path, precision: str = "float32") -> int:
     if precision == "auto":
         # our own model files are computed in float32; others as formats/precision.py resolves
         ours = any(CARD_KEY in read_header(f)[1] for f in files if f.suffix == ".safetensors")
-        stored = {STORED.get(v.get("dtype"), "other") for v in tensors.values()}
+        stored = {STORED.get(str(v.get("dtype")), "other") for v in tensors.values()}
         precision = "float32" if ours else resolve("auto", stored)
     untied = "lm_head.weight" in tensors
     for name, info in tensors.items():

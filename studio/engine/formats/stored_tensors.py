@@ -75,11 +75,12 @@ class StoredTensor:
         out = torch.empty(shape, dtype=self.dtype)
         size = n * self.row_bytes()
         if size:
-            buf = memoryview(out.view(-1).view(torch.uint8).numpy())
-            with open(self._path, "rb") as f:  # type: ignore[arg-type]
+            buf = out.view(-1).view(torch.uint8).numpy()  # the tensor's own bytes
+            assert self._path is not None
+            with open(self._path, "rb", buffering=0) as f:
                 f.seek(self._offset + first * self.row_bytes())
-                if f.readinto(buf) != size:
-                    raise ModelFileError(self._path or "", "truncated tensor data")
+                if f.readinto(buf.data) != size:
+                    raise ModelFileError(self._path, "truncated tensor data")
         return out
 
 

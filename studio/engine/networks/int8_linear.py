@@ -165,7 +165,8 @@ def int8_skeleton(model: nn.Module, tied: tuple[str, str] | None) -> None:
         parent_name, _, attr = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
         dtype = m.bias.dtype if m.bias is not None else torch.float32
-        setattr(parent, attr, Int8Linear.empty(*m.weight.shape, m.bias is not None, dtype))
+        out_f, in_f = m.weight.shape
+        setattr(parent, attr, Int8Linear.empty(out_f, in_f, m.bias is not None, dtype))
     if tied is not None:
         embed_name, head_name = tied
         head = model.get_submodule(head_name)

@@ -14,6 +14,8 @@ of it.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -30,34 +32,17 @@ def fuse_projections(model: nn.Module, copy: bool = True) -> None:
 
 
 def _stack(
-    parts: list[nn.Module], owner: nn.Module, names: tuple[str, ...], copy: bool
+    layers: list[nn.Module], owner: nn.Module, names: tuple[str, ...], copy: bool
 ) -> nn.Module:
-    outs = [p.weight.shape[0] for p in parts]
-    in_f = parts[0].weight.shape[1]
+    if all(isinstance(p, Int8Linear) for p in layers):
+        return _stack_int8(cast(list[Int8Linear], layers), owner, names, copy)
+    parts = cast(list[nn.Linear], layers)
+    outs = [int(p.weight.shape[0]) for p in parts]
+    in_f = int(parts[0].weight.shape[1])
     total = sum(outs)
     has_bias = parts[0].bias is not None
     first = parts[0].weight
     with torch.no_grad():
-        if isinstance(parts[0], Int8Linear):
-            q = torch.empty(total, in_f, dtype=torch.int8)  # (total, in), contiguous
-            s = torch.empty(total, dtype=torch.bfloat16)
-            b = torch.empty(total, dtype=parts[0].bias.dtype) if has_bias else None
-            if copy:
-                torch.cat([p.weight for p in parts], out=q)
-                torch.cat([p.scale for p in parts], out=s)
-                if b is not None:
-                    torch.cat([p.bias for p in parts], out=b)
-            fused: nn.Module = Int8Linear(q, s, b)
-            start = 0
-            for name, n in zip(names, outs, strict=True):
-                view = Int8Linear(
-                    q[start : start + n],
-                    s[start : start + n],
-                    b[start : start + n] if b is not None else None,
-                )
-                setattr(owner, name, view)
-                start += n
-            return fused
         # float: (in, total) row-major, seen as (total, in)
         w = torch.empty(in_f, total, dtype=first.dtype, device=first.device).t()
         start = 0
@@ -68,7 +53,8 @@ def _stack(
         fused = nn.Linear(in_f, total, bias=has_bias, device="meta")
         fused.weight = nn.Parameter(w, requires_grad=False)
         if has_bias:
-            fused.bias = nn.Parameter(torch.cat([p.bias for p in parts]), requires_grad=False)
+            biases = [cast(torch.Tensor, p.bias) for p in parts]
+            fused.bias = nn.Parameter(torch.cat(biases), requires_grad=False)
         start = 0
         for p, n in zip(parts, outs, strict=True):
             p.weight = nn.Parameter(w[start : start + n], requires_grad=False)
@@ -76,3 +62,25 @@ def _stack(
                 p.bias = nn.Parameter(fused.bias[start : start + n], requires_grad=False)
             start += n
         return fused
+
+
+def _stack_int8(
+    parts: list[Int8Linear], owner: nn.Module, names: tuple[str, ...], copy: bool
+) -> nn.Module:
+    outs = [p.out_features for p in parts]
+    total, bias = sum(outs), parts[0].bias
+    q = torch.empty(total, parts[0].in_features, dtype=torch.int8)  # (total, in), contiguous
+    s = torch.empty(total, dtype=torch.bfloat16)
+    b = torch.empty(total, dtype=bias.dtype) if bias is not None else None
+    if copy:
+        with torch.no_grad():
+            torch.cat([p.weight for p in parts], out=q)
+            torch.cat([p.scale for p in parts], out=s)
+            if b is not None:
+                torch.cat([cast(torch.Tensor, p.bias) for p in parts], out=b)
+    start = 0
+    for name, n in zip(names, outs, strict=True):
+        part_bias = b[start : start + n] if b is not None else None
+        setattr(owner, name, Int8Linear(q[start : start + n], s[start : start + n], part_bias))
+        start += n
+    return Int8Linear(q, s, b)
