@@ -180,6 +180,19 @@ def test_bench_text_quick_json(capsys):
     assert r["cache"]["same_tokens"]
     assert r["tiny"]["max_logit_difference_vs_hf"] < 1e-4
     assert all(v > 0 for v in r["ttft"].values())
+    # (f) a Llama-family row: ours in float32 and int8 against transformers on one folder
+    (row,) = r["llama"]
+    assert {"f32_tok_s", "int8_tok_s", "hf_tok_s", "f32_vs_hf", "int8_vs_f32"} <= set(row)
+    assert row["int8_weight_bytes_per_token"] < row["f32_weight_bytes_per_token"] / 3
+    assert row["greedy_tokens_equal_hf"] == f"{row['new_tokens']}/{row['new_tokens']}"
+    assert all(v > 0 for v in row["ttft_500_ms"].values())
+
+
+def test_bench_text_llama_rows_alone(capsys):
+    code, out, _ = run(capsys, "bench", "text", "--quick", "--rows", "llama")
+    assert code == 0
+    assert "int8 generate_text" in out and "transformers generate()" in out
+    assert "GPT-2" not in out
 
 
 def test_context_mode_past_the_window(capsys, tmp_path):

@@ -96,7 +96,7 @@ def _their_greedy(ref, ids: list[int]) -> tuple[list[int], list[torch.Tensor]]:
 @pytest.mark.parametrize("name", list(FOLDERS))
 def test_logits_at_every_step_and_greedy_tokens_equal_transformers(folders, name):
     folder = folders(name)
-    loaded = load_model(str(folder), device="cpu")
+    loaded = load_model(str(folder), device="cpu", dtype="float32")
     assert isinstance(loaded.model, Llama) and loaded.read_only
     ref = reference(folder)
     ids = loaded.tokenizer.encode(PROMPT)
@@ -130,7 +130,7 @@ def test_sampled_distribution_equals_transformers_chain(folders, name):
     )
 
     folder = folders(name)
-    loaded = load_model(str(folder), device="cpu")
+    loaded = load_model(str(folder), device="cpu", dtype="float32")
     settings = GenerationSettings(max_new_tokens=40, seed=7, ignore_eos=True, sampling=CHAIN)
     tokens = [e for e in generate_text(loaded, PROMPT, settings) if hasattr(e, "model_prob")]
     assert len(tokens) == 40

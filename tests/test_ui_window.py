@@ -66,8 +66,9 @@ def cli_text(capsys, model: Path, prompt: str, seed: int, n: int) -> str:
 def test_window_is_titled_and_lists_the_model(window, models):
     assert window.windowTitle() == "AIGC Studio"
     assert window.picker.current_path() == str(models / "tiny.safetensors")
-    # where it runs, and on how many threads (a small model leaves a core to the window)
-    assert re.fullmatch(r"cpu, \d+ threads?", window.status_text("device"))
+    # where it runs, on how many threads (a small model leaves a core to the window), and the
+    # precision it computes in (Run > Precision)
+    assert re.fullmatch(r"cpu, \d+ threads? · float32", window.status_text("device"))
     assert window.tabs.count() == 3 and window.tabs.tabText(1) == "Image"
     assert window.tabs.tabText(2) == "Train"
     # the Train tab offers the listed text model to fine-tune

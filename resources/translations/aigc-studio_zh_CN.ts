@@ -1081,6 +1081,10 @@
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
+    <message>
+        <source>&amp;Precision</source>
+        <translation>精度(&amp;P)</translation>
+    </message>
 </context>
 <context>
     <name>ModelCard</name>
@@ -1848,6 +1852,29 @@
     <message>
         <source>… and {0} more</source>
         <translation>… 另有 {0} 个</translation>
+    </message>
+</context>
+<context>
+    <name>Precision</name>
+    <message>
+        <source>&amp;Auto (as stored)</source>
+        <translation>自动（按存储精度）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>float&amp;32</source>
+        <translation>float32（单精度）(&amp;3)</translation>
+    </message>
+    <message>
+        <source>&amp;bfloat16</source>
+        <translation>bfloat16（半精度）(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;int8 (weights only)</source>
+        <translation>int8（仅权重）(&amp;I)</translation>
+    </message>
+    <message>
+        <source>The precision the model computes in. int8 keeps the large matrices in 8 bits, a quarter of float32&apos;s memory, and is faster on most processors; bfloat16 halves it. Image models compute in float32.</source>
+        <translation>模型计算所用的精度。int8 以 8 位保存大矩阵，内存只占 float32 的四分之一，在多数处理器上更快；bfloat16 占一半。图像模型以 float32 计算。</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,9 @@ depend on what the weights learned). Measured:
     sampler) for 256 new tokens on the tiny model;
 (d) time to first token for a 200-token prompt;
 (e) the bundled model on each thread count and on the default choice, with 0, 1 and 2 busy
-    processes beside it (benchmarks/text_under_load.py).
+    processes beside it (benchmarks/text_under_load.py);
+(f) SmolLM2-135M's and Qwen2.5-0.5B's shapes, float32 and int8 (benchmarks/text_llama.py).
+`--rows gpt|llama` runs (a)-(e) or (f) alone.
 
 Times are the best of a few repeats after a warm-up; tokens/s = new tokens / wall time of the call
 that produced them (prompt included; prompts are short except in (d)).
@@ -27,18 +29,21 @@ import argparse
 import json
 import os
 import platform
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
-from studio.core.events import DoneEvent, TokenEvent
+from studio.benchmarks.text_timing import (
+    copy_bandwidth,
+    generate_fn,
+    hf_fn,
+    race,
+    read_bandwidth,
+    time_to_first_token,
+)
 from studio.engine.formats.studio_file import LoadedModel
 from studio.engine.networks.gpt import GPT, GPTConfig
-from studio.engine.text.generation import generate_text
 from studio.engine.tokenizers import CharTokenizer
-from studio.settings import GenerationSettings, SamplingSettings
 
 THREADS = 2
 # tinyshakespeare's 65 characters, so the tiny model looks like the one the studio ships
@@ -86,14 +91,19 @@ TINY = GPTConfig(block_size=256, vocab_size=65, n_layer=6, n_head=6, n_embd=192)
 def run(args: argparse.Namespace) -> int:
     """Measure, then print a table (or one JSON object with --json). Returns the exit status."""
     plan = QUICK if args.quick else FULL
+    rows = getattr(args, "rows", "all")
     old_threads = torch.get_num_threads()
     torch.set_num_threads(plan.threads)
     try:
-        results = measure(plan)
+        results = measure(plan) if rows != "llama" else {"machine": machine()}
+        if rows != "gpt":  # (f) the Llama family, float32 and int8 (benchmarks/text_llama.py)
+            from studio.benchmarks.text_llama import measure_llama_rows
+
+            results["llama"] = measure_llama_rows(args.quick)
     finally:
         torch.set_num_threads(old_threads)
     results["quick"] = bool(args.quick)
-    if not args.quick:  # (e) needs seconds of busy processes: not in the smoke test
+    if not args.quick and rows != "llama":  # (e) needs seconds of busy processes
         from studio.benchmarks.text_under_load import measure_under_load
         from studio.engine.formats.model_finder import load_model
 
@@ -105,20 +115,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def measure(plan: Plan) -> dict:
+def machine() -> dict:
     import transformers
 
     transformers.utils.logging.set_verbosity_error()
-    results: dict = {
-        "machine": {
-            "device": "cpu",
-            "threads": torch.get_num_threads(),
-            "cpu": _cpu_name(),
-            "cpu_count": os.cpu_count(),
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-        }
+    transformers.utils.logging.disable_progress_bar()
+    return {
+        "device": "cpu",
+        "threads": torch.get_num_threads(),
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
     }
+
+
+def measure(plan: Plan) -> dict:
+    results: dict = {"machine": machine()}
     g = torch.Generator().manual_seed(0)
 
     # (a) the tiny model
@@ -128,8 +141,8 @@ def measure(plan: Plan) -> dict:
     n = plan.tiny_tokens
     t = race(
         {
-            "ours": _generate_fn(tiny, prompt, n),
-            "hf": _hf_fn(hf_tiny, prompt, n),
+            "ours": generate_fn(tiny, prompt, n),
+            "hf": hf_fn(hf_tiny, prompt, n),
             "plain": lambda: _cached_loop(tiny.model, prompt, n, bare=False),
             "bare": lambda: _cached_loop(tiny.model, prompt, n, bare=True),
         },
@@ -154,7 +167,7 @@ def measure(plan: Plan) -> dict:
     n = plan.cache_tokens
     t = race(
         {
-            "cached": _generate_fn(tiny, start, n),
+            "cached": generate_fn(tiny, start, n),
             "uncached": lambda: _uncached_loop(tiny.model, start, n),
         },
         max(1, plan.repeats - 1),
@@ -172,7 +185,7 @@ def measure(plan: Plan) -> dict:
 
     # (d) time to first token, tiny model
     long_prompt = torch.randint(0, TINY.vocab_size, (plan.prompt_tokens,), generator=g).tolist()
-    tiny_ours_ms, tiny_hf_ms = _ttft(tiny, hf_tiny, long_prompt, plan.repeats)
+    tiny_ours_ms, tiny_hf_ms = time_to_first_token(tiny, hf_tiny, long_prompt, plan.repeats)
     ttft = {
         "prompt_tokens": plan.prompt_tokens,
         "tiny_ours_ms": tiny_ours_ms,
@@ -187,7 +200,7 @@ def measure(plan: Plan) -> dict:
     hf_big = to_transformers(big.model)
     prompt = torch.randint(0, cfg.vocab_size, (8,), generator=g).tolist()
     n = plan.gpt2_tokens
-    t = race({"ours": _generate_fn(big, prompt, n), "hf": _hf_fn(hf_big, prompt, n)}, plan.repeats)
+    t = race({"ours": generate_fn(big, prompt, n), "hf": hf_fn(hf_big, prompt, n)}, plan.repeats)
     ours, hf = t["ours"], t["hf"]
     weight_bytes = _weight_bytes_per_token(big.model)
     bandwidth = read_bandwidth(plan.bandwidth_mb)
@@ -209,7 +222,9 @@ def measure(plan: Plan) -> dict:
         "hf_fraction_of_bandwidth_bound": (n / hf.seconds) / bound,
     }
     long_prompt = torch.randint(0, cfg.vocab_size, (plan.prompt_tokens,), generator=g).tolist()
-    ttft["gpt2_ours_ms"], ttft["gpt2_hf_ms"] = _ttft(big, hf_big, long_prompt, plan.repeats)
+    ttft["gpt2_ours_ms"], ttft["gpt2_hf_ms"] = time_to_first_token(
+        big, hf_big, long_prompt, plan.repeats
+    )
     results["ttft"] = ttft
     return results
 
@@ -282,56 +297,6 @@ def _weight_bytes_per_token(model: GPT) -> int:
 # -- timing ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Timed:
-    seconds: float  # the best wall time
-    ids: list[int]  # the tokens that run produced
-
-
-def race(fns: dict[str, Callable[[], list[int]]], repeats: int) -> dict[str, Timed]:
-    """Best wall time of each function, run in turns (a, b, a, b, ...) after one warm-up each, so
-    that a change in the machine's load during the run affects all of them alike."""
-    ids = {name: fn() for name, fn in fns.items()}  # warm-up: allocator, threads, lazy init
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            ids[name] = fn()
-            best[name] = min(best[name], time.perf_counter() - t)
-    return {name: Timed(best[name], ids[name]) for name in fns}
-
-
-def _greedy(n: int) -> GenerationSettings:
-    return GenerationSettings(
-        sampling=SamplingSettings(temperature=0.0), max_new_tokens=n, seed=0, ignore_eos=True
-    )
-
-
-def _generate_fn(loaded: LoadedModel, ids: list[int], n: int) -> Callable[[], list[int]]:
-    """generate_text with its default events (5 alternatives per token), greedy, n tokens."""
-    prompt = loaded.tokenizer.decode(ids)
-    settings = _greedy(n)
-
-    def go() -> list[int]:
-        return [e.id for e in generate_text(loaded, prompt, settings) if isinstance(e, TokenEvent)]
-
-    return go
-
-
-def _hf_fn(hf: torch.nn.Module, ids: list[int], n: int) -> Callable[[], list[int]]:
-    """transformers' generate(), greedy, exactly n new tokens, its default (dynamic) KV cache."""
-    x = torch.tensor([ids])
-    mask = torch.ones_like(x)
-
-    def go() -> list[int]:
-        with torch.inference_mode():
-            # no EOS in its config, so it makes exactly n tokens
-            out = hf.generate(x, attention_mask=mask, max_new_tokens=n, do_sample=False)
-        return out[0, len(ids) :].tolist()
-
-    return go
-
-
 def _cached_loop(model: GPT, ids: list[int], n: int, bare: bool) -> list[int]:
     """Greedy with the KV cache and nothing else: no events, no probabilities, no text."""
     out = []
@@ -359,38 +324,6 @@ def _uncached_loop(model: GPT, ids: list[int], n: int) -> list[int]:
     return seq[len(ids) :]
 
 
-def _ttft(
-    loaded: LoadedModel, hf: torch.nn.Module, ids: list[int], repeats: int
-) -> tuple[float, float]:
-    """Milliseconds to the first new token after a long prompt: ours (as its DoneEvent reports,
-    from the call to the first token), transformers' (a whole generate() of one token)."""
-    prompt = loaded.tokenizer.decode(ids)
-    hf_one = _hf_fn(hf, ids, 1)
-    ours, theirs = [], []
-    for _ in range(repeats + 1):  # the first round warms up
-        done = [e for e in generate_text(loaded, prompt, _greedy(1)) if isinstance(e, DoneEvent)]
-        ours.append(done[0].ttft_ms)
-        theirs.append(_seconds(hf_one) * 1000)
-    return min(ours[1:]), min(theirs[1:])
-
-
-def read_bandwidth(mb: int) -> float:
-    """Bytes/s of reading a tensor far larger than the caches (a sum: one read, no write)."""
-    x = torch.ones(mb * 2**20 // 4)
-    x.sum()
-    best = min(_seconds(x.sum) for _ in range(5))
-    return x.numel() * 4 / best
-
-
-def copy_bandwidth(mb: int) -> float:
-    """Bytes/s moved by a large copy (read + write, counted both)."""
-    x = torch.ones(mb * 2**20 // 4)
-    y = torch.empty_like(x)
-    y.copy_(x)
-    best = min(_seconds(lambda: y.copy_(x)) for _ in range(5))
-    return 2 * x.numel() * 4 / best
-
-
 def _cpu_name() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
@@ -402,22 +335,27 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def _seconds(fn: Callable[[], object]) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
 # -- output ---------------------------------------------------------------------------------------
 
 
 def format_table(r: dict) -> str:
-    m, t, g, c, f = r["machine"], r["tiny"], r["gpt2"], r["cache"], r["ttft"]
-    gc = g["config"]
-    rows = [
+    m = r["machine"]
+    head = (
         f"greedy decoding, {m['device']} ({m['cpu']}, {m['cpu_count']} cores), {m['threads']} "
         f"threads; torch {m['torch']}, "
-        f"transformers {m['transformers']}{'  (--quick: smoke test sizes)' if r['quick'] else ''}",
+        f"transformers {m['transformers']}{'  (--quick: smoke test sizes)' if r['quick'] else ''}"
+    )
+    llama = []
+    if "llama" in r:
+        from studio.benchmarks.text_llama import format_llama_rows
+
+        llama = ["", format_llama_rows(r["llama"])]
+    if "tiny" not in r:
+        return "\n".join([head, *llama])
+    t, g, c, f = r["tiny"], r["gpt2"], r["cache"], r["ttft"]
+    gc = g["config"]
+    rows = [
+        head,
         "",
         f"{'':<30}{'':<34}{'tokens/s':>10}   ratio",
         f"{'tiny 6x192, vocab 65':<30}{'generate_text (all events)':<34}{t['ours_tok_s']:>10.1f}"
@@ -444,6 +382,7 @@ def format_table(r: dict) -> str:
         f"same greedy tokens as transformers: tiny {t['same_tokens_as_hf']}, "
         f"GPT-2 shape {g['same_tokens_as_hf']}; cached = uncached: {c['same_tokens']}",
     ]
+    rows += llama
     if "under_load" in r:
         from studio.benchmarks.text_under_load import format_rows
 

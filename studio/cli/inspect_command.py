@@ -71,7 +71,7 @@ def inspect_command(args: argparse.Namespace) -> int:
     from studio.engine.formats.model_finder import load_model
     from studio.engine.text.inspect import inspect_step
 
-    loaded = load_model(model_of(run, args.model), device=args.device)
+    loaded = load_model(model_of(run, args.model), device=args.device, dtype=args.dtype)
     settings = GenerationSettings.from_dict({**run.settings, "num_samples": 1})
     ids = [t.id for t in tokens[: args.token]]
     found = inspect_step(loaded, run.prompt, ids, settings, what=what)

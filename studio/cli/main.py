@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from studio.cli.setting_flags import add_dtype_flag
 from studio.cli.train_flags import (
     add_budget_flags,
     add_machine_flags,
@@ -82,6 +83,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="overwrite --output and --gif if they exist"
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    add_dtype_flag(p)
     p.add_argument(
         "--threads",
         type=int,
@@ -121,6 +123,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    add_dtype_flag(p)
     p.add_argument("--threads", type=int)
 
 
@@ -161,7 +164,7 @@ def _load_model(args: argparse.Namespace) -> LoadedModel:
     from studio.engine.formats.model_finder import load_model
 
     set_threads(args.threads)
-    loaded = load_model(args.model, device=args.device)
+    loaded = load_model(args.model, device=args.device, dtype=args.dtype)
     if args.threads is None:
         from studio.engine.cpu_threads import set_threads_for_run
 
@@ -317,6 +320,13 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("what", choices=["text", "ui", "image"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens, for a smoke test")
+    p.add_argument(
+        "--rows",
+        choices=["all", "gpt", "llama"],
+        default="all",
+        help="text: only the GPT rows (tiny, GPT-2 shape, under load) or only the Llama-family "
+        "rows (SmolLM2-135M and Qwen2.5-0.5B shapes: float32, int8, transformers)",
+    )
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:

@@ -48,3 +48,10 @@ def read_setting_flags(args: argparse.Namespace, settings: Iterable[Setting]) ->
             setattr(args, s.name, s.check([decode_stop(t) for t in raw]))
         elif s.kind in ("float", "int", "seed") and isinstance(raw, str):
             setattr(args, s.name, s.parse(raw))
+
+
+def add_dtype_flag(p: argparse.ArgumentParser) -> None:
+    """--dtype: the precision the model is opened in (studio.settings.precision)."""
+    from studio.settings.precision import DEFAULT_PRECISION, PRECISION_HELP, PRECISIONS
+
+    p.add_argument("--dtype", default=DEFAULT_PRECISION, choices=PRECISIONS, help=PRECISION_HELP)

@@ -15,6 +15,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from studio.cli.setting_flags import add_dtype_flag
 from studio.io.display_format import pct, show_text, stage_table_rows
 
 
@@ -26,6 +27,7 @@ def add_past_token_args(p: argparse.ArgumentParser, token_required: bool = True)
     )
     p.add_argument("--model", help="the model (default: the one that made the run)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    add_dtype_flag(p)
     p.add_argument("--json", action="store_true")
 
 
@@ -76,7 +78,7 @@ def stages_command(args: argparse.Namespace) -> int:
         )
     if args.top_n < 1:
         raise SettingsError(f"--top-n must be at least 1, got {args.top_n}")
-    loaded = load_model(model_of(run, args.model), device=args.device)
+    loaded = load_model(model_of(run, args.model), device=args.device, dtype=args.dtype)
     settings = GenerationSettings.from_dict({**run.settings, "num_samples": 1})
     ids = [t.id for t in tokens[: args.token]]
     stages = sampling_stages(loaded, run.prompt, ids, settings, top_n=args.top_n)

@@ -8,7 +8,7 @@ the pipes are plain stdin/stdout, so the child sees the end of stdin the moment 
 dies, whatever killed it, and exits: no orphans.
 
 Requests (window -> engine), tuples `(name, *fields)`:
-    ("list",)  ("load", path, device)  ("generate", run_id, prompt, settings)
+    ("list",)  ("load", path, device, dtype)  ("generate", run_id, prompt, settings)
     ("branch", run_id, prompt, settings, {"prefix": ids, "token": id or "text": typed})
     ("image", run_id, ImageRequest)  ("png", path)  ("stages", model_path, prompt, ids, settings)
     ("chat", messages)  ("pace", seconds)  ("stop",)  ("shutdown",)

@@ -97,13 +97,19 @@ def do_list(server: EngineServer) -> None:
     server.send("models", [describe(m) for m in models], list(problems))
 
 
-def do_load(server: EngineServer, path: str, device: str) -> None:
+def do_load(server: EngineServer, path: str, device: str, dtype: str = "auto") -> None:
     server.send("loading", path)
     try:
         info = describe(model_finder.describe(Path(path), "path"))
-        loaded = model_finder.load_model(path, device)
+        loaded = model_finder.load_model(path, device, dtype)
         set_threads_for_run()
         info["device"] = where(loaded.model)
+        # the precision computed in ("float32", "bfloat16", "int8"), and the card's line saying so
+        info["precision"] = loaded.extras.get("precision", "float32")
+        if "precision" in loaded.card.get("architecture", {}):
+            info["card"].setdefault("architecture", {})["precision"] = loaded.card["architecture"][
+                "precision"
+            ]
         if loaded.kind.startswith("image-"):
             info["image"] = image_geometry(loaded)
     except Exception as e:  # noqa: BLE001

@@ -99,7 +99,8 @@ class EngineClient(QObject):
         super().__init__(parent)
         self._history_path = history_path
         self._session: _Session | None = None
-        self._model: tuple[str, str] | None = None  # (path, device) a fresh engine loads again
+        # (path, device, precision) a fresh engine loads again
+        self._model: tuple[str, str, str] | None = None
         self._next_run = 0
         self._closed = False
         self.done_at: float | None = None  # perf_counter when the last run's DoneEvent arrived
@@ -111,8 +112,10 @@ class EngineClient(QObject):
     def list_models(self) -> None:
         self._request(("list",), ("list",))
 
-    def load_model(self, path: str, device: str = "auto") -> None:
-        self._request(("load", path, device), ("load", path, device), reload=False)
+    def load_model(self, path: str, device: str = "auto", dtype: str = "auto") -> None:
+        """Open the model at `path` on `device`, computing in `dtype` (settings.precision)."""
+        message = ("load", path, device, dtype)
+        self._request(message, message, reload=False)
 
     def generate(self, prompt: str, settings: dict) -> None:
         self._run("text", ("generate", prompt, settings), prompt=prompt)
@@ -244,9 +247,9 @@ class EngineClient(QObject):
         s.process.start()
         self._session = s
         if reload and self._model is not None:
-            path, device = self._model
-            s.pending.append(("load", path, device))
-            s.process.send("load", path, device)
+            message = ("load", *self._model)
+            s.pending.append(message)
+            s.process.send(*message)
         return s
 
     def _request(self, message: tuple, pending: tuple, reload: bool = True) -> None:
@@ -300,7 +303,9 @@ class EngineClient(QObject):
         elif name == "loaded":
             asked = self._pop(s, "load")
             s.info = m[1]
-            self._model = (asked[1], asked[2]) if asked else (m[1]["path"], "auto")
+            self._model = (
+                (asked[1], asked[2], asked[3]) if asked else (m[1]["path"], "auto", "auto")
+            )
             self.sig_model_loaded.emit(m[1])
         elif name == "load_failed":
             self._pop(s, "load")

@@ -26,6 +26,7 @@ from studio.ui.history_panel import HistoryPanel
 from studio.ui.image_workspace import ImageWorkspace
 from studio.ui.model_picker import ModelPicker
 from studio.ui.model_slot import ModelSlot, is_image
+from studio.ui.precision_menu import precision
 from studio.ui.run_state import RunState
 from studio.ui.sampling_panel import SamplingPanel
 from studio.ui.status_bar import StudioStatusBar
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.models = ModelSlot(self.engine, self.picker, self.runs, self.message_bar, device, self)
         self.models.initial, self.models.last = initial_model, self._settings.get("last_model")
+        self.models.precision = precision(self._settings)  # Run > Precision
         build_menus(self)
         restore_window(self, self._settings)
         self._update_actions()

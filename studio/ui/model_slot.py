@@ -45,6 +45,7 @@ class ModelSlot(QObject):
         self.status = runs.status
         self.message_bar = message_bar
         self.device = device
+        self.precision = "auto"  # settings.precision: what models are opened in
         self.info: dict | None = None  # the model loaded
         self.loading_path: str | None = None  # the model loading, if one is
         self.reload_path: str | None = None  # the model the engine lost when it ended
@@ -123,7 +124,17 @@ class ModelSlot(QObject):
         self.loading_path = path
         self.picker.set_state(self.tr("Loading model…"))
         self.sig_changed.emit()
-        self.engine.load_model(path, self.device)
+        self.engine.load_model(path, self.device, self.precision)
+
+    def set_precision(self, precision: str) -> None:
+        """Open models in `precision` from now on; the loaded (or loading) one again at once."""
+        if precision == self.precision:
+            return
+        self.precision = precision
+        path = self.loading_path or (self.info or {}).get("path")
+        if path and not self.runs.closed:
+            self.info = None  # so that choose() opens it again
+            self.choose(path)
 
     def _on_loading(self, path: str) -> None:
         if self.runs.closed:
@@ -141,9 +152,10 @@ class ModelSlot(QObject):
         self.picker.add_model(info)
         self.picker.set_state("")
         self.picker.card_button.setEnabled(True)
-        self.status.set_fields(
-            model=info.get("title") or info["name"], device=device(info.get("device", "?"))
-        )
+        where = device(info.get("device", "?"))
+        if info.get("precision"):  # "cpu, 2 threads · int8"
+            where = f"{where} · {info['precision']}"
+        self.status.set_fields(model=info.get("title") or info["name"], device=where)
         self.sig_loaded.emit(info)
 
     def _on_failed(self, path: str, message: str) -> None:

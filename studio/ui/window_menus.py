@@ -6,6 +6,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 
 from studio.ui.language_menu import add_language_menu
+from studio.ui.precision_menu import add_precision_menu
 
 
 def build_menus(w) -> None:
@@ -107,6 +108,8 @@ def build_menus(w) -> None:
     r.addAction(w.generate_action)
     r.addAction(w.continue_action)
     r.addAction(w.stop_action)
+    r.addSeparator()
+    add_precision_menu(w, r)
     v = w.menuBar().addMenu(translate("MainWindow", "&View"))
     v.addAction(w.colors_action)
     v.addAction(w.card_action)

@@ -67,8 +67,9 @@ def window_values(w, saved: dict, loaded: dict | None) -> dict:
     last = (loaded or {}).get("path") or saved.get("last_model")
     if last:
         values["last_model"] = last
-    if "language" in saved:  # chosen in View > Language
-        values["language"] = saved["language"]
+    for key in ("language", "precision"):  # chosen in View > Language, Run > Precision
+        if key in saved:
+            values[key] = saved[key]
     gen = w.sampling.generation_settings()
     values["generation"] = gen if gen is not None else saved.get("generation", {})
     return values

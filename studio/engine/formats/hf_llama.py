@@ -4,8 +4,8 @@ A folder holds config.json, weights in model.safetensors (or shards listed by
 model.safetensors.index.json, or pytorch_model.bin), tokenizer.json, and maybe generation_config.json
 (end-of-sequence ids, default sampling values), tokenizer_config.json (a chat template, the end-of-turn
 token) and a README.md whose front matter names a license.
-Weights stored in float32, float16 or bfloat16 are computed in float32 unless another dtype is
-asked for. Tensor names are Hugging Face's, which `Llama` uses as its own. Everything refused
+Weights stored in float32, float16 or bfloat16 are computed as stored (float16: in float32) unless
+another precision is asked for (formats/precision.py). Tensor names are Hugging Face's, which `Llama` uses as its own. Everything refused
 raises ModelFileError with one line.
 """
 
@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from studio.core.errors import ModelFileError
 from studio.engine.formats.chat_template import read_chat, special_tokens
 from studio.engine.formats.foreign_checks import read_json_object
 from studio.engine.formats.hf_gpt2 import weight_files
+from studio.engine.formats.precision import describe as describe_precision
+from studio.engine.formats.precision import resolve
+from studio.engine.formats.stored_tensors import StoredTensor, in_memory, safetensors_tensors
 from studio.engine.formats.studio_file import LoadedModel, check_tensor_shapes, read_header
+from studio.engine.networks.int8_linear import int8_skeleton, quantise_into
 from studio.engine.networks.llama import Llama
+from studio.engine.networks.llama_fused import fuse_projections
 from studio.engine.networks.llama_layers import LlamaConfig
 from studio.engine.tokenizer_json import TokenizerJSON
 
@@ -37,6 +44,9 @@ MAX_README_BYTES = 1024 * 1024
 # safetensors' dtype names -> ours
 STORED_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
 # what generation_config.json may say about sampling, kept in the card as the model's defaults
+EMBED = "model.embed_tokens.weight"
+FILL_BYTES = 1 << 18  # a tensor is read (and copied or quantised) this many bytes at a time
+TIED = ("model.embed_tokens", "lm_head")  # a tied output layer shares the token table
 SAMPLING_KEYS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 
 
@@ -236,7 +246,7 @@ def _card(
             if (folder / f).is_file():
                 data["license"] = f"see {f}"
                 break
-    stored = "/".join(sorted(dtypes)) or "unknown"
+    stored = sorted(dtypes)
     return {
         "name": name,
         "title": f"{name} ({arch})",
@@ -246,7 +256,8 @@ def _card(
             "model_class": arch,
             "parameters": config.num_params(),
             "context_length": config.block_size,
-            "precision": f"{stored} weights, computed in float32",
+            "precision": describe_precision("float32", "/".join(stored) or "unknown"),
+            "stored_dtypes": stored,  # taken out again by the loader and describe_hf_llama
             **config.to_dict(),
         },
         "tokenizer": tok.to_card(),
@@ -284,14 +295,19 @@ def _open(folder: Path) -> tuple[LlamaConfig, TokenizerJSON, list[Path], dict]:
 
 def describe_hf_llama(folder: Path) -> dict:
     """The card of a Llama-family folder, from its config, headers and tokenizer only."""
-    return _open(folder)[3]
+    card = _open(folder)[3]
+    stored = card["architecture"].pop("stored_dtypes")
+    precision = resolve("auto", set(stored))
+    card["architecture"]["precision"] = describe_precision(precision, "/".join(stored) or "unknown")
+    return card
 
 
-def _tensors_of(f: Path) -> dict[str, torch.Tensor]:
+def _tensors_of(f: Path) -> Iterator[tuple[str, StoredTensor]]:
+    """(name, tensor) of each tensor in a weight file: safetensors read a block of rows at a time
+    (stored_tensors.py), pickled state dicts whole (they cannot be read in part)."""
     if f.suffix == ".safetensors":
-        from studio.engine.formats.studio_file import load_tensors
-
-        return load_tensors(f)
+        yield from safetensors_tensors(f)
+        return
     from studio.engine.formats.safe_unpickler import load_torch_weights_only
 
     part = load_torch_weights_only(f)
@@ -299,47 +315,79 @@ def _tensors_of(f: Path) -> dict[str, torch.Tensor]:
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in part.items()
     ):
         raise ModelFileError(f, "not a state dict (names -> tensors)")
-    return part
+    for name in list(part):
+        yield name, in_memory(part.pop(name))
 
 
-def load_hf_llama(folder: Path, dtype: torch.dtype = torch.float32) -> LoadedModel:
-    """Open a Llama-family folder for generation, computing in `dtype` (on the CPU, eval mode)."""
-    config, tok, files, card = _open(folder)
-    # built without initialising: every weight is overwritten next, and a random init of a
-    # billion parameters would take longer than reading them
+def _skeleton(config: LlamaConfig, precision: str) -> Llama:
+    """The network with uninitialised weights in the chosen precision (int8: Int8Linear layers)."""
+    # built on the meta device: every weight is overwritten next, and a random init of a billion
+    # parameters would take longer than reading them
     with torch.device("meta"):
         model = Llama(config)
-    model = model.to_empty(device="cpu")
-    if config.tie_embeddings:
-        model.lm_head.weight = model.model.embed_tokens.weight
-    params = model.state_dict()
+        if precision == "bfloat16":
+            model = model.to(torch.bfloat16)
+        elif precision == "int8":
+            int8_skeleton(model, TIED if config.tie_embeddings else None)
+    _materialise(model)
+    fuse_projections(model, copy=False)  # q|k|v and gate|up as one matrix each, filled by views
+    return model
+
+
+def _materialise(model: nn.Module) -> nn.Module:
+    """Meta parameters replaced by uninitialised CPU ones of the same shape, dtype and strides; a
+    parameter shared by two modules (a tied table) stays one. (`Module.to_empty` would do it
+    through torch's reference ops, whose first use imports its symbolic machinery: 500 modules,
+    tens of MB and seconds, once per process.)"""
+    made: dict[int, nn.Parameter] = {}
+    for module in model.modules():
+        for name, p in list(module._parameters.items()):
+            if p is None:
+                continue
+            if id(p) not in made:
+                t = torch.empty_strided(p.shape, p.stride(), dtype=p.dtype, device="cpu")
+                made[id(p)] = nn.Parameter(t, requires_grad=p.requires_grad)
+            module._parameters[name] = made[id(p)]
+    return model
+
+
+def load_hf_llama(folder: Path, dtype: torch.dtype | str = torch.float32) -> LoadedModel:
+    """Open a Llama-family folder for generation (on the CPU, eval mode), computing in `dtype`:
+    torch.float32 / torch.bfloat16, or a precision name ("auto", "float32", "bfloat16", "int8").
+
+    Each stored tensor is read a block of rows at a time, each block converted into its parameter
+    (int8: quantised per output channel) before the next is read, so memory holds the model in its
+    chosen precision plus one block, never a float32 copy of the whole."""
+    config, tok, files, card = _open(folder)
+    stored = card["architecture"].pop("stored_dtypes")
+    asked = dtype if isinstance(dtype, str) else str(dtype).removeprefix("torch.")
+    precision = resolve(asked, set(stored))
+    model = _skeleton(config, precision)
+    params = model.state_dict(keep_vars=True)
     expected = config.tensor_shapes()
     filled: set[str] = set()
-    for f in files:  # a shard at a time: memory holds the model and one shard
-        part = _tensors_of(f)
-        present = {k: tuple(t.shape) for k, t in part.items() if not _ignored(k, config)}
-        check_tensor_shapes(f, expected, present, lambda k: True)  # names and shapes of this shard
+    for f in files:
         with torch.no_grad():
-            for k, t in part.items():
+            for k, t in _tensors_of(f):
                 if _ignored(k, config):
                     continue
+                if k not in expected or tuple(t.shape) != expected[k]:
+                    check_tensor_shapes(f, expected, {k: tuple(t.shape)}, lambda k: True)
                 if not t.is_floating_point():
                     raise ModelFileError(
                         f, f"tensor {k} has dtype {t.dtype}, expected floating point"
                     )
-                params[k].copy_(t)
+                try:
+                    _fill(params, k, t, precision, config)
+                except ValueError as e:
+                    raise ModelFileError(f, f"tensor {k}: {e}") from None
                 filled.add(k)
-        del part
+                del t
     missing = [k for k in expected if k not in filled]
     if missing:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise ModelFileError(folder, f"missing tensors: {', '.join(missing[:3])}{more}")
-    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-        raise ModelFileError(folder, "weights contain NaN or infinity")
-    if dtype != torch.float32:
-        model = model.to(dtype)
-        precision = card["architecture"]["precision"].replace("float32", str(dtype)[6:])
-        card["architecture"]["precision"] = precision
+    card["architecture"]["precision"] = describe_precision(precision, "/".join(stored) or "unknown")
     return LoadedModel(
         name=card["name"],
         path=str(folder),
@@ -348,5 +396,39 @@ def load_hf_llama(folder: Path, dtype: torch.dtype = torch.float32) -> LoadedMod
         model=model.eval(),
         tokenizer=tok,
         read_only=True,
-        extras={"format": "hf-llama"},
+        extras={"format": "hf-llama", "precision": precision},
     )
+
+
+def _fill(params: dict, name: str, t: StoredTensor, precision: str, config: LlamaConfig) -> None:
+    """Read one stored tensor into its parameter (int8 layers: quantised into weight and scale),
+    a block of rows at a time, so that no more than a block of the file is held beside the model."""
+    target, scale = params[name], None
+    if precision == "int8" and name.endswith(".weight"):
+        tied = config.tie_embeddings and name == EMBED  # the table is the output layer's int8
+        layer = "lm_head" if tied else name.removesuffix(".weight")
+        if layer + ".scale" in params:
+            target, scale = params[layer + ".weight"], params[layer + ".scale"]
+    if t.dim() <= 1:
+        block = t.rows(0, 1)
+        if not _finite(block):
+            raise ValueError("weights contain NaN or infinity")
+        target.copy_(block)
+        return
+    rows = max(1, FILL_BYTES // t.row_bytes())
+    for first in range(0, t.shape[0], rows):
+        block = t.rows(first, rows)
+        if not _finite(block):
+            raise ValueError("weights contain NaN or infinity")
+        part = slice(first, first + block.shape[0])
+        if scale is not None:
+            quantise_into(block, target.data[part], scale.data[part])
+        else:
+            target[part].copy_(block)
+
+
+def _finite(t: torch.Tensor) -> bool:
+    """No NaN or infinity in t, checked in pieces (no boolean copy of a whole large tensor)."""
+    flat = t.reshape(-1)
+    step = 1 << 22
+    return all(bool(torch.isfinite(flat[i : i + step]).all()) for i in range(0, flat.numel(), step))

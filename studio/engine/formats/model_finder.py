@@ -117,30 +117,34 @@ def find_model(name_or_path: str) -> Path:
     raise ModelFileError(name_or_path, f"no such model file or model name (available: {names})")
 
 
-def load_model(name_or_path: str, device: str = "auto") -> LoadedModel:
-    """Open a model for generation, in eval mode on the chosen device."""
+def load_model(name_or_path: str, device: str = "auto", dtype: str = "auto") -> LoadedModel:
+    """Open a model for generation, in eval mode on the chosen device, computing in the chosen
+    precision (`dtype`: auto, float32, bfloat16, int8; see formats/precision.py)."""
     from studio.engine.device import resolve_device
+    from studio.engine.formats import precision
 
+    precision.check(dtype)
     dev = resolve_device(device)
     path = find_model(name_or_path)
     if dev.type == "cpu":  # refused before any weight is read (a GPU's memory is its own)
         from studio.engine.formats.memory_check import check_fits
 
-        check_fits(path)
+        check_fits(path, precision=dtype)
     if _foreign(path):
         from studio.engine.formats.open_foreign import load_foreign
 
-        loaded = load_foreign(path)
+        loaded = load_foreign(path, dtype)
     else:
         card = read_card(path)
         kind = card["kind"]
         if kind == "text-gpt":
             from studio.engine.formats.studio_text_model import load_text_model
 
-            loaded = load_text_model(path, card)
+            loaded = precision.convert(load_text_model(path, card), precision.resolve(dtype, None))
         elif kind.startswith("image-"):
             from studio.engine.formats.studio_image_model import load_image_model
 
+            precision.refuse_image(dtype, card.get("name") or path.stem)
             loaded = load_image_model(path, card)
         elif kind == "translate-seq2seq":
             from studio.engine.formats.studio_translate_model import load_translate_model

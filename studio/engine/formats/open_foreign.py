@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.core.errors import ModelFileError
+from studio.core.errors import ModelFileError, SettingsError
 from studio.engine.formats.foreign_checks import CHECKPOINT_SUFFIXES
 from studio.engine.formats.studio_file import LoadedModel
 
@@ -85,24 +85,34 @@ def describe_foreign(path: Path) -> dict:
     return describe_nanogpt(target)
 
 
-def load_foreign(path: Path) -> LoadedModel:
-    """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only)."""
+def load_foreign(path: Path, dtype: str = "auto") -> LoadedModel:
+    """Open a foreign checkpoint for generation (on the CPU, in eval mode, read-only), computing
+    in the precision `dtype` names (formats/precision.py)."""
+    from studio.engine.formats import precision
+
     fmt, target = _format_of(Path(path))
     if fmt == "gguf":
         from studio.engine.formats.gguf_file import load_gguf
 
-        return load_gguf(target)
+        computed = precision.resolve(dtype, None)
+        if computed == "int8":
+            raise SettingsError(
+                "--dtype int8 is not supported for GGUF files yet: use float32 or bfloat16"
+            )
+        return load_gguf(target, precision.DTYPES[computed])
     if fmt == "hf" and _hf_family(target) == "llama":
         from studio.engine.formats.hf_llama import load_hf_llama
 
-        return load_hf_llama(target)
+        return load_hf_llama(target, dtype)  # read straight into the precision
     if fmt == "hf":
         from studio.engine.formats.hf_gpt2 import load_hf_gpt2
 
-        return load_hf_gpt2(target)
-    from studio.engine.formats.nanogpt import load_nanogpt
+        loaded = load_hf_gpt2(target)
+    else:
+        from studio.engine.formats.nanogpt import load_nanogpt
 
-    return load_nanogpt(target)
+        loaded = load_nanogpt(target)
+    return precision.convert(loaded, precision.resolve(dtype, None))
 
 
 # --- shared by the readers -------------------------------------------------------------------------

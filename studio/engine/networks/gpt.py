@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from studio.engine.networks.inspection import NetworkTrace
-from studio.engine.networks.row_products import RowProduct, row_product
+from studio.engine.networks.int8_linear import embedder, linear_product
+from studio.engine.networks.row_products import RowProduct
 
 # Sizes above these are refused when a config is read from a file: a corrupt or hostile config must
 # not make us allocate terabytes.
@@ -251,7 +252,7 @@ class GPT(nn.Module):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
     def new_cache(self, batch: int = 1) -> KVCache:
-        p = self.transformer.wte.weight
+        p = self.transformer.ln_f.weight  # the compute dtype (the token table may be int8)
         return KVCache(self.config, batch, p.device, p.dtype)
 
     def decoder(self, cache: KVCache) -> Decoder:
@@ -338,15 +339,15 @@ class Decoder:
         self.eps = cfg.layer_norm_epsilon
         self.block_size = cfg.block_size
         tr = model.transformer
-        self.wte = tr.wte.weight  # (V, C)
+        self.wte = embedder(tr.wte)  # ids (B,) -> (B, C); the table may be int8
         self.wpe = tr.wpe.weight  # (block_size, C)
         self.ln_f = (tr.ln_f.weight, tr.ln_f.bias)
         rows = cache.kv.shape[1]  # B: kv is (n_layer, B, 2, nh, block_size, hs)
         # column blocks need CPU threads to share them out; on a GPU the plain product is right
-        threads = torch.get_num_threads() if self.wte.device.type == "cpu" else 1
+        threads = torch.get_num_threads() if self.wpe.device.type == "cpu" else 1
 
-        def product(linear: nn.Linear) -> RowProduct:
-            return row_product(linear.weight, linear.bias, rows, threads)
+        def product(linear: nn.Module) -> RowProduct:
+            return linear_product(linear, rows, threads)
 
         self.head = product(model.lm_head)  # (B, C) -> (B, V)
         self.layers = []
@@ -388,7 +389,7 @@ class Decoder:
         # none, column blocks over threads), views made once where they can be, and
         # narrow/select rather than [] indexing (the same views, with less Python work).
         layer_norm, sdpa, gelu = torch.layer_norm, F.scaled_dot_product_attention, F.gelu
-        x = torch.embedding(self.wte, idx).add_(self.wpe.select(0, pos))  # (B, C)
+        x = self.wte(idx).add_(self.wpe.select(0, pos))  # (B, C)
         for ln1w, ln1b, attn, proj, ln2w, ln2b, fc, mlp_proj, kv, keys, values in self.layers:
             qkv = attn(layer_norm(x, shape, ln1w, ln1b, eps))  # (B, 3C): q | k | v
             kv.select(3, pos).copy_(qkv.narrow(1, C, 2 * C).view(B, 2, nh, hs))  # k, v at pos

@@ -31,7 +31,8 @@ class Llama(nn.Module):
             raise ValueError("; ".join(problems))
         self.config = config
         self.model = Trunk(config)
-        self.lm_head = nn.Linear(config.dim, config.vocab_size, bias=False)
+        # nn.Linear, or an Int8Linear once quantised (networks/int8_linear.py)
+        self.lm_head: nn.Module = nn.Linear(config.dim, config.vocab_size, bias=False)
         if config.tie_embeddings:
             self.lm_head.weight = self.model.embed_tokens.weight
         self.rotary = Rotary(config)
@@ -46,7 +47,7 @@ class Llama(nn.Module):
                     p.data = p.data.t().contiguous().t()
 
     def new_cache(self, batch: int = 1) -> LlamaCache:
-        p = self.model.embed_tokens.weight
+        p = self.model.norm.weight  # the compute dtype (the token table may be int8)
         return LlamaCache(self.config, batch, p.device, p.dtype)
 
     def decoder(self, cache: LlamaCache) -> LlamaDecoder:

@@ -329,6 +329,10 @@ class Trunk(nn.Module):
 
     def __init__(self, config: LlamaConfig):
         super().__init__()
-        self.embed_tokens = nn.Embedding(config.vocab_size, config.dim)  # (V, C)
+        # (V, C), left uninitialised: the network is only ever filled from a file, and the random
+        # init of an embedding on the meta device (where the loader builds it) imports torch's
+        # symbolic machinery: 800 modules, 70 MB and seconds, once per process
+        shape = (config.vocab_size, config.dim)
+        self.embed_tokens = nn.Embedding(*shape, _weight=torch.empty(shape))
         self.layers = nn.ModuleList([Block(config) for _ in range(config.n_layer)])  # of Block
         self.norm = RMSNorm(config.dim, config.norm_eps)
