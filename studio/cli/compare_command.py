@@ -25,7 +25,7 @@ def _settings_flags():
 
 
 def add_compare_args(sub: argparse._SubParsersAction) -> None:
-    from studio.cli.setting_flags import add_setting_flags
+    from studio.cli.setting_flags import add_dtype_flag, add_setting_flags
 
     p = sub.add_parser(
         "compare",
@@ -40,6 +40,7 @@ def add_compare_args(sub: argparse._SubParsersAction) -> None:
     add_setting_flags(p, _settings_flags())
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--threads", type=int, help="CPU threads")
+    add_dtype_flag(p)
     p.add_argument("--json", action="store_true")
 
 

@@ -164,7 +164,7 @@ def _load_model(args: argparse.Namespace) -> LoadedModel:
     from studio.engine.formats.model_finder import load_model
 
     set_threads(args.threads)
-    loaded = load_model(args.model, device=args.device, dtype=args.dtype)
+    loaded = load_model(args.model, device=args.device, dtype=getattr(args, "dtype", "auto"))
     if args.threads is None:
         from studio.engine.cpu_threads import set_threads_for_run
 
