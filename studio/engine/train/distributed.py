@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
-from torch.nn.parallel import DistributedDataParallel
 
 from studio.core.errors import CorpusError
 
@@ -114,5 +113,7 @@ class _TaskLoss(torch.nn.Module):
 def parallel_loss(task: object, model: torch.nn.Module, ranks: Ranks) -> torch.nn.Module:
     """A DDP module whose forward(*inputs) is the task's loss on this rank's slice; building it
     broadcasts rank 0's weights to every rank."""
+    from torch.nn.parallel import DistributedDataParallel  # only a run under torchrun needs it
+
     device_ids = [ranks.local_rank] if next(model.parameters()).is_cuda else None
     return DistributedDataParallel(_TaskLoss(task, model), device_ids=device_ids)
