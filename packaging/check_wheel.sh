@@ -17,7 +17,7 @@ aigc-studio --version
 aigc-studio models --json | python -c '
 import json, sys
 names = sorted(m["name"] for m in json.load(sys.stdin))
-assert names == ["digits", "emoji", "shakespeare", "tang-poems"], names
+assert names == ["digits", "emoji", "shakespeare", "tang-poems", "translate-en-zh"], names
 print("bundled models:", ", ".join(names))'
 aigc-studio generate --model shakespeare --seed 1 --max-new-tokens 20 > "$work/cli.txt"
 cat "$work/cli.txt"

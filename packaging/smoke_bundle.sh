@@ -35,14 +35,14 @@ step version "$got (pyproject.toml: $version)"
 
 args=(models)
 models="$(app)"
-for name in digits emoji shakespeare tang-poems; do
+for name in digits emoji shakespeare tang-poems translate-en-zh; do
   grep -qF "$bundle/_internal/models/$name.safetensors" <<<"$models" || {
     echo "models: $name is not in the bundle:" >&2
     echo "$models" >&2
     exit 1
   }
 done
-step models "digits, emoji, shakespeare, tang-poems, from $bundle/_internal/models"
+step models "digits, emoji, shakespeare, tang-poems, translate-en-zh, from $bundle/_internal/models"
 
 args=(generate --model shakespeare --seed 1 --max-new-tokens 40 --threads 1)
 app > "$home/bundle.txt" 2> "$home/bundle.err"

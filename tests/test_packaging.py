@@ -33,6 +33,7 @@ def test_bundled_models_travel_as_package_data():
         "emoji.safetensors",
         "shakespeare.safetensors",
         "tang-poems.safetensors",
+        "translate-en-zh.safetensors",
     ]
 
 
