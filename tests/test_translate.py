@@ -297,17 +297,6 @@ def test_text_models_refuse_source(capsys, models):
     assert "--source is for translation models" in err and len(err.strip().splitlines()) == 1
 
 
-def test_window_text_runs_refuse_a_translation_model_in_one_line(trained):
-    from studio.server.handlers import _need_model
-
-    class Server:
-        loaded = object()
-        info = {"kind": "translate-seq2seq", "title": "Tiny zh", "name": "tiny-zh"}
-
-    with pytest.raises(ValueError, match="cannot run translations yet"):
-        _need_model(Server(), image=False)
-
-
 def test_stages_of_a_translation_step(trained):
     from studio.engine.text.sampling_stages import sampling_stages
 
@@ -320,21 +309,3 @@ def test_stages_of_a_translation_step(trained):
         assert [s.name for s in stages] == ["model", "repetition penalty", "temperature", "top-k"]
         assert stages[0].chosen_prob == pytest.approx(t.model_prob, abs=1e-5)
         assert stages[-1].chosen_prob == pytest.approx(t.prob, abs=1e-5)
-
-
-def test_the_window_says_it_cannot_translate_yet_and_stays_usable(trained, qtbot, models):
-    """Chosen in the picker, a translation model loads; Generate gives one line, not a crash, and
-    a text model runs afterwards."""
-    from PySide6.QtCore import Qt
-    from test_ui_window import TIMEOUT, open_window, run
-
-    w = open_window(qtbot, trained)
-    assert w.picker.current_info()["kind"] == "translate-seq2seq"
-    w.prompt_edit.setPlainText("Where is the station?")
-    w.prompt_edit.setFocus()
-    qtbot.keyClick(w.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "cannot run translations yet" in w.message_bar.text(), timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: not w.runs.running, timeout=TIMEOUT)
-    with qtbot.waitSignal(w.sig_model_ready, timeout=TIMEOUT):
-        w.models.choose(str(models / "tiny.safetensors"))
-    assert run(qtbot, w, "hello", seed=1, max_new_tokens=4).tokens == 4

@@ -174,6 +174,53 @@
     </message>
 </context>
 <context>
+    <name>CrossAttentionDialog</name>
+    <message>
+        <source>Cross-attention</source>
+        <translation>交叉注意力</translation>
+    </message>
+    <message>
+        <source>The decoder layer whose attention is shown.</source>
+        <translation>显示其注意力的解码器层。</translation>
+    </message>
+    <message>
+        <source>The attention head shown.</source>
+        <translation>显示的注意力头。</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>Computing the cross-attention of “{0}”…</source>
+        <translation>正在计算“{0}”的交叉注意力…</translation>
+    </message>
+    <message>
+        <source>Layer {0}</source>
+        <translation>第 {0} 层</translation>
+    </message>
+    <message>
+        <source>Head {0}</source>
+        <translation>第 {0} 个头</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>Rows: the characters written; columns: the source&apos;s tokens. Row by row, where the decoder looked in the source when it chose that character (each row sums to 1). Hover a cell for its weight.</source>
+        <translation>行：写出的字；列：原文的词元。每一行是解码器选出该字时在原文中看向哪里（每行之和为 1）。将指针悬停在格子上可看其权重。</translation>
+    </message>
+    <message>
+        <source>{0} → {1}: {2:.4f}</source>
+        <translation>{0} → {1}：权重 {2:.4f}</translation>
+    </message>
+</context>
+<context>
     <name>Device</name>
     <message>
         <source>cpu, {0} thread</source>
@@ -2606,6 +2653,10 @@
         <translation>还没有可续写的内容：请先生成。</translation>
     </message>
     <message>
+        <source>A translation is not continued: translate another source.</source>
+        <translation>译文不能续写：请翻译另一句原文。</translation>
+    </message>
+    <message>
         <source>Write your next message below the Chat switch, then Continue.</source>
         <translation>请在“对话”开关下方写下你的下一条消息，然后按“续写”。</translation>
     </message>
@@ -2858,6 +2909,45 @@
     <message>
         <source>Train</source>
         <translation>训练</translation>
+    </message>
+</context>
+<context>
+    <name>TranslateMode</name>
+    <message>
+        <source>English source: type it in the box below.</source>
+        <translation>英文原文：在下面的框中输入。</translation>
+    </message>
+    <message>
+        <source>1: each character through the sampling chain (temperature 0 is greedy). More: beam search of that width, shown when it ends.</source>
+        <translation>1：每个字都经过采样链（温度 0 即贪心）。更大：该宽度的束搜索，结束时显示结果。</translation>
+    </message>
+    <message>
+        <source>Cross-attention…</source>
+        <translation>交叉注意力…</translation>
+    </message>
+    <message>
+        <source>Where the model looked in the source for each character it wrote.</source>
+        <translation>模型写每个字时在原文中看向哪里。</translation>
+    </message>
+    <message>
+        <source>Beam width</source>
+        <translation>束宽</translation>
+    </message>
+    <message>
+        <source>English source: write a sentence to translate, then press Ctrl+Return…</source>
+        <translation>英文原文：写一句要翻译的话，然后按 Ctrl+Return…</translation>
+    </message>
+    <message>
+        <source>The translation appears here, token by token.</source>
+        <translation>译文在这里逐个词元出现。</translation>
+    </message>
+    <message>
+        <source>Translate the English source (Ctrl+Return).</source>
+        <translation>翻译英文原文（Ctrl+Return）。</translation>
+    </message>
+    <message>
+        <source>Nothing translated yet: translate first.</source>
+        <translation>还没有译文：请先翻译。</translation>
     </message>
 </context>
 <context>

@@ -123,16 +123,17 @@ def do_load(server: EngineServer, path: str, device: str, dtype: str = "auto") -
     server.send("loaded", info)
 
 
-def _need_model(server: EngineServer, image: bool) -> tuple:
-    """(the loaded model, its description), if it is of the kind the request needs."""
+def _need_model(server: EngineServer, image: bool, translation_ok: bool = False) -> tuple:
+    """(the loaded model, its description), if it is of the kind the request needs; a
+    translation model only for the requests that can run one (`translation_ok`)."""
     info = server.info
     if server.loaded is None or info is None:
         raise ValueError("No model is loaded yet.")
     is_image = info["kind"].startswith("image-")
-    if info["kind"] == "translate-seq2seq":
+    if info["kind"] == "translate-seq2seq" and not translation_ok:
         raise ValueError(
-            f"{info['title']} translates, and the window cannot run translations yet; on the "
-            f'command line: aigc-studio generate --model {info["name"]} --source "..."'
+            f"{info['title']} translates: in the window, Generate and a token's stages run it; "
+            f'on the command line: aigc-studio generate --model {info["name"]} --source "..."'
         )
     if image and not is_image:
         raise ValueError(f"{info['title']} is a text model: choose an image model to draw.")
@@ -149,16 +150,24 @@ def do_generate(
     cancel: threading.Event,
     branch: dict | None = None,
 ) -> None:
-    """A text run, its events in batches (the first token at once, then one per 33 ms)."""
+    """A text run, its events in batches (the first token at once, then one per 33 ms). With a
+    translation model the prompt is the source, and `settings["beam"]` (default 1: the sampling
+    chain) the beam width."""
     try:
-        loaded, _ = _need_model(server, image=False)
+        loaded, info = _need_model(server, image=False, translation_ok=branch is None)
         set_threads_for_run()  # from the cores free as this run starts
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
         batcher = EventBatcher(
             TEXT_BATCH_S, lambda batch: server.send("events", run_id, time.perf_counter(), batch)
         )
-        fork = Branch.from_dict(branch) if branch is not None else None
-        for ev in generate_text(loaded, prompt, gs, cancel, branch=fork):
+        if info["kind"] == "translate-seq2seq":
+            from studio.engine.text.translation import translate
+
+            events = translate(loaded, prompt, gs, cancel, beam=settings.get("beam", 1))
+        else:
+            fork = Branch.from_dict(branch) if branch is not None else None
+            events = generate_text(loaded, prompt, gs, cancel, branch=fork)
+        for ev in events:
             batcher.add(ev)
             kind = type(ev)
             if kind is TokenEvent:
@@ -244,7 +253,7 @@ def do_stages(
     model switch may have been asked for since)."""
     step = len(ids) - 1
     try:
-        loaded = _model_that_made(server, model_path)
+        loaded = _model_that_made(server, model_path, translation_ok=True)
         gs = GenerationSettings.from_dict({**settings, "num_samples": 1})
         stages = sampling_stages(loaded, prompt, list(ids), gs)
     except Exception as e:  # noqa: BLE001
@@ -330,10 +339,10 @@ def do_translation_attention(
     server.send("translation_attention", answer)
 
 
-def _model_that_made(server: EngineServer, model_path: str):
+def _model_that_made(server: EngineServer, model_path: str, translation_ok: bool = False):
     """The loaded text model, if it is the one at `model_path` (a model switch may have been
     asked for since the text was made)."""
-    loaded, info = _need_model(server, image=False)
+    loaded, info = _need_model(server, image=False, translation_ok=translation_ok)
     if Path(info["path"]).resolve() != Path(model_path).resolve():
         raise ValueError(f"{info['title']} is loaded now, not the model that made this text.")
     return loaded

@@ -33,6 +33,7 @@ from studio.ui.stages_view import StagesDialog
 from studio.ui.status_bar import stop_text
 from studio.ui.steering import Steering
 from studio.ui.text_branches import TextBranches
+from studio.ui.translate_mode import TranslateMode
 
 
 class TextWorkspace(QWidget):
@@ -73,6 +74,9 @@ class TextWorkspace(QWidget):
         self._build()
         # step mode and A/B compare (steering.py): the Step and Compare buttons
         self.steering = Steering(self)
+        # Translate mode, while a translation model is loaded (translate_mode.py)
+        self.translate = TranslateMode(self)
+        self.layout().insertWidget(2, self.translate)
         self.set_colors(False)
         self.generate_button.clicked.connect(self.sig_generate)
         self.continue_button.clicked.connect(self.sig_continue)
@@ -125,7 +129,11 @@ class TextWorkspace(QWidget):
         QShortcut(
             QKeySequence(Qt.Key.Key_F10),
             self,
-            lambda: self.step_button.isEnabled() and self.step_button.click(),
+            lambda: (
+                self.step_button.isEnabled()
+                and not self.step_button.isHidden()
+                and self.step_button.click()
+            ),
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
         bar = flow_row(
@@ -170,6 +178,7 @@ class TextWorkspace(QWidget):
         """The text model loaded (its description), or None (none is, or an image model)."""
         self.info = info
         self.chat.set_model(info)
+        self.translate.set_model(info)
         self.sampling.set_model_defaults(((info or {}).get("card") or {}).get("sampling_defaults"))
 
     def set_colors(self, on: bool) -> None:
@@ -185,6 +194,7 @@ class TextWorkspace(QWidget):
         self.stop_button.setEnabled(running)
         self.step_button.setEnabled(not running)
         self.compare_button.setEnabled(not running)
+        self.translate.update_buttons(running)
 
     def can_continue(self, running: bool) -> bool:
         return not running and self.output.token_count() > 0
@@ -209,6 +219,7 @@ class TextWorkspace(QWidget):
         settings = settings_for_run(self.sampling, self.runs.status)
         if settings is None or self.info is None or self.runs.running:
             return
+        settings = self.translate.run_settings(settings)
         self.steering.stepper.finish()
         self.message_bar.hide()
         self.runs.begin("text", self.tr("tokens"), self.tr("tok/s"), self.tr("first token –"))
@@ -244,9 +255,12 @@ class TextWorkspace(QWidget):
         the text shown (the engine keeps its newest tokens if that outgrows the window); False,
         said in the message line, when nothing was generated yet. In chat, the answer and the
         next message join the conversation instead."""
-        if not self.output.token_count():
+        if not self.output.token_count() or self.translate.on:
             self.message_bar.show_message(
-                self.tr("Nothing to continue yet: generate first."), error=False
+                self.tr("Nothing to continue yet: generate first.")
+                if not self.translate.on
+                else self.tr("A translation is not continued: translate another source."),
+                error=False,
             )
             return False
         if self.chat.is_on():
