@@ -1136,6 +1136,86 @@
 <context>
     <name>ModelCard</name>
     <message>
+        <source>pairs</source>
+        <translation>句对数</translation>
+    </message>
+    <message>
+        <source>train pairs</source>
+        <translation>训练句对</translation>
+    </message>
+    <message>
+        <source>heldout pairs</source>
+        <translation>留出句对</translation>
+    </message>
+    <message>
+        <source>chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>heldout loss nats per token</source>
+        <translation>留出损失（奈特/词元）</translation>
+    </message>
+    <message>
+        <source>bleu greedy</source>
+        <translation>BLEU（贪心）</translation>
+    </message>
+    <message>
+        <source>chrf greedy</source>
+        <translation>chrF（贪心）</translation>
+    </message>
+    <message>
+        <source>bleu beam4</source>
+        <translation>BLEU（束宽 4）</translation>
+    </message>
+    <message>
+        <source>chrf beam4</source>
+        <translation>chrF（束宽 4）</translation>
+    </message>
+    <message>
+        <source>float32</source>
+        <translation>float32 下</translation>
+    </message>
+    <message>
+        <source>src vocab</source>
+        <translation>源语言词表</translation>
+    </message>
+    <message>
+        <source>tgt vocab</source>
+        <translation>目标语言词表</translation>
+    </message>
+    <message>
+        <source>d model</source>
+        <translation>模型宽度</translation>
+    </message>
+    <message>
+        <source>enc layers</source>
+        <translation>编码器层数</translation>
+    </message>
+    <message>
+        <source>dec layers</source>
+        <translation>解码器层数</translation>
+    </message>
+    <message>
+        <source>d ff</source>
+        <translation>前馈层宽度</translation>
+    </message>
+    <message>
+        <source>max src</source>
+        <translation>最长源文本</translation>
+    </message>
+    <message>
+        <source>max tgt</source>
+        <translation>最长译文</translation>
+    </message>
+    <message>
+        <source>src pad</source>
+        <translation>源填充符</translation>
+    </message>
+    <message>
+        <source>device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
         <source>name</source>
         <translation>名称</translation>
     </message>

@@ -31,6 +31,27 @@ STAGE_NAMES = (
 """engine/text/sampling_stages.py's StageDistribution.name values."""
 
 CARD_FIELDS = (
+    # a translation model's card (translate-en-zh)
+    QT_TRANSLATE_NOOP("ModelCard", "pairs"),
+    QT_TRANSLATE_NOOP("ModelCard", "train pairs"),
+    QT_TRANSLATE_NOOP("ModelCard", "heldout pairs"),
+    QT_TRANSLATE_NOOP("ModelCard", "chinese"),
+    QT_TRANSLATE_NOOP("ModelCard", "heldout loss nats per token"),
+    QT_TRANSLATE_NOOP("ModelCard", "bleu greedy"),
+    QT_TRANSLATE_NOOP("ModelCard", "chrf greedy"),
+    QT_TRANSLATE_NOOP("ModelCard", "bleu beam4"),
+    QT_TRANSLATE_NOOP("ModelCard", "chrf beam4"),
+    QT_TRANSLATE_NOOP("ModelCard", "float32"),
+    QT_TRANSLATE_NOOP("ModelCard", "src vocab"),
+    QT_TRANSLATE_NOOP("ModelCard", "tgt vocab"),
+    QT_TRANSLATE_NOOP("ModelCard", "d model"),
+    QT_TRANSLATE_NOOP("ModelCard", "enc layers"),
+    QT_TRANSLATE_NOOP("ModelCard", "dec layers"),
+    QT_TRANSLATE_NOOP("ModelCard", "d ff"),
+    QT_TRANSLATE_NOOP("ModelCard", "max src"),
+    QT_TRANSLATE_NOOP("ModelCard", "max tgt"),
+    QT_TRANSLATE_NOOP("ModelCard", "src pad"),
+    QT_TRANSLATE_NOOP("ModelCard", "device"),
     # the card's own rows
     QT_TRANSLATE_NOOP("ModelCard", "name"),
     QT_TRANSLATE_NOOP("ModelCard", "kind"),
