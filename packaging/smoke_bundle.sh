@@ -25,7 +25,7 @@ for gone in torch/test torch/include torch/lib/libtorch_cuda.so torch/_inductor/
   PySide6/QtNetwork.abi3.so PySide6/QtQml.abi3.so PySide6/Qt/plugins/platformthemes/libqgtk3.so libgtk-3.so.0; do
   [ ! -e "$internal/$gone" ] || { echo "lean: $gone is in the bundle" >&2; exit 1; }
 done
-step lean "no CUDA, torch tests or headers, Qt beyond Core/Gui/Widgets, GTK; torch $(du -sh "$internal/torch" | cut -f1), Qt $(du -sh "$internal/PySide6" | cut -f1)"
+step lean "no CUDA, torch tests or headers, Qt beyond Core/Gui/Widgets/OpenGL, GTK; torch $(du -sh "$internal/torch" | cut -f1), Qt $(du -sh "$internal/PySide6" | cut -f1)"
 
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/pyproject.toml" | head -n 1)"
 args=(--version)

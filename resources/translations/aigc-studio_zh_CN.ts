@@ -1216,6 +1216,10 @@
         <translation>设备</translation>
     </message>
     <message>
+        <source>resumed with</source>
+        <translation>续训命令</translation>
+    </message>
+    <message>
         <source>name</source>
         <translation>名称</translation>
     </message>

@@ -52,6 +52,7 @@ CARD_FIELDS = (
     QT_TRANSLATE_NOOP("ModelCard", "max tgt"),
     QT_TRANSLATE_NOOP("ModelCard", "src pad"),
     QT_TRANSLATE_NOOP("ModelCard", "device"),
+    QT_TRANSLATE_NOOP("ModelCard", "resumed with"),
     # the card's own rows
     QT_TRANSLATE_NOOP("ModelCard", "name"),
     QT_TRANSLATE_NOOP("ModelCard", "kind"),
