@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.config_checks import size_problems
 from studio.engine.networks.inspection import NetworkTrace
 from studio.engine.networks.int8_linear import embedder, linear_product
 from studio.engine.networks.row_products import RowProduct
@@ -43,19 +44,16 @@ class GPTConfig:
 
     def validate(self) -> list[str]:
         """Problems with this config, as short phrases (empty when it is usable)."""
-        problems = []
-        for name, limit in (
-            ("n_layer", MAX_LAYERS),
-            ("n_embd", MAX_EMBD),
-            ("vocab_size", MAX_VOCAB),
-            ("block_size", MAX_BLOCK),
-            ("n_head", MAX_EMBD),
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                problems.append(f"{name}={value!r} must be a positive integer")
-            elif value > limit:
-                problems.append(f"{name}={value} is absurdly large (limit {limit})")
+        problems = size_problems(
+            self,
+            (
+                ("n_layer", MAX_LAYERS),
+                ("n_embd", MAX_EMBD),
+                ("vocab_size", MAX_VOCAB),
+                ("block_size", MAX_BLOCK),
+                ("n_head", MAX_EMBD),
+            ),
+        )
         if not problems and self.n_embd % self.n_head:
             problems.append(f"n_embd={self.n_embd} is not divisible by n_head={self.n_head}")
         if not 0.0 <= float(self.dropout) < 1.0:

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.config_checks import size_problems
 from studio.engine.networks.norms import rms_norm
 
 # Sizes above these are refused when a config is read from a file (see GPT's limits).
@@ -51,23 +52,20 @@ class LlamaConfig:
 
     def validate(self) -> list[str]:
         """Problems with this config, as short phrases (empty when it is usable)."""
-        problems = []
-        for name, limit in (
-            ("n_layer", MAX_LAYERS),
-            ("dim", MAX_DIM),
-            ("head_dim", MAX_DIM),
-            ("intermediate_size", MAX_FFN),
-            ("vocab_size", MAX_VOCAB),
-            ("block_size", MAX_BLOCK),
-            ("n_head", MAX_HEADS),
-            ("n_kv_head", MAX_HEADS),
-            ("rope_original_context", MAX_BLOCK),
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                problems.append(f"{name}={value!r} must be a positive integer")
-            elif value > limit:
-                problems.append(f"{name}={value} is absurdly large (limit {limit})")
+        problems = size_problems(
+            self,
+            (
+                ("n_layer", MAX_LAYERS),
+                ("dim", MAX_DIM),
+                ("head_dim", MAX_DIM),
+                ("intermediate_size", MAX_FFN),
+                ("vocab_size", MAX_VOCAB),
+                ("block_size", MAX_BLOCK),
+                ("n_head", MAX_HEADS),
+                ("n_kv_head", MAX_HEADS),
+                ("rope_original_context", MAX_BLOCK),
+            ),
+        )
         if problems:
             return problems
         if self.n_head % self.n_kv_head:

@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from studio.engine.networks.config_checks import size_problems
+
 MAX_SIZE = 1 << 20  # any size in a card above this is refused as absurd
 
 
@@ -43,8 +45,7 @@ class Seq2SeqConfig:
     dropout: float = 0.0  # training only
 
     def validate(self) -> list[str]:
-        problems = []
-        for name in (
+        sizes = (
             "src_vocab",
             "tgt_vocab",
             "d_model",
@@ -54,12 +55,8 @@ class Seq2SeqConfig:
             "d_ff",
             "max_src",
             "max_tgt",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                problems.append(f"{name}={value!r} must be a positive integer")
-            elif value > MAX_SIZE:
-                problems.append(f"{name}={value} is absurdly large (limit {MAX_SIZE})")
+        )
+        problems = size_problems(self, ((name, MAX_SIZE) for name in sizes))
         if not problems and self.d_model % self.n_head:
             problems.append(f"d_model={self.d_model} is not divisible by n_head={self.n_head}")
         if not 0.0 <= float(self.dropout) < 1.0:
