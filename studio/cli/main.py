@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from studio.cli.setting_flags import add_dtype_flag
+from studio.cli.setting_flags import add_dtype_flag, image_flags_given, image_flags_refusal
 from studio.cli.train_flags import (
     add_budget_flags,
     add_machine_flags,
@@ -176,7 +176,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from studio.cli.outputs import check_generate_outputs
     from studio.cli.prompts import read_prompt
     from studio.cli.setting_flags import GENERATE_SETTINGS, read_setting_flags
-    from studio.settings import SCHEMA, GenerationSettings
+    from studio.settings import GenerationSettings
 
     # a bad value is refused at once, before torch is imported or the model loaded
     read_setting_flags(args, GENERATE_SETTINGS)
@@ -210,20 +210,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         from studio.engine.text.chat import chat_prompt
 
         args.prompt = chat_prompt(loaded, args.prompt, args.system)
-    image_only = (
-        args.label
-        or args.gif
-        or args.init
-        or args.keep_rows is not None
-        or args.scale is not None
-        or args.guidance != SCHEMA["guidance"].default
-        or args.sampler != SCHEMA["sampler"].default
-    )
-    if image_only:
-        return _fail(
-            f"--label, --guidance, --sampler, --gif, --init, --keep-rows and --scale are for image "
-            f"models; {loaded.name} is a text model"
-        )
+    if image_flags_given(args):
+        return _fail(image_flags_refusal(loaded.name, "text model"))
     settings = GenerationSettings.from_values(vars(args))
     from studio.cli.text_commands import generate_text_command
 

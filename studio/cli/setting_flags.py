@@ -55,3 +55,26 @@ def add_dtype_flag(p: argparse.ArgumentParser) -> None:
     from studio.settings.precision import DEFAULT_PRECISION, PRECISION_HELP, PRECISIONS
 
     p.add_argument("--dtype", default=DEFAULT_PRECISION, choices=PRECISIONS, help=PRECISION_HELP)
+
+
+def image_flags_given(args: argparse.Namespace) -> bool:
+    """Whether `generate` was given a flag only image models take."""
+    from studio.settings import SCHEMA
+
+    return bool(
+        args.label
+        or args.gif
+        or args.init
+        or args.keep_rows is not None
+        or args.scale is not None
+        or args.guidance != SCHEMA["guidance"].default
+        or args.sampler != SCHEMA["sampler"].default
+    )
+
+
+def image_flags_refusal(model_name: str, what: str) -> str:
+    """The line refusing image-only flags for `model_name`, a `what` ("text model")."""
+    return (
+        "--label, --guidance, --sampler, --gif, --init, --keep-rows and --scale are for image "
+        f"models; {model_name} is a {what}"
+    )

@@ -63,26 +63,15 @@ def check_source_flags(args: argparse.Namespace, loaded) -> None:
 
 def generate_translation_command(args: argparse.Namespace, loaded) -> int:
     """Stream the translation of args.source, as text runs stream their text."""
+    from studio.cli.setting_flags import image_flags_given, image_flags_refusal
     from studio.cli.text_commands import generate_text_command
     from studio.engine.text.translation import translate
-    from studio.settings import SCHEMA, GenerationSettings
+    from studio.settings import GenerationSettings
 
-    image_only = (
-        args.label
-        or args.gif
-        or args.init
-        or args.keep_rows is not None
-        or args.scale is not None
-        or args.guidance != SCHEMA["guidance"].default
-        or args.sampler != SCHEMA["sampler"].default
-    )
-    if image_only:
+    if image_flags_given(args):
         from studio.core.errors import SettingsError
 
-        raise SettingsError(
-            "--label, --guidance, --sampler, --gif, --init, --keep-rows and --scale are for "
-            f"image models; {loaded.name} is a translation model"
-        )
+        raise SettingsError(image_flags_refusal(loaded.name, "translation model"))
     source = sys.stdin.read() if args.source == "-" else args.source
     settings = GenerationSettings.from_values(vars(args))
     args.prompt = source
