@@ -11,6 +11,7 @@ snapshots kept on the way feed the Explain tab (train_explain.py).
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -31,11 +32,13 @@ from studio.core.loss_log import read_loss_log
 from studio.core.train_events import SnapshotTopK, TrainEvent
 from studio.core.train_files import list_snapshots, loss_log_path
 from studio.ui.engine_client import EngineClient
-from studio.ui.loss_plot import LossPlot
 from studio.ui.message_bar import MessageBar
 from studio.ui.train_client import TrainClient
 from studio.ui.train_explain import ExplainPanel
 from studio.ui.train_form import TrainForm
+
+if TYPE_CHECKING:
+    from studio.ui.loss_plot import LossPlot
 
 MAX_TEXT_SAMPLES = 20  # the newest samples kept on screen
 
@@ -61,6 +64,23 @@ def _event_record(e: TrainEvent) -> dict:
 class TrainTab(QWidget):
     sig_model_saved = Signal(str)
     """A run finished and wrote its model file (the path): the picker lists it anew."""
+
+    @property
+    def plot(self) -> LossPlot:
+        """The loss curve, made in place of its placeholder the first time it is needed."""
+        if self._plot is None:
+            from studio.ui.loss_plot import LossPlot
+
+            self._plot = LossPlot()
+            self._plot.set_time_axis(bool(self.x_axis.currentData()))
+            self._split.replaceWidget(self._split.indexOf(self._plot_slot), self._plot)
+            self._plot_slot.deleteLater()
+        return self._plot
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.plot  # noqa: B018 (made as the tab is first shown)
+        super().showEvent(event)
+
     sig_state_changed = Signal()
     """A run started or ended."""
     sig_sample_shown = Signal()
@@ -93,7 +113,10 @@ class TrainTab(QWidget):
         self.stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_bar = MessageBar()
 
-        self.plot = LossPlot()
+        # the curve is made when first needed: pyqtgraph takes half a second to import, which the
+        # window's start should not pay for a tab it does not show
+        self._plot: LossPlot | None = None
+        self._plot_slot = QWidget()
         self.samples = QPlainTextEdit()
         self.samples.setReadOnly(True)
         self.samples.setPlaceholderText(self.tr("Samples from the current weights appear here."))
@@ -109,8 +132,8 @@ class TrainTab(QWidget):
         self.side = QTabWidget()
         self.side.addTab(samples, self.tr("Samples"))
         self.side.addTab(self.explain, self.tr("Explain"))
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.plot)
+        split = self._split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._plot_slot)
         split.addWidget(self.side)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
