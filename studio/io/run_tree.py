@@ -21,6 +21,7 @@ parents before children.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -216,6 +217,22 @@ class RunTree:
                 raise RunFormatError(f"tree node {i}: {e}") from None
         assert tree is not None
         return tree
+
+
+def store_path(tree: RunTree, key: int, add: Callable[[RunRecord], object]) -> int | None:
+    """The history id of node `key`, storing with `add` (History.add) the runs on its path that
+    are not stored yet, each linked to its parent's id; add's exceptions go to the caller."""
+    for k in tree.path(key):
+        n = tree.nodes[k]
+        if n.run.id is None:
+            n.run.branch = (
+                {}
+                if n.parent is None
+                else {"parent": tree.nodes[n.parent].run.id, "fork": n.fork, "chosen": n.chosen}
+            )
+            add(n.run)
+            n.run.branch = {}
+    return tree.nodes[key].run.id
 
 
 def format_tree(tree: RunTree) -> str:

@@ -24,7 +24,7 @@ from studio.core.image_frames import ImageRequest
 from studio.io.display_format import pct
 from studio.io.image_export import decode_png
 from studio.io.run import RunRecord
-from studio.io.run_tree import RunTree
+from studio.io.run_tree import RunTree, store_path
 from studio.ui.branch_tree import BranchTree
 from studio.ui.image_pixels import argb_words
 from studio.ui.model_picker import ModelPicker
@@ -366,23 +366,13 @@ class ImageBranches(QObject):
         tree = self.tree
         if tree is None or self.history is None:
             return None
-        for k in tree.path(key):
-            n = tree.nodes[k]
-            if n.run.id is None:
-                n.run.branch = (
-                    {}
-                    if n.parent is None
-                    else {"parent": tree.nodes[n.parent].run.id, "fork": n.fork, "chosen": n.chosen}
-                )
-                try:
-                    self.history.add(n.run)
-                except Exception as e:  # noqa: BLE001 - the branch still runs, unstored
-                    self.ws.message_bar.show_message(
-                        self.tr("The run could not be saved to the history: {0}").format(e)
-                    )
-                    return None
-                n.run.branch = {}
-        return tree.nodes[key].run.id
+        try:
+            return store_path(tree, key, self.history.add)
+        except Exception as e:  # noqa: BLE001 - the branch still runs, unstored
+            self.ws.message_bar.show_message(
+                self.tr("The run could not be saved to the history: {0}").format(e)
+            )
+            return None
 
     def run_ended(self, record: RunRecord | None) -> None:
         """An image run ended: a branch joins the tree, another run starts a tree of its own."""

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.io.run import RunFormatError, RunRecord, trace_events
-from studio.io.run_tree import RunTree
+from studio.io.run_tree import RunTree, store_path
 from studio.ui.branch_tree import BranchTree
 from studio.ui.model_picker import ModelPicker
 
@@ -122,23 +122,13 @@ class TextBranches(QObject):
         tree = self.tree
         if tree is None or self.history is None:
             return None
-        for k in tree.path(key):
-            n = tree.nodes[k]
-            if n.run.id is None:
-                n.run.branch = (
-                    {}
-                    if n.parent is None
-                    else {"parent": tree.nodes[n.parent].run.id, "fork": n.fork, "chosen": n.chosen}
-                )
-                try:
-                    self.history.add(n.run)
-                except Exception as e:  # noqa: BLE001 - the branch still runs, unstored
-                    self.ws.message_bar.show_message(
-                        self.tr("The run could not be saved to the history: {0}").format(e)
-                    )
-                    return None
-                n.run.branch = {}
-        return tree.nodes[key].run.id
+        try:
+            return store_path(tree, key, self.history.add)
+        except Exception as e:  # noqa: BLE001 - the branch still runs, unstored
+            self.ws.message_bar.show_message(
+                self.tr("The run could not be saved to the history: {0}").format(e)
+            )
+            return None
 
     def run_ended(self, record: RunRecord | None) -> RunRecord | None:
         """A text run ended: a branch joins the tree, another run starts a tree of its own.
